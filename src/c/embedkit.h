@@ -1,0 +1,100 @@
+// embedkit.h — the public C API of embedkit: the single list of what the wasm module exports.
+//
+// Conventions (all functions):
+// - Prefix ek_. Pattern ek_<op>_<dtype>[__<variant>]. The unsuffixed name is the dispatcher that
+//   the JS shim calls; __scalar is the plain reference loop (never vectorised), __wasmsimd the
+//   SIMD kernel. Both variants are exported so tests can compare them on the same inputs.
+// - Arguments: outputs first, then inputs, then sizes, then options. Counts are in elements.
+// - Ids are int32_t and already validated (ek_check_ids_i32) unless a function says otherwise.
+// - Ownership: wasm linear memory belongs to the module. Every pointer argument is memory the
+//   caller obtained from ek_alloc (or the Emscripten malloc) and still owns; no function here
+//   keeps a pointer after it returns, and no function here allocates, so JS views taken before
+//   a call stay valid across it (only ek_alloc can grow memory).
+// - Errors: functions that can fail return int32_t status (EK_OK = 0, negative EK_ERR_* from
+//   common.h); validators return the index of the first bad element, or -1.
+// - Determinism: every kernel is bit-exact against its __scalar reference unless its block
+//   says otherwise. Core wasm has no fused multiply-add, so the same expression rounds the same
+//   in scalar and SIMD code.
+#ifndef EK_EMBEDKIT_H
+#define EK_EMBEDKIT_H
+
+#include "common.h"
+
+// ---- memory -----------------------------------------------------------------------------------
+
+// Allocate `bytes` bytes aligned to 16; returns 0 when memory cannot grow that far (nothing is
+// changed then). May grow linear memory: JS must rebuild its views after calling it.
+EK_EXPORT void* ek_alloc(uint32_t bytes);
+// Free memory from ek_alloc; 0 is ignored.
+EK_EXPORT void ek_free(void* p);
+// 1 when this binary was compiled with wasm SIMD kernels, else 0.
+EK_EXPORT int32_t ek_simd_enabled(void);
+
+// ---- validation ------------------------------------------------------------------------------
+
+// ids [n] i32. Returns the index of the first id outside [0, n_rows), or -1 if all are inside.
+EK_EXPORT int32_t ek_check_ids_i32(const int32_t* ids, int32_t n, int32_t n_rows);
+
+// ---- initialisation -----------------------------------------------------------------------------
+
+// out [n] f32 <- N(mean, std^2), deterministic for a seed on every host.
+// Generator: PCG32 (O'Neill 2014, pcg32_srandom_r with initstate = seed, initseq = 0x454b (ek)),
+// two outputs -> one double u in [0,1) with 53 random bits (hi 27 bits, lo 26 bits); normals by
+// the Box-Muller transform in double: r = sqrt(-2 ln(1 - u1)), t = 2 pi u2, the pair
+// (r cos t, r sin t) fills out[2k], out[2k+1]; out[i] = (float)(mean + std * z).
+// musl's log/sqrt/cos/sin are compiled into the module, so the bits are the same in every
+// engine. tests/helpers/pcg.js reimplements it in JS as the independent check.
+EK_EXPORT void ek_init_normal_f32(float* out, uint32_t n, uint32_t seed_lo, uint32_t seed_hi,
+                                  float mean, float std);
+
+// ---- lookup (forward) and its adjoint (backward) -------------------------------------------------
+
+// Gather rows: out[i, :] = table[ids[i], :].
+// table [n_rows, dim] f32; ids [n_ids] i32, each in [0, n_rows); out [n_ids, dim] f32, may not
+// alias table. Bit-exact (a copy).
+EK_EXPORT void ek_gather_rows_f32(float* out, const float* table, const int32_t* ids,
+                                  int32_t n_ids, int32_t dim);
+EK_EXPORT void ek_gather_rows_f32__scalar(float* out, const float* table, const int32_t* ids,
+                                          int32_t n_ids, int32_t dim);
+EK_EXPORT void ek_gather_rows_f32__wasmsimd(float* out, const float* table, const int32_t* ids,
+                                            int32_t n_ids, int32_t dim);
+
+// Scatter-add rows (the adjoint of gather): for i in order, unless ids[i] == padding_idx,
+//   grad[ids[i], :] += scale_i * gout[i, :]
+// where scale_i = 1 (counts == 0) or (float)(1.0 / count of ids[i] in ids) (counts != 0,
+// PyTorch's scale_grad_by_freq). Ids are walked in order and the SIMD kernel vectorises along
+// dim only, so duplicates accumulate in the same order as the scalar loop: bit-exact, and the
+// same bits for the same inputs on every run.
+// grad [n_rows, dim] f32; gout [n_ids, dim] f32; ids [n_ids] i32 in [0, n_rows);
+// padding_idx: a row index, or -1 for none.
+// Touched-row tracking: mark [n_rows] u8 is 1 for rows already in touched[0 .. n_touched);
+// each newly touched row is appended and marked. Returns the new n_touched.
+// counts: 0, or [n_rows] i32 all zero on entry; used as scratch and zero again on return.
+EK_EXPORT int32_t ek_scatter_add_rows_f32(float* grad, uint8_t* mark, int32_t* touched,
+                                          int32_t n_touched, const float* gout,
+                                          const int32_t* ids, int32_t n_ids, int32_t dim,
+                                          int32_t padding_idx, int32_t* counts);
+EK_EXPORT int32_t ek_scatter_add_rows_f32__scalar(float* grad, uint8_t* mark, int32_t* touched,
+                                                  int32_t n_touched, const float* gout,
+                                                  const int32_t* ids, int32_t n_ids, int32_t dim,
+                                                  int32_t padding_idx, int32_t* counts);
+EK_EXPORT int32_t ek_scatter_add_rows_f32__wasmsimd(float* grad, uint8_t* mark, int32_t* touched,
+                                                    int32_t n_touched, const float* gout,
+                                                    const int32_t* ids, int32_t n_ids, int32_t dim,
+                                                    int32_t padding_idx, int32_t* counts);
+
+// Zero the touched rows of grad and clear their marks: cost O(n_touched * dim), not O(n_rows).
+// grad [n_rows, dim] f32; mark [n_rows] u8; touched [n_touched] i32.
+EK_EXPORT void ek_zero_rows_f32(float* grad, uint8_t* mark, const int32_t* touched,
+                                int32_t n_touched, int32_t dim);
+
+// max_norm renormalisation, as PyTorch's embedding_renorm_: for each distinct id in ids, if the
+// norm_type-norm of table[id, :] (computed in double) exceeds max_norm, the row is multiplied in
+// place by (float)(max_norm / (norm + 1e-7)). norm_type: p > 0, or +inf for the max-norm.
+// seen [n_rows] u8 all zero on entry; scratch, zero again on return.
+// Returns the number of rows that were rescaled.
+EK_EXPORT int32_t ek_renorm_rows_f32(float* table, uint8_t* seen, const int32_t* ids,
+                                     int32_t n_ids, int32_t dim, double max_norm,
+                                     double norm_type);
+
+#endif  // EK_EMBEDKIT_H
