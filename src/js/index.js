@@ -1,0 +1,4 @@
+// embedkit — public ES-module entry: re-exports only.
+export { init, features } from './load.js';
+export { ResidentArray } from './memory.js';
+export { Embedding } from './embedding.js';

@@ -1,0 +1,167 @@
+// memory.js — the one place that touches wasm linear memory.
+//
+// Rules (also in README "Memory"):
+// 1. Linear memory belongs to the module. Views are never cached across a call that may
+//    allocate; heap() rebuilds them when memory.buffer has changed (it is replaced on growth).
+// 2. Take views *after* every allocation of the same step.
+// 3. Objects (Embedding, ResidentArray, ...) own their allocations and free them in dispose().
+// 4. Per-call inputs/outputs go through one scratch arena that grows on demand and is reused,
+//    not freed, between calls. A call takes all it needs with one scratch() call.
+// 5. Allocation failure throws RangeError before any state changes; the module stays usable.
+
+let ex = null;
+let views = null;
+
+/** @internal Called by load.js once the instance exists. */
+export function setInstance(exports) {
+  ex = exports;
+  views = null;
+  arenaPtr = 0;
+  arenaBytes = 0;
+}
+
+/** The wasm exports; throws if init() has not resolved yet. */
+export function wasm() {
+  if (ex === null) throw new Error('embedkit: call `await init()` before using embedkit');
+  return ex;
+}
+
+/** Current typed-array views over linear memory (rebuilt after growth). */
+export function heap() {
+  const buf = wasm().memory.buffer;
+  if (views === null || views.buffer !== buf) {
+    views = {
+      buffer: buf,
+      u8: new Uint8Array(buf),
+      i32: new Int32Array(buf),
+      u32: new Uint32Array(buf),
+      f32: new Float32Array(buf),
+      f64: new Float64Array(buf),
+    };
+  }
+  return views;
+}
+
+const MAX_BYTES = 2 ** 32 - 2 ** 16;  // wasm32 can address 4 GiB; leave room for the stack
+
+function fmtBytes(n) {
+  return n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : `${n} bytes`;
+}
+
+/**
+ * Allocate `bytes` in wasm memory (16-byte aligned). Throws RangeError naming `what` if wasm32
+ * memory cannot hold it; nothing is changed then. Returns the pointer as an unsigned number.
+ */
+export function alloc(bytes, what = 'buffer') {
+  if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`embedkit: ${what} size ${bytes} is not a valid byte count`);
+  if (bytes > MAX_BYTES) {
+    throw new RangeError(`embedkit: ${what} needs ${fmtBytes(bytes)}, more than wasm32 memory can hold (4 GiB)`);
+  }
+  const p = wasm().ek_alloc(bytes) >>> 0;
+  if (p === 0) {
+    const used = wasm().memory.buffer.byteLength;
+    throw new RangeError(`embedkit: cannot allocate ${fmtBytes(bytes)} for ${what}: wasm memory ` +
+      `(${fmtBytes(used)} in use, 4 GiB at most) cannot grow that far`);
+  }
+  return p;
+}
+
+export function free(ptr) {
+  if (ptr) wasm().ek_free(ptr);
+}
+
+// ---- scratch arena -------------------------------------------------------------------------
+let arenaPtr = 0;
+let arenaBytes = 0;
+
+/**
+ * Reserve the per-call scratch area of at least `bytes` and return a bump allocator over it:
+ * `take(bytes)` returns 16-byte aligned pointers. Call it once per operation, with the total
+ * (use scratchSize() to add up parts). Growing frees and reallocates, so pointers from an
+ * earlier scratch() call are invalid afterwards.
+ */
+export function scratch(bytes) {
+  if (bytes > arenaBytes) {
+    const want = Math.max(bytes, Math.min(arenaBytes * 2, MAX_BYTES), 1 << 16);
+    // Allocate the new area before freeing the old one so that a failure leaves it intact.
+    let size = want;
+    let p;
+    try {
+      p = alloc(want, 'scratch');
+    } catch (e) {
+      if (want === bytes) throw e;
+      size = bytes;
+      p = alloc(bytes, 'scratch');
+    }
+    free(arenaPtr);
+    arenaPtr = p;
+    arenaBytes = size;
+  }
+  let off = 0;
+  return {
+    take(n) {
+      const p = arenaPtr + off;
+      off += (n + 15) & ~15;
+      if (off > arenaBytes) throw new Error('embedkit internal: scratch overrun');
+      return p;
+    },
+  };
+}
+
+/** Bytes scratch() needs for parts of the given byte sizes (each rounded up to 16). */
+export function scratchSize(...parts) {
+  let s = 0;
+  for (const n of parts) s += (n + 15) & ~15;
+  return s;
+}
+
+// ---- resident arrays (zero-copy path) ---------------------------------------------------------
+
+const TYPES = new Map([
+  [Float32Array, 'float32'], [Int32Array, 'int32'], [Uint32Array, 'uint32'], [Float64Array, 'float64'],
+  [Uint8Array, 'uint8'],
+]);
+
+/**
+ * A typed array that lives in wasm memory, for loops that should pay no copy in or out.
+ * Pass it wherever an API takes ids, a Float32Array input or `out`: embedkit then reads and
+ * writes it in place. `view` returns a fresh typed-array view on every access (memory growth
+ * replaces the buffer, so never keep a view across a call that may allocate).
+ */
+export class ResidentArray {
+  #ptr;
+  #length;
+  #Type;
+  constructor(Type, length) {
+    if (!TYPES.has(Type)) throw new TypeError('ResidentArray: type must be Float32Array, Int32Array, Uint32Array, Float64Array or Uint8Array');
+    if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`ResidentArray: length must be a non-negative integer, got ${length}`);
+    this.#Type = Type;
+    this.#length = length;
+    this.#ptr = alloc(length * Type.BYTES_PER_ELEMENT, `a ResidentArray of ${length} elements`);
+  }
+  get ptr() {
+    if (this.#ptr === 0) throw new Error('ResidentArray: disposed');
+    return this.#ptr;
+  }
+  get length() { return this.#length; }
+  get type() { return this.#Type; }
+  get disposed() { return this.#ptr === 0; }
+  get view() {
+    return new this.#Type(heap().buffer, this.ptr, this.#length);
+  }
+  dispose() {
+    free(this.#ptr);
+    this.#ptr = 0;
+  }
+  [Symbol.dispose]() { this.dispose(); }
+}
+
+/**
+ * Where an array lives: { ptr, resident: true } when it is a ResidentArray or a typed-array
+ * view into current wasm memory (used in place), else { resident: false }.
+ */
+export function residentPtr(a) {
+  if (a instanceof ResidentArray) return a.ptr;
+  if (ArrayBuffer.isView(a) && ex !== null && a.buffer === ex.memory.buffer) return a.byteOffset;
+  return 0;
+}

@@ -1,0 +1,120 @@
+// validate.js — argument checks that run before anything is written. Each throws TypeError
+// (wrong kind of value) or RangeError (right kind, wrong value/length), naming what was wrong.
+
+import { heap, wasm, ResidentArray, residentPtr } from './memory.js';
+
+export function isIdArray(a) {
+  return a instanceof Int32Array || a instanceof Uint32Array || a instanceof BigInt64Array ||
+    Array.isArray(a) || (a instanceof ResidentArray && (a.type === Int32Array || a.type === Uint32Array));
+}
+
+/** Throws TypeError unless `ids` is an accepted id container; returns its length. */
+export function idsLength(ids, name = 'ids') {
+  if (!isIdArray(ids)) {
+    const got = ids === null ? 'null' : ArrayBuffer.isView(ids) ? ids.constructor.name : typeof ids;
+    throw new TypeError(`embedkit: ${name} must be an Int32Array, Uint32Array, BigInt64Array, ` +
+      `ResidentArray(Int32Array) or an array of integers, got ${got}`);
+  }
+  return ids.length;
+}
+
+function outOfRange(name, i, v, limit) {
+  return new RangeError(`embedkit: ${name}[${i}] = ${v} is out of range [0, ${limit})`);
+}
+
+/**
+ * Put `ids` as int32 at `dst` in wasm memory (unless it is already resident there, in which
+ * case its own pointer is returned) and check every id is in [0, limit). Throws RangeError
+ * naming the first bad index and value. Returns the pointer to read the int32 ids from.
+ * Writes only into `dst`, which must be scratch space.
+ */
+export function stageIds(ids, limit, dst, name = 'ids') {
+  const n = ids.length;
+  let ptr = residentPtr(ids);
+  const resident = ptr !== 0 && !(ids instanceof BigInt64Array);
+  if (ids instanceof Int32Array || ids instanceof Uint32Array || ids instanceof ResidentArray) {
+    if (!resident) {
+      ptr = dst;
+      heap().u32.set(ids instanceof Int32Array ? new Uint32Array(ids.buffer, ids.byteOffset, n) : ids, dst >>> 2);
+    }
+    const bad = wasm().ek_check_ids_i32(ptr, n, limit);
+    if (bad >= 0) {
+      const src = ids instanceof ResidentArray ? ids.view : ids;
+      throw outOfRange(name, bad, src[bad], limit);
+    }
+    return ptr;
+  }
+  const out = heap().i32;
+  const base = dst >>> 2;
+  if (ids instanceof BigInt64Array) {
+    const big = BigInt(limit);
+    for (let i = 0; i < n; i++) {
+      const v = ids[i];
+      if (v < 0n || v >= big) throw outOfRange(name, i, v, limit);
+      out[base + i] = Number(v);
+    }
+    return dst;
+  }
+  for (let i = 0; i < n; i++) {
+    const v = ids[i];
+    if (typeof v !== 'number' && typeof v !== 'bigint') {
+      throw new TypeError(`embedkit: ${name}[${i}] is ${v === null ? 'null' : typeof v}, expected an integer`);
+    }
+    if (typeof v === 'bigint' ? v < 0n || v >= BigInt(limit) : !(Number.isInteger(v) && v >= 0 && v < limit)) {
+      throw outOfRange(name, i, v, limit);
+    }
+    out[base + i] = Number(v);
+  }
+  return dst;
+}
+
+/** Throws unless `a` is a Float32Array (or ResidentArray(Float32Array)) of exactly `len`. */
+export function checkFloat32(a, len, name) {
+  const ok = a instanceof Float32Array || (a instanceof ResidentArray && a.type === Float32Array);
+  if (!ok) {
+    const got = a === null ? 'null' : ArrayBuffer.isView(a) ? a.constructor.name : typeof a;
+    throw new TypeError(`embedkit: ${name} must be a Float32Array, got ${got}`);
+  }
+  if (a.length !== len) throw new RangeError(`embedkit: ${name} has length ${a.length}, expected ${len}`);
+}
+
+/** Validate an optional `out`; returns true if given. */
+export function checkOut(out, len, name = 'out') {
+  if (out === undefined || out === null) return false;
+  checkFloat32(out, len, name);
+  return true;
+}
+
+/** A positive integer (RangeError otherwise; TypeError if not a number). */
+export function checkPosInt(v, name, { min = 1, max = 2 ** 31 - 1 } = {}) {
+  if (typeof v !== 'number') throw new TypeError(`embedkit: ${name} must be a number, got ${typeof v}`);
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new RangeError(`embedkit: ${name} must be an integer in [${min}, ${max}], got ${v}`);
+  }
+  return v;
+}
+
+/** A shape: array of `rank` positive integers (rank may be an array of allowed ranks). */
+export function checkShape(shape, rank, name = 'shape') {
+  if (!Array.isArray(shape)) throw new TypeError(`embedkit: ${name} must be an array of positive integers`);
+  const ranks = Array.isArray(rank) ? rank : [rank];
+  if (!ranks.includes(shape.length)) {
+    throw new RangeError(`embedkit: ${name} must have ${ranks.join(' or ')} dimensions, got ${shape.length} ([${shape}])`);
+  }
+  let size = 1;
+  shape.forEach((d, i) => {
+    checkPosInt(d, `${name}[${i}]`);
+    size *= d;
+  });
+  if (size > 2 ** 32) throw new RangeError(`embedkit: ${name} [${shape}] has more elements than wasm32 memory can hold`);
+  return size;
+}
+
+/** A finite number (TypeError if not a number, RangeError if not finite or below min). */
+export function checkNumber(v, name, { min = -Infinity, exclusiveMin = false, finite = true } = {}) {
+  if (typeof v !== 'number') throw new TypeError(`embedkit: ${name} must be a number, got ${typeof v}`);
+  if ((finite && !Number.isFinite(v)) || Number.isNaN(v) || v < min || (exclusiveMin && v === min)) {
+    throw new RangeError(`embedkit: ${name} must be a ${finite ? 'finite ' : ''}number ${exclusiveMin ? '>' : '>='} ${min}, got ${v}`);
+  }
+  return v;
+}

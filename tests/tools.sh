@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# tests/tools.sh — make sure the system tools the test suite uses are present (run by `npm test`
+# through "pretest"): Debian's chromium (browser tests) and libsimde-dev + gcc (native
+# sanitizer build of the kernels). As root with apt-get it installs what is missing; otherwise it
+# names what to install and stops.
+set -euo pipefail
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -f /usr/include/simde/wasm/simd128.h ] || need+=(libsimde-dev)
+command -v gcc >/dev/null 2>&1 || need+=(gcc)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "tests/tools.sh: installing ${need[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+else
+  echo "tests/tools.sh: the tests need: ${need[*]} (Debian/Ubuntu: sudo apt-get install ${need[*]})" >&2
+  exit 1
+fi
