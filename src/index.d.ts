@@ -1,0 +1,72 @@
+// Type declarations for embedkit's public API (contract: shared/API.md).
+
+export type Ids = Int32Array | Uint32Array | BigInt64Array | ReadonlyArray<number | bigint> | ResidentArray<Int32Array | Uint32Array>;
+export type F32 = Float32Array | ResidentArray<Float32Array>;
+
+export interface InitOptions {
+  /** Where the .wasm is: a URL, a path string (Node), bytes, or a compiled module. */
+  wasm?: URL | string | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+  /** false forces the non-SIMD build (default: SIMD when the engine supports it). */
+  simd?: boolean;
+}
+/** Load the wasm module. Idempotent; a failed load can be retried. */
+export function init(options?: InitOptions): Promise<void>;
+export const features: { readonly simd: boolean; readonly version: string };
+
+type ResidentType = Float32Array | Int32Array | Uint32Array | Float64Array | Uint8Array;
+/** A typed array kept in wasm memory: the zero-copy path for ids, inputs and `out`. */
+export class ResidentArray<T extends ResidentType = ResidentType> {
+  constructor(type: { new (...args: any[]): T; BYTES_PER_ELEMENT: number }, length: number);
+  /** Byte offset in wasm memory. */
+  readonly ptr: number;
+  readonly length: number;
+  readonly type: { new (...args: any[]): T };
+  readonly disposed: boolean;
+  /** A fresh view on every access (memory growth replaces the buffer). */
+  readonly view: T;
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
+export interface EmbeddingOptions {
+  /** Initial table, numEmbeddings * dim, copied in. */
+  weight?: Float32Array;
+  /** Row that is zero-initialised and never receives gradient; negative counts from the end. */
+  paddingIdx?: number | null;
+  /** Seed of the N(0, std^2) initialiser (default 0). */
+  seed?: number | bigint;
+  /** Standard deviation of the initialiser (default 1, as PyTorch). */
+  std?: number;
+  /** Divide each row's gradient by its id's count in the batch (default false). */
+  scaleGradByFreq?: boolean;
+  /** Renormalise looked-up rows whose norm exceeds this, in forward (default null). */
+  maxNorm?: number | null;
+  /** p of the norm for maxNorm (default 2; Infinity for the max-norm). */
+  normType?: number;
+}
+
+export class Embedding {
+  constructor(numEmbeddings: number, dim: number, options?: EmbeddingOptions);
+  readonly numEmbeddings: number;
+  readonly dim: number;
+  readonly paddingIdx: number | null;
+  readonly scaleGradByFreq: boolean;
+  readonly maxNorm: number | null;
+  readonly normType: number;
+  readonly disposed: boolean;
+  /** View of the table in wasm memory (fresh on each access); writes change the table. */
+  readonly weight: Float32Array;
+  /** View of the gradient in wasm memory (fresh on each access). */
+  readonly grad: Float32Array;
+  /** Sorted unique rows that received gradient since zeroGrad() (a copy). */
+  readonly touched: Int32Array;
+  /** out[i] = weight[ids[i]]; length ids.length * dim. */
+  forward(ids: Ids, out?: Float32Array): Float32Array;
+  forward<T extends ResidentArray<Float32Array>>(ids: Ids, out: T): T;
+  /** grad[ids[i]] += gradOutput[i], duplicates summed. */
+  backward(ids: Ids, gradOutput: F32): void;
+  /** Zero the touched rows of grad: O(touched rows). */
+  zeroGrad(): void;
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
