@@ -2,3 +2,5 @@
 export { init, features } from './load.js';
 export { ResidentArray } from './memory.js';
 export { Embedding } from './embedding.js';
+export { Rope } from './rope.js';
+export { rotaryEmbedding } from './rotary-embedding.js';
