@@ -19,7 +19,6 @@
 #define EK_EMBEDKIT_H
 
 #include "common.h"
-#include "rope.h"
 
 // ---- memory -----------------------------------------------------------------------------------
 
@@ -106,5 +105,6 @@ EK_EXPORT int32_t ek_renorm_rows_f32(float* table, uint8_t* seen, const int32_t*
                                      double norm_type);
 
 #include "trig.h"
+#include "rope.h"
 
 #endif  // EK_EMBEDKIT_H

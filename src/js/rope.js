@@ -38,21 +38,7 @@ export function fillCaches(cosPtr, sinPtr, freqPtr, half, row0, n, scale) {
 
 /** n rows [half] at cosPtr/sinPtr for positions pos0 .. pos0 + n - 1 (trig.c). */
 function sincosRows(cosPtr, sinPtr, freqPtr, half, pos0, n, scale) {
-  const ex = wasm();
-  if (typeof ex.ek_sincos_table_f32 === 'function') {
-    ex.ek_sincos_table_f32(sinPtr, cosPtr, half, 1, freqPtr, half, pos0, n, scale);
-    return;
-  }
-  // INTERIM until trig.c lands on main: float64 JS evaluation of the same formula.
-  const h = heap();
-  const f = h.f64.subarray(freqPtr >>> 3, (freqPtr >>> 3) + half);
-  for (let r = 0; r < n; r++) {
-    for (let i = 0; i < half; i++) {
-      const a = (pos0 + r) * f[i];
-      h.f32[(cosPtr >>> 2) + r * half + i] = scale * Math.cos(a);
-      h.f32[(sinPtr >>> 2) + r * half + i] = scale * Math.sin(a);
-    }
-  }
+  wasm().ek_sincos_table_f32(sinPtr, cosPtr, half, 1, freqPtr, half, pos0, n, scale);
 }
 
 /**
@@ -317,4 +303,143 @@ export class Rope {
   }
 
   [Symbol.dispose]() { this.dispose(); }
+}
+
+// ---- weight permutation between the two pairings ------------------------------------------------
+
+function checkTo(to) {
+  if (to !== 'halfSplit' && to !== 'interleaved') {
+    throw new (typeof to === 'string' ? RangeError : TypeError)(`embedkit: to must be 'halfSplit' or 'interleaved', got ${typeof to === 'string' ? `'${to}'` : typeof to}`);
+  }
+}
+
+/**
+ * The feature order that converts one head between the conventions: result[j] = source[perm[j]].
+ * to 'halfSplit'   (interleaved -> half-split, what transformers' Llama conversion script does
+ *                   to Meta checkpoints): feature c*rot/2 + i <- 2i + c
+ * to 'interleaved' (half-split -> interleaved): feature 2i + c <- c*rot/2 + i
+ * Features >= rotaryDim keep their place.
+ * @returns {Int32Array} length headDim
+ */
+export function ropePermutation(headDim, { rotaryDim = headDim, to } = {}) {
+  checkPosInt(headDim, 'headDim');
+  checkPosInt(rotaryDim, 'rotaryDim');
+  if (rotaryDim % 2 !== 0 || rotaryDim > headDim) throw new RangeError(`embedkit: rotaryDim must be even and <= headDim (${headDim}), got ${rotaryDim}`);
+  checkTo(to);
+  const half = rotaryDim / 2;
+  const perm = new Int32Array(headDim);
+  for (let j = 0; j < headDim; j++) perm[j] = j;
+  for (let i = 0; i < half; i++) {
+    for (let c = 0; c < 2; c++) {
+      if (to === 'halfSplit') perm[c * half + i] = 2 * i + c;
+      else perm[2 * i + c] = c * half + i;
+    }
+  }
+  return perm;
+}
+
+function permuteCheck(a, shape, options, what) {
+  const o = optionsObject(options, what);
+  const { headDim, rotaryDim = headDim, to, out } = o;
+  const total = checkShape(shape, 2);
+  checkPosInt(headDim, 'headDim');
+  const perm = ropePermutation(headDim, { rotaryDim, to });
+  checkFloat32(a, total, what === 'permuteRopeWeight' ? 'weight' : 'x');
+  checkOut(out, total);
+  if (out === a) throw new RangeError('embedkit: out must not be the input array (the permutation is not in place)');
+  return { perm, headDim, out, total };
+}
+
+/**
+ * Permute the output rows of a q or k projection weight [outFeatures, inFeatures] (PyTorch
+ * nn.Linear layout; a bias is [outFeatures, 1]) so that rotating its outputs with the other
+ * pairing gives the same attention scores. outFeatures = numHeads * headDim.
+ * @param {{ headDim: number, rotaryDim?: number, to: 'halfSplit'|'interleaved', out?: Float32Array }} options
+ */
+export function permuteRopeWeight(weight, shape, options) {
+  const { perm, headDim, out } = permuteCheck(weight, shape, options, 'permuteRopeWeight');
+  const [rows, cols] = shape;
+  if (rows % headDim !== 0) throw new RangeError(`embedkit: outFeatures = ${rows} is not a multiple of headDim = ${headDim}`);
+  const src = weight instanceof Float32Array ? weight : weight.view;
+  const dst = new Float32Array(rows * cols);
+  for (let h = 0; h < rows; h += headDim) {
+    for (let j = 0; j < headDim; j++) dst.set(src.subarray((h + perm[j]) * cols, (h + perm[j] + 1) * cols), (h + j) * cols);
+  }
+  if (out) { (out instanceof Float32Array ? out : out.view).set(dst); return out; }
+  return dst;
+}
+
+/**
+ * Permute the features (last axis) of activations [rows, numHeads * headDim] between the
+ * conventions, e.g. to compare a half-split q with an interleaved one.
+ */
+export function permuteRopeFeatures(x, shape, options) {
+  const { perm, headDim, out } = permuteCheck(x, shape, options, 'permuteRopeFeatures');
+  const [rows, cols] = shape;
+  if (cols % headDim !== 0) throw new RangeError(`embedkit: features = ${cols} is not a multiple of headDim = ${headDim}`);
+  const src = x instanceof Float32Array ? x : x.view;
+  const dst = new Float32Array(rows * cols);
+  for (let r = 0; r < rows * cols; r += headDim) {
+    for (let j = 0; j < headDim; j++) dst[r + j] = src[r + perm[j]];
+  }
+  if (out) { (out instanceof Float32Array ? out : out.view).set(dst); return out; }
+  return dst;
+}
+
+// ---- precision report -------------------------------------------------------------------------
+
+/**
+ * Max |error| of cos/sin tables against float64 cos/sin(p * invFreq[i]), per position range:
+ * embedkit's builder (trig.c) next to the common float32 recipe (transformers/PyTorch: float32
+ * inv_freq, angle = float32(p) * inv_freq rounded to float32, then float32 cos/sin).
+ * @param {{ rotaryDim?: number, base?: number, invFreq?: ArrayLike<number>,
+ *           ranges?: Array<[number, number]>, samples?: number }} [options]
+ * @returns {Array<{ from: number, to: number, positions: number, embedkit: number, float32: number }>}
+ */
+export function ropePrecisionReport(options) {
+  const o = optionsObject(options, 'ropePrecisionReport');
+  const { rotaryDim = 128, base = 10000, ranges = [[0, 2 ** 10], [2 ** 10, 2 ** 14], [2 ** 14, 2 ** 17], [2 ** 17, 2 ** 20]], samples = 256 } = o;
+  let inv = o.invFreq;
+  if (inv === undefined) {
+    checkPosInt(rotaryDim, 'rotaryDim');
+    if (rotaryDim % 2 !== 0) throw new RangeError(`embedkit: rotaryDim must be even, got ${rotaryDim}`);
+    checkNumber(base, 'base', { min: 1, exclusiveMin: true });
+    inv = new Float64Array(rotaryDim / 2);
+    for (let i = 0; i < inv.length; i++) inv[i] = 1 / base ** ((2 * i) / rotaryDim);
+  } else {
+    inv = Float64Array.from(inv);
+    if (inv.length === 0 || !inv.every(Number.isFinite)) throw new RangeError('embedkit: invFreq must be a non-empty array of finite numbers');
+  }
+  checkPosInt(samples, 'samples', { max: 1 << 16 });
+  if (!Array.isArray(ranges)) throw new TypeError('embedkit: ranges must be an array of [from, to) pairs');
+  ranges.forEach(([a, b], k) => {
+    if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || a < 0 || b <= a || b > 2 ** 31) {
+      throw new RangeError(`embedkit: ranges[${k}] = [${a}, ${b}] must be integers with 0 <= from < to <= 2^31`);
+    }
+  });
+  const half = inv.length;
+  // transformers' float32 chain: inv_freq = 1 / base ** (arange(0, d, 2).float() / d)
+  const inv32 = o.invFreq === undefined
+    ? inv.map((_, i) => Math.fround(1 / Math.fround(base ** Math.fround((2 * i) / rotaryDim))))
+    : inv.map(Math.fround);
+  const s = scratch(scratchSize(half * 8, half * 4, half * 4));
+  const fp = s.take(half * 8), cp = s.take(half * 4), sp = s.take(half * 4);
+  heap().f64.set(inv, fp >>> 3);
+  return ranges.map(([from, to]) => {
+    const n = Math.min(samples, to - from);
+    let ek = 0, f32 = 0;
+    for (let k = 0; k < n; k++) {
+      const p = k === n - 1 ? to - 1 : from + Math.floor((k * (to - from)) / n);
+      wasm().ek_sincos_table_f32(sp, cp, half, 1, fp, half, p, 1, 1);
+      const h = heap().f32;
+      for (let i = 0; i < half; i++) {
+        const th = p * inv[i];
+        const c = Math.cos(th), sn = Math.sin(th);
+        ek = Math.max(ek, Math.abs(h[(cp >>> 2) + i] - c), Math.abs(h[(sp >>> 2) + i] - sn));
+        const a32 = Math.fround(Math.fround(p) * inv32[i]);
+        f32 = Math.max(f32, Math.abs(Math.fround(Math.cos(a32)) - c), Math.abs(Math.fround(Math.sin(a32)) - sn));
+      }
+    }
+    return { from, to, positions: n, embedkit: ek, float32: f32 };
+  });
 }
