@@ -105,5 +105,6 @@ EK_EXPORT int32_t ek_renorm_rows_f32(float* table, uint8_t* seen, const int32_t*
                                      double norm_type);
 
 #include "trig.h"
+#include "sinusoidal.h"
 
 #endif  // EK_EMBEDKIT_H

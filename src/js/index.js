@@ -2,3 +2,4 @@
 export { init, features } from './load.js';
 export { ResidentArray } from './memory.js';
 export { Embedding } from './embedding.js';
+export { sinusoidal } from './sinusoidal.js';
