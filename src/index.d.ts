@@ -71,6 +71,32 @@ export class Embedding {
   [Symbol.dispose](): void;
 }
 
+export interface SinusoidalOptions {
+  /** Base of the paper's frequencies w_i = base^(-2i/dim) (default 10000). */
+  base?: number;
+  /** Position of the first row (default 0): rows are positions offset .. offset + numPositions - 1. */
+  offset?: number;
+  /** 'interleaved' (default): sin at 2i, cos at 2i+1, as in the paper. 'concat': [sin | cos], as tensor2tensor. */
+  layout?: 'interleaved' | 'concat';
+  /** Written in place and returned; must be a Float32Array of numPositions * dim. */
+  out?: Float32Array | ResidentArray<Float32Array>;
+  /**
+   * 'paper' (default): w_i = base^(-2i/dim). 'tensor2tensor': w_i = minTimescale *
+   * exp(-i ln(maxTimescale/minTimescale) / (dim/2 - 1)), last one 1/maxTimescale (tensor2tensor,
+   * fairseq, Whisper). Or your own angular frequencies, Float64Array(dim / 2).
+   */
+  frequencies?: 'paper' | 'tensor2tensor' | Float64Array;
+  /** tensor2tensor frequencies only (default 1). */
+  minTimescale?: number;
+  /** tensor2tensor frequencies only (default: base). */
+  maxTimescale?: number;
+}
+/**
+ * Sinusoidal position table [numPositions, dim] (dim even), within 2e-7 of the float64 formula
+ * at any position below 2^31.
+ */
+export function sinusoidal(numPositions: number, dim: number, options?: SinusoidalOptions): Float32Array;
+export function sinusoidal<T extends ResidentArray<Float32Array>>(numPositions: number, dim: number, options: SinusoidalOptions & { out: T }): T;
 // ---- RoPE ---------------------------------------------------------------------------------------
 
 /** Rope scaling types, with Hugging Face transformers' meaning (modeling_rope_utils.py). */
