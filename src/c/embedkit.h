@@ -45,7 +45,7 @@ EK_EXPORT int32_t ek_check_ids_i32(const int32_t* ids, int32_t n, int32_t n_rows
 // musl's log/sqrt/cos/sin are compiled into the module, so the bits are the same in every
 // engine. tests/helpers/pcg.js reimplements it in JS as the independent check.
 EK_EXPORT void ek_init_normal_f32(float* out, uint32_t n, uint32_t seed_lo, uint32_t seed_hi,
-                                  float mean, float std);
+                                  double mean, double std);
 
 // ---- lookup (forward) and its adjoint (backward) -------------------------------------------------
 
@@ -105,5 +105,7 @@ EK_EXPORT int32_t ek_renorm_rows_f32(float* table, uint8_t* seen, const int32_t*
                                      double norm_type);
 
 #include "trig.h"
+#include "sinusoidal.h"
+#include "rope.h"
 
 #endif  // EK_EMBEDKIT_H
