@@ -3,3 +3,4 @@ export { init, features } from './load.js';
 export { ResidentArray } from './memory.js';
 export { Embedding } from './embedding.js';
 export { sinusoidal } from './sinusoidal.js';
+export { InputEmbedding } from './input-embedding.js';
