@@ -11,7 +11,7 @@
 //   frequencies Float64Array(dim/2): your own angular frequencies
 // p = offset + row. Every value is within 2e-7 of the formula evaluated in float64.
 
-import { heap, residentPtr, scratch, scratchSize, wasm } from './memory.js';
+import { deliverF32, heap, residentPtr, scratch, scratchSize, wasm } from './memory.js';
 import { checkNumber, checkOut, checkPosInt } from './validate.js';
 
 const LAYOUTS = { interleaved: 0, concat: 1 };
@@ -86,11 +86,5 @@ export function sinusoidal(numPositions, dim, options = {}) {
   const dst = outPtr || s.take(len * 4);
   writeFreqs(fPtr);
   ex.ek_sinusoidal_f32(dst, fPtr, numPositions, dim, offset, code);
-  if (outPtr) return out;
-  const res = heap().f32.subarray(dst >>> 2, (dst >>> 2) + len);
-  if (hasOut) {
-    out.set(res);
-    return out;
-  }
-  return res.slice();
+  return deliverF32(dst, len, hasOut ? out : null, outPtr);
 }
