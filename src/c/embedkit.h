@@ -97,4 +97,7 @@ EK_EXPORT int32_t ek_renorm_rows_f32(float* table, uint8_t* seen, const int32_t*
                                      int32_t n_ids, int32_t dim, double max_norm,
                                      double norm_type);
 
+#include "word2vec.h"
+#include "neighbors.h"
+
 #endif  // EK_EMBEDKIT_H
