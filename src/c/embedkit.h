@@ -45,7 +45,7 @@ EK_EXPORT int32_t ek_check_ids_i32(const int32_t* ids, int32_t n, int32_t n_rows
 // musl's log/sqrt/cos/sin are compiled into the module, so the bits are the same in every
 // engine. tests/helpers/pcg.js reimplements it in JS as the independent check.
 EK_EXPORT void ek_init_normal_f32(float* out, uint32_t n, uint32_t seed_lo, uint32_t seed_hi,
-                                  float mean, float std);
+                                  double mean, double std);
 
 // ---- lookup (forward) and its adjoint (backward) -------------------------------------------------
 
@@ -59,29 +59,36 @@ EK_EXPORT void ek_gather_rows_f32__scalar(float* out, const float* table, const 
 EK_EXPORT void ek_gather_rows_f32__wasmsimd(float* out, const float* table, const int32_t* ids,
                                             int32_t n_ids, int32_t dim);
 
-// Scatter-add rows (the adjoint of gather): for i in order, unless ids[i] == padding_idx,
+// Scatter-add rows (the adjoint of gather): for every i with ids[i] != padding_idx,
 //   grad[ids[i], :] += scale_i * gout[i, :]
-// where scale_i = 1 (counts == 0) or (float)(1.0 / count of ids[i] in ids) (counts != 0,
-// PyTorch's scale_grad_by_freq). Ids are walked in order and the SIMD kernel vectorises along
-// dim only, so duplicates accumulate in the same order as the scalar loop: bit-exact, and the
-// same bits for the same inputs on every run.
+// with scale_i = 1, or 1 / (count of ids[i] in this call) when scale_by_freq (PyTorch's
+// scale_grad_by_freq).
+// Precision and determinism: all contributions to one row in this call are summed in float64,
+// in the order they appear in ids, then added to the float32 gradient once, as
+//   grad[r, j] = (float)((double)grad[r, j] + scale * sum_i (double)gout[i, j]).
+// So each row gets one float32 rounding per call, however many duplicates it has (a float32
+// loop loses ~n*eps on n duplicates), the result is the same on every run, and __wasmsimd is
+// bit-exact against __scalar (SIMD lanes run along dim only; each lane adds in the same order).
 // grad [n_rows, dim] f32; gout [n_ids, dim] f32; ids [n_ids] i32 in [0, n_rows);
 // padding_idx: a row index, or -1 for none.
-// Touched-row tracking: mark [n_rows] u8 is 1 for rows already in touched[0 .. n_touched);
-// each newly touched row is appended and marked. Returns the new n_touched.
-// counts: 0, or [n_rows] i32 all zero on entry; used as scratch and zero again on return.
+// Touched-row tracking: mark [n_rows] u8 is 1 for rows already in touched[0 .. n_touched); each
+// newly touched row is appended and marked. Returns the new n_touched.
+// Scratch (contents on entry do not matter): head [n_rows] i32, next [n_ids] i32, acc [dim] f64.
 EK_EXPORT int32_t ek_scatter_add_rows_f32(float* grad, uint8_t* mark, int32_t* touched,
                                           int32_t n_touched, const float* gout,
                                           const int32_t* ids, int32_t n_ids, int32_t dim,
-                                          int32_t padding_idx, int32_t* counts);
+                                          int32_t padding_idx, int32_t scale_by_freq,
+                                          int32_t* head, int32_t* next, double* acc);
 EK_EXPORT int32_t ek_scatter_add_rows_f32__scalar(float* grad, uint8_t* mark, int32_t* touched,
                                                   int32_t n_touched, const float* gout,
                                                   const int32_t* ids, int32_t n_ids, int32_t dim,
-                                                  int32_t padding_idx, int32_t* counts);
+                                                  int32_t padding_idx, int32_t scale_by_freq,
+                                                  int32_t* head, int32_t* next, double* acc);
 EK_EXPORT int32_t ek_scatter_add_rows_f32__wasmsimd(float* grad, uint8_t* mark, int32_t* touched,
                                                     int32_t n_touched, const float* gout,
                                                     const int32_t* ids, int32_t n_ids, int32_t dim,
-                                                    int32_t padding_idx, int32_t* counts);
+                                                    int32_t padding_idx, int32_t scale_by_freq,
+                                                    int32_t* head, int32_t* next, double* acc);
 
 // Zero the touched rows of grad and clear their marks: cost O(n_touched * dim), not O(n_rows).
 // grad [n_rows, dim] f32; mark [n_rows] u8; touched [n_touched] i32.
@@ -97,6 +104,9 @@ EK_EXPORT int32_t ek_renorm_rows_f32(float* table, uint8_t* seen, const int32_t*
                                      int32_t n_ids, int32_t dim, double max_norm,
                                      double norm_type);
 
+#include "trig.h"
+#include "sinusoidal.h"
+#include "rope.h"
 #include "word2vec.h"
 #include "neighbors.h"
 

@@ -33,7 +33,7 @@ static double uniform53(pcg32* g) {
 }
 
 EK_EXPORT void ek_init_normal_f32(float* out, uint32_t n, uint32_t seed_lo, uint32_t seed_hi,
-                                  float mean, float std) {
+                                  double mean, double std) {
   pcg32 g;
   pcg32_seed(&g, ((uint64_t)seed_hi << 32) | seed_lo, 0x454bu);
   const double two_pi = 6.283185307179586;  // 2*pi rounded to double
@@ -41,7 +41,7 @@ EK_EXPORT void ek_init_normal_f32(float* out, uint32_t n, uint32_t seed_lo, uint
     double u1 = uniform53(&g), u2 = uniform53(&g);
     double r = sqrt(-2.0 * log(1.0 - u1));  // 1 - u1 is in (0, 1]: log is finite
     double t = two_pi * u2;
-    out[i] = (float)((double)mean + (double)std * (r * cos(t)));
-    if (i + 1 < n) out[i + 1] = (float)((double)mean + (double)std * (r * sin(t)));
+    out[i] = (float)(mean + std * (r * cos(t)));
+    if (i + 1 < n) out[i + 1] = (float)(mean + std * (r * sin(t)));
   }
 }

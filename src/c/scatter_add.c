@@ -1,27 +1,36 @@
 // scatter_add.c — embedding backward: scatter-add output-gradient rows into the gradient table.
 //
 //   grad [n_rows, dim] f32, gout [n_ids, dim] f32, ids [n_ids] i32 (validated)
-//   for i in 0 .. n_ids-1 (in order), unless ids[i] == padding_idx:
-//     grad[ids[i], :] += scale_i * gout[i, :]
+//   for every i with ids[i] != padding_idx:  grad[ids[i], :] += scale_i * gout[i, :]
 //
-// Determinism: ids are walked in order and only dim is vectorised, never ids, so each grad
-// element receives its additions in the same order in __scalar and __wasmsimd: bit-exact, and
-// independent of anything but the inputs (llm.c's encoder_backward order).
-// Touched rows: a row seen for the first time is appended to touched[] and marked, so zeroGrad
-// (ek_zero_rows_f32) clears only those rows. scale_grad_by_freq: counts[] counts each id in this
-// call first; the contribution is then multiplied by (float)(1.0 / count), as PyTorch's
-// embedding_dense_backward_cpu passes 1/count as add_'s alpha.
+// How: the ids are grouped by row with a linked list (head[row] = first occurrence,
+// next[i] = next occurrence of the same row, built in one backwards pass, O(n_ids), no sort).
+// Then, for each distinct row in order of first occurrence, its contributions are summed in a
+// float64 accumulator acc[dim], in the order they appear in ids, and added to the float32
+// gradient row once. Compared with the usual in-order float32 scatter loop this
+//   - is more exact: one float32 rounding per row and call instead of one per duplicate;
+//   - touches each gradient row once per call (Zipf-heavy batches repeat a few rows a lot);
+//   - stays deterministic: the same inputs give the same bits on every run, and the SIMD kernel
+//     (lanes along dim only, never across ids) is bit-exact against the scalar reference.
+// scale_by_freq (PyTorch's scale_grad_by_freq): the row's sum is multiplied by 1/count in
+// float64, count = the row's occurrences in this call.
+// Touched rows: a row seen for the first time since zeroGrad is appended to touched[] and
+// marked, so ek_zero_rows_f32 clears only those rows.
 #include <string.h>
 
 #include "embedkit.h"
 
-// Count ids (skipping padding) into counts[]; the caller resets them with reset_counts.
-static void count_ids(int32_t* counts, const int32_t* ids, int32_t n_ids, int32_t padding_idx) {
-  for (int32_t i = 0; i < n_ids; i++)
-    if (ids[i] != padding_idx) counts[ids[i]]++;
-}
-static void reset_counts(int32_t* counts, const int32_t* ids, int32_t n_ids) {
-  for (int32_t i = 0; i < n_ids; i++) counts[ids[i]] = 0;
+// Link occurrences of each row: returns nothing; afterwards head[r] is the first i with
+// ids[i] == r (for rows present) and next[i] the following occurrence or -1.
+static void link_ids(int32_t* head, int32_t* next, const int32_t* ids, int32_t n_ids,
+                     int32_t padding_idx) {
+  for (int32_t i = 0; i < n_ids; i++) head[ids[i]] = -1;
+  for (int32_t i = n_ids - 1; i >= 0; i--) {
+    const int32_t id = ids[i];
+    if (id == padding_idx) continue;
+    next[i] = head[id];
+    head[id] = i;
+  }
 }
 
 static inline int32_t track(uint8_t* mark, int32_t* touched, int32_t n_touched, int32_t id) {
@@ -35,93 +44,94 @@ static inline int32_t track(uint8_t* mark, int32_t* touched, int32_t n_touched, 
 EK_EXPORT int32_t ek_scatter_add_rows_f32__scalar(float* grad, uint8_t* mark, int32_t* touched,
                                                   int32_t n_touched, const float* gout,
                                                   const int32_t* ids, int32_t n_ids, int32_t dim,
-                                                  int32_t padding_idx, int32_t* counts) {
-  if (counts) count_ids(counts, ids, n_ids, padding_idx);
+                                                  int32_t padding_idx, int32_t scale_by_freq,
+                                                  int32_t* head, int32_t* next, double* acc) {
+  link_ids(head, next, ids, n_ids, padding_idx);
   for (int32_t i = 0; i < n_ids; i++) {
     const int32_t id = ids[i];
-    if (id == padding_idx) continue;
+    if (id == padding_idx || head[id] != i) continue;  // not the first occurrence
+    head[id] = -1;                                     // done with this row
     n_touched = track(mark, touched, n_touched, id);
-    float* g = grad + (size_t)id * (size_t)dim;
-    const float* src = gout + (size_t)i * (size_t)dim;
-    if (counts) {
-      const float s = (float)(1.0 / (double)counts[id]);
+    int32_t count = 0;
+    EK_NO_VECTORIZE
+    for (int32_t j = 0; j < dim; j++) acc[j] = 0.0;
+    for (int32_t k = i; k >= 0; k = next[k], count++) {
+      const float* src = gout + (size_t)k * (size_t)dim;
       EK_NO_VECTORIZE
-      for (int32_t j = 0; j < dim; j++) g[j] += s * src[j];
-    } else {
-      EK_NO_VECTORIZE
-      for (int32_t j = 0; j < dim; j++) g[j] += src[j];
+      for (int32_t j = 0; j < dim; j++) acc[j] += (double)src[j];
     }
+    const double s = scale_by_freq ? 1.0 / (double)count : 1.0;
+    float* g = grad + (size_t)id * (size_t)dim;
+    EK_NO_VECTORIZE
+    for (int32_t j = 0; j < dim; j++) g[j] = (float)((double)g[j] + s * acc[j]);
   }
-  if (counts) reset_counts(counts, ids, n_ids);
   return n_touched;
 }
 
 #if EK_HAVE_SIMD
-static inline void add_row_v128(float* g, const float* src, int32_t dim) {
-  int32_t j = 0;
-  for (; j + 16 <= dim; j += 16) {
-    v128_t a = wasm_f32x4_add(wasm_v128_load(g + j), wasm_v128_load(src + j));
-    v128_t b = wasm_f32x4_add(wasm_v128_load(g + j + 4), wasm_v128_load(src + j + 4));
-    v128_t c = wasm_f32x4_add(wasm_v128_load(g + j + 8), wasm_v128_load(src + j + 8));
-    v128_t d = wasm_f32x4_add(wasm_v128_load(g + j + 12), wasm_v128_load(src + j + 12));
-    wasm_v128_store(g + j, a);
-    wasm_v128_store(g + j + 4, b);
-    wasm_v128_store(g + j + 8, c);
-    wasm_v128_store(g + j + 12, d);
-  }
-  for (; j + 4 <= dim; j += 4)
-    wasm_v128_store(g + j, wasm_f32x4_add(wasm_v128_load(g + j), wasm_v128_load(src + j)));
-  for (; j < dim; j++) g[j] += src[j];
-}
-
-static inline void add_scaled_row_v128(float* g, const float* src, float s, int32_t dim) {
-  const v128_t vs = wasm_f32x4_splat(s);
+// acc[0..dim) += (double)src[0..dim): f32x4 -> two f64x2 (promote low half, then high half).
+static inline void acc_row_f64(double* acc, const float* src, int32_t dim) {
   int32_t j = 0;
   for (; j + 8 <= dim; j += 8) {
-    v128_t a = wasm_f32x4_add(wasm_v128_load(g + j), wasm_f32x4_mul(vs, wasm_v128_load(src + j)));
-    v128_t b = wasm_f32x4_add(wasm_v128_load(g + j + 4),
-                              wasm_f32x4_mul(vs, wasm_v128_load(src + j + 4)));
-    wasm_v128_store(g + j, a);
-    wasm_v128_store(g + j + 4, b);
+    v128_t a = wasm_v128_load(src + j), b = wasm_v128_load(src + j + 4);
+    v128_t a_hi = wasm_i32x4_shuffle(a, a, 2, 3, 2, 3), b_hi = wasm_i32x4_shuffle(b, b, 2, 3, 2, 3);
+    wasm_v128_store(acc + j, wasm_f64x2_add(wasm_v128_load(acc + j), wasm_f64x2_promote_low_f32x4(a)));
+    wasm_v128_store(acc + j + 2, wasm_f64x2_add(wasm_v128_load(acc + j + 2), wasm_f64x2_promote_low_f32x4(a_hi)));
+    wasm_v128_store(acc + j + 4, wasm_f64x2_add(wasm_v128_load(acc + j + 4), wasm_f64x2_promote_low_f32x4(b)));
+    wasm_v128_store(acc + j + 6, wasm_f64x2_add(wasm_v128_load(acc + j + 6), wasm_f64x2_promote_low_f32x4(b_hi)));
   }
-  for (; j + 4 <= dim; j += 4)
-    wasm_v128_store(g + j, wasm_f32x4_add(wasm_v128_load(g + j),
-                                          wasm_f32x4_mul(vs, wasm_v128_load(src + j))));
-  for (; j < dim; j++) g[j] += s * src[j];
+  for (; j < dim; j++) acc[j] += (double)src[j];
+}
+
+// g[0..dim) = (float)((double)g + s * acc): the one float32 rounding of the row.
+static inline void store_row_f32(float* g, const double* acc, double s, int32_t dim) {
+  const v128_t vs = wasm_f64x2_splat(s);
+  int32_t j = 0;
+  for (; j + 4 <= dim; j += 4) {
+    v128_t gv = wasm_v128_load(g + j);
+    v128_t g_hi = wasm_i32x4_shuffle(gv, gv, 2, 3, 2, 3);
+    v128_t lo = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(gv), wasm_f64x2_mul(vs, wasm_v128_load(acc + j)));
+    v128_t hi = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(g_hi), wasm_f64x2_mul(vs, wasm_v128_load(acc + j + 2)));
+    // demote each f64x2 to the low two f32 lanes, then join the two halves.
+    v128_t lo32 = wasm_f32x4_demote_f64x2_zero(lo), hi32 = wasm_f32x4_demote_f64x2_zero(hi);
+    wasm_v128_store(g + j, wasm_i32x4_shuffle(lo32, hi32, 0, 1, 4, 5));
+  }
+  for (; j < dim; j++) g[j] = (float)((double)g[j] + s * acc[j]);
 }
 #endif
 
 EK_EXPORT int32_t ek_scatter_add_rows_f32__wasmsimd(float* grad, uint8_t* mark, int32_t* touched,
                                                     int32_t n_touched, const float* gout,
                                                     const int32_t* ids, int32_t n_ids, int32_t dim,
-                                                    int32_t padding_idx, int32_t* counts) {
+                                                    int32_t padding_idx, int32_t scale_by_freq,
+                                                    int32_t* head, int32_t* next, double* acc) {
 #if EK_HAVE_SIMD
-  if (counts) count_ids(counts, ids, n_ids, padding_idx);
+  link_ids(head, next, ids, n_ids, padding_idx);
   for (int32_t i = 0; i < n_ids; i++) {
     const int32_t id = ids[i];
-    if (id == padding_idx) continue;
+    if (id == padding_idx || head[id] != i) continue;
+    head[id] = -1;
     n_touched = track(mark, touched, n_touched, id);
-    float* g = grad + (size_t)id * (size_t)dim;
-    const float* src = gout + (size_t)i * (size_t)dim;
-    if (counts)
-      add_scaled_row_v128(g, src, (float)(1.0 / (double)counts[id]), dim);
-    else
-      add_row_v128(g, src, dim);
+    int32_t count = 0;
+    memset(acc, 0, (size_t)dim * sizeof(double));
+    for (int32_t k = i; k >= 0; k = next[k], count++)
+      acc_row_f64(acc, gout + (size_t)k * (size_t)dim, dim);
+    store_row_f32(grad + (size_t)id * (size_t)dim, acc, scale_by_freq ? 1.0 / (double)count : 1.0, dim);
   }
-  if (counts) reset_counts(counts, ids, n_ids);
   return n_touched;
 #else
   return ek_scatter_add_rows_f32__scalar(grad, mark, touched, n_touched, gout, ids, n_ids, dim,
-                                         padding_idx, counts);
+                                         padding_idx, scale_by_freq, head, next, acc);
 #endif
 }
 
 EK_EXPORT int32_t ek_scatter_add_rows_f32(float* grad, uint8_t* mark, int32_t* touched,
                                           int32_t n_touched, const float* gout,
                                           const int32_t* ids, int32_t n_ids, int32_t dim,
-                                          int32_t padding_idx, int32_t* counts) {
+                                          int32_t padding_idx, int32_t scale_by_freq,
+                                          int32_t* head, int32_t* next, double* acc) {
   return ek_scatter_add_rows_f32__wasmsimd(grad, mark, touched, n_touched, gout, ids, n_ids, dim,
-                                           padding_idx, counts);
+                                           padding_idx, scale_by_freq, head, next, acc);
 }
 
 EK_EXPORT void ek_zero_rows_f32(float* grad, uint8_t* mark, const int32_t* touched,

@@ -2,7 +2,7 @@
 // positions), its gradient, and the lookup/backward kernels of src/c/lookup.c and
 // src/c/scatter_add.c. Semantics follow torch.nn.Embedding (see shared/API.md).
 
-import { alloc, free, heap, scratch, scratchSize, wasm, residentPtr } from './memory.js';
+import { alloc, deliverF32, free, heap, scratch, scratchSize, wasm, residentPtr } from './memory.js';
 import { checkFloat32, checkNumber, checkOut, checkPosInt, idsLength, stageIds } from './validate.js';
 
 function checkSeed(seed) {
@@ -23,7 +23,7 @@ export function initNormal(ptr, n, seed, std) {
 
 export class Embedding {
   #n; #d; #pad; #scaleByFreq; #maxNorm; #normType;
-  #w = 0; #g = 0; #mark = 0; #touched = 0; #counts = 0; #seen = 0;
+  #w = 0; #g = 0; #mark = 0; #touched = 0; #head = 0; #seen = 0;
   #nTouched = 0;
   #disposed = false;
 
@@ -68,7 +68,7 @@ export class Embedding {
       owned.push(this.#g = alloc(bytes, `${what} (gradient)`));
       owned.push(this.#mark = alloc(numEmbeddings, `${what} (row marks)`));
       owned.push(this.#touched = alloc(numEmbeddings * 4, `${what} (touched rows)`));
-      if (scaleGradByFreq) owned.push(this.#counts = alloc(numEmbeddings * 4, `${what} (id counts)`));
+      owned.push(this.#head = alloc(numEmbeddings * 4, `${what} (backward links)`));
       if (maxNorm !== null && maxNorm !== undefined) owned.push(this.#seen = alloc(numEmbeddings, `${what} (renorm marks)`));
     } catch (e) {
       for (const p of owned) free(p);
@@ -77,7 +77,6 @@ export class Embedding {
     const h = heap();
     h.u8.fill(0, this.#g, this.#g + bytes);
     h.u8.fill(0, this.#mark, this.#mark + numEmbeddings);
-    if (this.#counts) h.u8.fill(0, this.#counts, this.#counts + numEmbeddings * 4);
     if (this.#seen) h.u8.fill(0, this.#seen, this.#seen + numEmbeddings);
     if (weight !== undefined) {
       h.f32.set(weight, this.#w >>> 2);
@@ -129,7 +128,7 @@ export class Embedding {
   /** @internal raw pointers for other wrappers of this package (InputEmbedding, optimizers). */
   get _ptrs() {
     this.#live();
-    return { weight: this.#w, grad: this.#g, mark: this.#mark, touched: this.#touched, nTouched: this.#nTouched, counts: this.#counts };
+    return { weight: this.#w, grad: this.#g, mark: this.#mark, touched: this.#touched, nTouched: this.#nTouched, head: this.#head };
   }
 
   /** @internal set by wrappers that accumulate through their own kernels. */
@@ -153,18 +152,13 @@ export class Embedding {
     const dst = outPtr || s.take(len * 4);
     if (this.#maxNorm !== null) ex.ek_renorm_rows_f32(this.#w, this.#seen, idsPtr, n, this.#d, this.#maxNorm, this.#normType);
     ex.ek_gather_rows_f32(dst, this.#w, idsPtr, n, this.#d);
-    if (outPtr) return out;
-    const res = heap().f32.subarray(dst >>> 2, (dst >>> 2) + len);
-    if (hasOut) {
-      out.set(res);
-      return out;
-    }
-    return res.slice();
+    return deliverF32(dst, len, hasOut ? out : null, outPtr);
   }
 
   /**
-   * grad[ids[i], :] += gradOutput[i, :] for every i (duplicates summed, in order; paddingIdx
-   * skipped; divided by the id's count in this call when scaleGradByFreq).
+   * grad[ids[i], :] += gradOutput[i, :] for every i (paddingIdx skipped; divided by the id's
+   * count in this call when scaleGradByFreq). Duplicates are summed in float64 and added to
+   * the float32 gradient once per row and call: deterministic and more exact than a float32 loop.
    */
   backward(ids, gradOutput) {
     const ex = this.#live();
@@ -173,7 +167,7 @@ export class Embedding {
     checkFloat32(gradOutput, len, 'gradOutput');
     const gRes = residentPtr(gradOutput);
     const idsRes = residentPtr(ids);
-    const s = scratch(scratchSize(idsRes ? 0 : n * 4, gRes ? 0 : len * 4));
+    const s = scratch(scratchSize(idsRes ? 0 : n * 4, gRes ? 0 : len * 4, n * 4, this.#d * 8));
     const idsPtr = stageIds(ids, this.#n, idsRes ? 0 : s.take(n * 4));
     let gPtr = gRes;
     if (!gPtr) {
@@ -181,7 +175,7 @@ export class Embedding {
       heap().f32.set(gradOutput, gPtr >>> 2);
     }
     this.#nTouched = ex.ek_scatter_add_rows_f32(this.#g, this.#mark, this.#touched, this.#nTouched, gPtr, idsPtr,
-      n, this.#d, this.#pad ?? -1, this.#counts);
+      n, this.#d, this.#pad ?? -1, this.#scaleByFreq ? 1 : 0, this.#head, s.take(n * 4), s.take(this.#d * 8));
   }
 
   /** Zero the gradient rows touched since the last call: O(touched rows * dim). */
@@ -200,8 +194,8 @@ export class Embedding {
 
   dispose() {
     if (this.#disposed) return;
-    for (const p of [this.#w, this.#g, this.#mark, this.#touched, this.#counts, this.#seen]) free(p);
-    this.#w = this.#g = this.#mark = this.#touched = this.#counts = this.#seen = 0;
+    for (const p of [this.#w, this.#g, this.#mark, this.#touched, this.#head, this.#seen]) free(p);
+    this.#w = this.#g = this.#mark = this.#touched = this.#head = this.#seen = 0;
     this.#disposed = true;
   }
 

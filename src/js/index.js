@@ -2,6 +2,10 @@
 export { init, features } from './load.js';
 export { ResidentArray } from './memory.js';
 export { Embedding } from './embedding.js';
+export { sinusoidal } from './sinusoidal.js';
+export { Rope } from './rope.js';
+export { rotaryEmbedding } from './rotary-embedding.js';
+export { ropePermutation, permuteRopeWeight, permuteRopeFeatures, ropePrecisionReport } from './rope.js';
 export { Vocab, tokenize } from './vocab.js';
 export { Word2Vec } from './word2vec.js';
 export { Neighbors } from './neighbors.js';

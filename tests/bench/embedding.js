@@ -1,0 +1,258 @@
+// embedding.js — bench workloads for Embedding (token lookup and its backward).
+//   W1   lookup, GPT-2 sized table 50257 x 768, ids 8 x 1024 uniform
+//   W1b  lookup, 1000 x 64 table, ids 4 x 128: per-call overhead
+//   W2   backward: zeroGrad + scatter-add of an 8192 x 768 gradient with Zipf ids into 50257 x 768
+// Rows: embedkit resident (ids, out / gradOutput are ResidentArrays in wasm memory) and e2e
+// (Int32Array in, fresh Float32Array out), plain JS loops, TensorFlow.js (wasm backend),
+// onnxruntime-web (wasm, 1 thread) and onnxruntime-node (CPU). Shape: see harness.js.
+import { onnxModel, ortNode, ortWeb, randomFloats, tfWasm, uniformIds, zipfIds, compare } from './harness.js';
+
+// ---- plain JS references (also the 'plain JS' peer rows) --------------------------------------
+
+function jsGather(out, table, ids, dim) {
+  for (let i = 0; i < ids.length; i++) {
+    const s = ids[i] * dim, o = i * dim;
+    for (let j = 0; j < dim; j++) out[o + j] = table[s + j];
+  }
+  return out;
+}
+
+function jsGatherSet(out, table, ids, dim) {
+  for (let i = 0; i < ids.length; i++) out.set(table.subarray(ids[i] * dim, ids[i] * dim + dim), i * dim);
+  return out;
+}
+
+/** Plain-JS Embedding gradient with the same touched-row reset as embedkit. */
+function jsGradTable(rows, dim) {
+  const grad = new Float32Array(rows * dim);
+  const mark = new Uint8Array(rows);
+  const touched = new Int32Array(rows);
+  let nt = 0;
+  return {
+    grad,
+    zero() {
+      for (let k = 0; k < nt; k++) {
+        grad.fill(0, touched[k] * dim, touched[k] * dim + dim);
+        mark[touched[k]] = 0;
+      }
+      nt = 0;
+    },
+    backward(ids, gout) {
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i];
+        if (!mark[id]) { mark[id] = 1; touched[nt++] = id; }
+        const g = id * dim, s = i * dim;
+        for (let j = 0; j < dim; j++) grad[g + j] += gout[s + j];
+      }
+    },
+  };
+}
+
+// ---- peers -----------------------------------------------------------------------------------
+
+async function tfGatherRow(table, rows, dim, ids) {
+  const tf = await tfWasm();
+  const name = 'TensorFlow.js wasm';
+  if (tf.missing) return { name, kind: 'peer', mode: 'e2e', na: tf.missing };
+  const t = tf.tensor2d(table, [rows, dim]);
+  let last = null;
+  return {
+    name, kind: 'peer', mode: 'e2e',
+    run() {
+      const idsT = tf.tensor1d(ids, 'int32');
+      const r = tf.gather(t, idsT);
+      last = r.dataSync();
+      idsT.dispose();
+      r.dispose();
+    },
+    output: () => last,
+    dispose() { t.dispose(); },
+  };
+}
+
+async function ortGatherRows(table, rows, dim, ids) {
+  const model = onnxModel({
+    op: 'Gather',
+    inputs: [['ids', 'int32', ['n']]],
+    outputs: [['out', 'float', ['n', dim]]],
+    initializers: [['table', 'float', [rows, dim], table]],
+    nodeInputs: ['table', 'ids'],
+    attributes: { axis: 0 },
+  });
+  const out = [];
+  for (const [name, load, mode] of [['onnxruntime-web', ortWeb, 'e2e, wasm 1 thread'], ['onnxruntime-node', ortNode, 'e2e, CPU']]) {
+    const ort = await load();
+    if (ort.missing) { out.push({ name, kind: 'peer', mode, na: ort.missing }); continue; }
+    const session = await ort.InferenceSession.create(model, { executionProviders: [name === 'onnxruntime-web' ? 'wasm' : 'cpu'] });
+    let last = null;
+    out.push({
+      name, kind: 'peer', mode,
+      async run() {
+        const r = await session.run({ ids: new ort.Tensor('int32', ids, [ids.length]) });
+        last = r.out.data;
+      },
+      output: () => last,
+      dispose() { session.release?.(); },
+    });
+  }
+  return out;
+}
+
+// ---- lookup workloads ----------------------------------------------------------------------------
+
+function lookupWorkload(id, title, rows, dim, nIds, targets) {
+  return {
+    id, title, bytes: nIds * dim * 4,
+    async setup({ ek }) {
+      const table = randomFloats(rows * dim, 11);
+      const ids = uniformIds(nIds, rows, 12);
+      const reference = jsGather(new Float32Array(nIds * dim), table, ids, dim);
+      const emb = new ek.Embedding(rows, dim, { weight: table });
+      const idsR = new ek.ResidentArray(Int32Array, nIds);
+      idsR.view.set(ids);
+      const outR = new ek.ResidentArray(Float32Array, nIds * dim);
+      let e2e = null, js = null, jsSet = null;
+      const out = [
+        { name: 'embedkit', kind: 'embedkit', mode: 'resident', run() { emb.forward(idsR, outR); }, output: () => outR.view },
+        { name: 'embedkit', kind: 'embedkit', mode: 'e2e', run() { e2e = emb.forward(ids); }, output: () => e2e },
+        { name: 'plain JS loop', kind: 'peer', mode: 'e2e', run() { js = jsGather(new Float32Array(nIds * dim), table, ids, dim); }, output: () => js },
+        { name: 'plain JS subarray+set', kind: 'peer', mode: 'e2e', run() { jsSet = jsGatherSet(new Float32Array(nIds * dim), table, ids, dim); }, output: () => jsSet },
+        await tfGatherRow(table, rows, dim, ids),
+        ...(await ortGatherRows(table, rows, dim, ids)),
+      ];
+      return {
+        reference,
+        rows: out,
+        targets,
+        teardown() { emb.dispose(); idsR.dispose(); outR.dispose(); },
+      };
+    },
+  };
+}
+
+// ---- backward ----------------------------------------------------------------------------------
+
+function backwardWorkload() {
+  const rows = 50257, dim = 768, nIds = 8 * 1024;
+  return {
+    id: 'W2',
+    title: 'backward: zeroGrad + scatter-add 8192 x 768 gradient, Zipf(1.1) ids, into 50257 x 768',
+    bytes: nIds * dim * 4,
+    async setup({ ek }) {
+      const ids = zipfIds(nIds, rows, 1.1, 21);
+      const gout = randomFloats(nIds * dim, 22);
+      const ref = jsGradTable(rows, dim);
+      ref.backward(ids, gout);
+      const reference = ref.grad;
+      const distinct = new Set(ids).size;
+
+      const emb = new ek.Embedding(rows, dim, { seed: 1 });
+      const idsR = new ek.ResidentArray(Int32Array, nIds);
+      idsR.view.set(ids);
+      const goutR = new ek.ResidentArray(Float32Array, nIds * dim);
+      goutR.view.set(gout);
+      const js = jsGradTable(rows, dim);
+
+      const out = [
+        { name: 'embedkit', kind: 'embedkit', mode: 'resident', run() { emb.zeroGrad(); emb.backward(idsR, goutR); }, output: () => emb.grad },
+        { name: 'embedkit', kind: 'embedkit', mode: 'e2e', run() { emb.zeroGrad(); emb.backward(ids, gout); }, output: () => emb.grad },
+        { name: 'plain JS loop', kind: 'peer', mode: 'touched-row reset', run() { js.zero(); js.backward(ids, gout); }, output: () => js.grad },
+      ];
+
+      const tf = await tfWasm();
+      if (tf.missing) out.push({ name: 'TensorFlow.js wasm', kind: 'peer', mode: 'e2e', na: tf.missing });
+      else {
+        // tf.grad of gather needs UnsortedSegmentSum, which the wasm backend does not implement.
+        let reason = null;
+        try {
+          const t = tf.tensor2d(new Float32Array(4 * 2), [4, 2]);
+          const g = tf.grad((x) => tf.gather(x, tf.tensor1d([1, 1, 3], 'int32')))(t, tf.ones([3, 2]));
+          g.dataSync();
+        } catch (e) {
+          reason = `no gradient for gather on the wasm backend (${e.message.split('\n')[0].slice(0, 90)})`;
+        }
+        if (reason) out.push({ name: 'TensorFlow.js wasm', kind: 'peer', mode: 'e2e', na: reason });
+        else {
+          const t = tf.tensor2d(new Float32Array(rows * dim), [rows, dim]);
+          const idsT = tf.tensor1d(ids, 'int32');
+          let last = null;
+          const grad = tf.grad((x) => tf.gather(x, idsT));
+          out.push({
+            name: 'TensorFlow.js wasm', kind: 'peer', mode: 'e2e',
+            run() {
+              const dy = tf.tensor2d(gout, [nIds, dim]);
+              const g = grad(t, dy);
+              last = g.dataSync();
+              dy.dispose(); g.dispose();
+            },
+            output: () => last,
+            dispose() { t.dispose(); idsT.dispose(); },
+          });
+        }
+      }
+
+      // ONNX: ScatterND(zeros, ids[:, None], gradOutput, reduction='add') returns a fresh dense
+      // gradient per call (ONNX has no in-place accumulate), so the reset is the zeros copy.
+      const model = onnxModel({
+        op: 'ScatterND',
+        inputs: [['ids', 'int64', [nIds, 1]], ['gout', 'float', [nIds, dim]]],
+        outputs: [['grad', 'float', [rows, dim]]],
+        initializers: [['zeros', 'float', [rows, dim], new Float32Array(rows * dim)]],
+        nodeInputs: ['zeros', 'ids', 'gout'],
+        attributes: { reduction: 'add' },
+      });
+      const ids64 = BigInt64Array.from(ids, (v) => BigInt(v));
+      for (const [name, load, mode] of [['onnxruntime-web', ortWeb, 'e2e, wasm 1 thread'], ['onnxruntime-node', ortNode, 'e2e, CPU']]) {
+        const ort = await load();
+        if (ort.missing) { out.push({ name, kind: 'peer', mode, na: ort.missing }); continue; }
+        const session = await ort.InferenceSession.create(model, { executionProviders: [name === 'onnxruntime-web' ? 'wasm' : 'cpu'] });
+        let last = null;
+        out.push({
+          name, kind: 'peer', mode,
+          async run() {
+            const r = await session.run({
+              ids: new ort.Tensor('int64', ids64, [nIds, 1]),
+              gout: new ort.Tensor('float32', gout, [nIds, dim]),
+            });
+            last = r.grad.data;
+          },
+          // Exact on duplicate ids? Summing in id order reproduces the plain-JS bits exactly;
+          // a parallel ScatterND that races on a duplicated row loses or reorders updates.
+          check(refGrad) {
+            const c = compare(last, refGrad, { atol: 1e-5, rtol: 1e-5 });
+            const exact = compare(last, refGrad);
+            if (exact.ok) return { ok: true, note: 'exact on duplicate ids' };
+            let rowsOff = 0;
+            for (let r = 0; r < rows; r++) {
+              for (let j = 0; j < dim; j++) {
+                if (last[r * dim + j] !== refGrad[r * dim + j]) { rowsOff++; break; }
+              }
+            }
+            return { ok: c.ok, note: `NOT exact on duplicate ids: ${rowsOff} of ${distinct} touched rows differ; ${c.note}` };
+          },
+          dispose() { session.release?.(); },
+        });
+      }
+      return {
+        reference,
+        rows: out,
+        targets: [
+          { row: 'embedkit (resident)', vs: 'copy', max: 1.5 },
+          { row: 'embedkit (e2e)', vs: 'best peer', max: 1 },
+        ],
+        teardown() { emb.dispose(); idsR.dispose(); goutR.dispose(); },
+      };
+    },
+  };
+}
+
+export const workloads = [
+  lookupWorkload('W1', 'lookup: table 50257 x 768, ids 8 x 1024 uniform', 50257, 768, 8 * 1024, [
+    { row: 'embedkit (resident)', vs: 'copy', max: 1.8 },
+    { row: 'embedkit (e2e)', vs: 'onnxruntime-node (e2e, CPU)', max: 1 },
+  ]),
+  lookupWorkload('W1b', 'lookup: table 1000 x 64, ids 4 x 128 (per-call overhead)', 1000, 64, 4 * 128, [
+    { row: 'embedkit (e2e)', vs: 'copy', max: 2 },
+  ]),
+  backwardWorkload(),
+];

@@ -1,0 +1,379 @@
+// harness.js — the small benchmark library behind `npm run bench` (tests/bench/run.js).
+//
+// ---- The shape of a workload file ------------------------------------------------------------
+// run.js imports every tests/bench/*.js except run.js and harness.js (helpers that are not
+// workload files go in tests/bench/lib/). A workload file exports:
+//
+//   export const workloads = [ {
+//     id: 'W3',                        // selector: `npm run bench -- W3` (case-insensitive; 'W4'
+//                                      // also selects 'W4a', 'W4b'); keep it short, no spaces
+//     title: 'sinusoidal 8192 x 768',  // one line, printed above the table
+//     bytes: 8192 * 768 * 4,           // bytes the copy-limit rows copy (and the GB/s numerator):
+//                                      // normally the size of the result the workload produces
+//     async setup({ quick, ek }) {     // ek = the imported embedkit module, after init()
+//       return {
+//         reference: Float32Array,     // the plain-JS result every row is checked against
+//         rows: [ {
+//           name: 'embedkit',          // row label
+//           kind: 'embedkit',          // 'embedkit' | 'peer' ('peer' rows compete for "best peer")
+//           mode: 'resident',          // free text shown next to the name ('e2e', 'resident', ...)
+//           run() {},                  // one timed call; may be async. If it returns a number,
+//                                      // that number is taken as this call's time in ms (for
+//                                      // rows timed elsewhere, e.g. a native binary)
+//           before() {},               // optional, untimed, called before every run()
+//           output() {},               // the Float32Array to check after a run (or null = no check)
+//           tolerance: { atol, rtol }, // optional; default: bit-exact. Pass: |a-b| <= atol + rtol*|ref|
+//           check(reference) {},       // optional custom check: returns { ok, note } instead
+//           na: 'reason',              // optional: the row cannot run; printed as n/a (reason)
+//           dispose() {},              // optional, called when the workload is done
+//         } ],
+//         targets: [ { row: 'embedkit (resident)', vs: 'copy', max: 1.8 } ],  // optional: printed
+//                                      // as PASS/MISS; vs is 'copy', 'best peer' or a row label;
+//                                      // a row label is `name (mode)` or `name` when mode is ''
+//         teardown() {},               // optional
+//       };
+//     },
+//   } ];
+//
+// The harness adds the limit rows itself: an in-process copy of `bytes` bytes with wasm
+// memory.copy inside embedkit's own memory, and with TypedArray.prototype.set between two JS
+// arrays. "x copy" divides a row's time by the faster of the two; "x best peer" by the fastest
+// 'peer' row that passed its check. All rows of one workload run interleaved in one process:
+// warm-up, then `samples` rounds (>= 7) that each time every row once, rotating the order;
+// the printed time is the median per call. A sample repeats a fast call enough times to last
+// at least a few milliseconds and divides.
+//
+// Peers: onnxModel() builds a one-node ONNX model with onnx-proto; ortNode(), ortWeb() and
+// tfWasm() load the peers (devDependencies only) and return null + a reason when missing.
+
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+
+const require = createRequire(import.meta.url);
+
+// ---- deterministic inputs -----------------------------------------------------------------------
+
+/** Small seeded PRNG (mulberry32): returns () => float in [0, 1). */
+export function rng(seed = 1) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function uniformIds(n, vocab, seed = 1) {
+  const r = rng(seed);
+  const ids = new Int32Array(n);
+  for (let i = 0; i < n; i++) ids[i] = Math.floor(r() * vocab);
+  return ids;
+}
+
+/** Zipf(s) ids over [0, vocab): rank k has weight 1/(k+1)^s, ranks scattered over the table. */
+export function zipfIds(n, vocab, s = 1.1, seed = 2) {
+  const cdf = new Float64Array(vocab);
+  let acc = 0;
+  for (let k = 0; k < vocab; k++) cdf[k] = acc += 1 / (k + 1) ** s;
+  const r = rng(seed);
+  // A fixed permutation of ranks so hot ids are spread over the table, as real token ids are.
+  const perm = new Int32Array(vocab);
+  for (let k = 0; k < vocab; k++) perm[k] = k;
+  for (let k = vocab - 1; k > 0; k--) {
+    const j = Math.floor(r() * (k + 1));
+    [perm[k], perm[j]] = [perm[j], perm[k]];
+  }
+  const ids = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = r() * acc;
+    let lo = 0, hi = vocab - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid] < u) lo = mid + 1; else hi = mid;
+    }
+    ids[i] = perm[lo];
+  }
+  return ids;
+}
+
+export function randomFloats(n, seed = 3, scale = 1) {
+  const r = rng(seed);
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = (r() * 2 - 1) * scale;
+  return a;
+}
+
+// ---- checking ------------------------------------------------------------------------------------
+
+/**
+ * Compare `actual` with `expected`: pass when |a-b| <= atol + rtol*|b| everywhere (default
+ * bit-exact). Returns { ok, note } with the largest absolute difference and the first failure.
+ */
+export function compare(actual, expected, { atol = 0, rtol = 0 } = {}) {
+  if (!actual) return { ok: false, note: 'no output' };
+  if (actual.length !== expected.length) {
+    return { ok: false, note: `length ${actual.length}, expected ${expected.length}` };
+  }
+  let maxAbs = 0, bad = -1, exact = true;
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i], b = expected[i];
+    if (a === b || (a !== a && b !== b)) continue;
+    exact = false;
+    const d = Math.abs(a - b);
+    if (!(d <= maxAbs)) maxAbs = d;
+    if (bad < 0 && !(d <= atol + rtol * Math.abs(b))) bad = i;
+  }
+  if (exact) return { ok: true, note: 'exact' };
+  if (bad < 0) return { ok: true, note: `max |diff| ${maxAbs.toExponential(1)}` };
+  return {
+    ok: false,
+    note: `MISMATCH at [${bad}]: ${actual[bad]} vs ${expected[bad]} (max |diff| ${maxAbs.toExponential(1)})`,
+  };
+}
+
+// ---- the copy limit ------------------------------------------------------------------------------
+
+// (module (import "env" "mem" (memory 1))
+//   (func (export "copy") (param i32 i32 i32) local.get 0 local.get 1 local.get 2 memory.copy))
+// Hand-assembled so the limit row uses exactly wasm's memory.copy on embedkit's own memory.
+const COPY_MODULE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x07, 0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x00,                               // type
+  0x02, 0x0c, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x03, 0x6d, 0x65, 0x6d, 0x02, 0x00, 0x01,   // import
+  0x03, 0x02, 0x01, 0x00,                                                             // func
+  0x07, 0x08, 0x01, 0x04, 0x63, 0x6f, 0x70, 0x79, 0x00, 0x00,                         // export
+  0x0a, 0x0e, 0x01, 0x0c, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfc, 0x0a, 0x00, 0x00, 0x0b,
+]);
+
+/** The two limit rows for `bytes` bytes, using embedkit's memory (ek.ResidentArray). */
+export function copyRows(ek, memory, bytes) {
+  const src = new ek.ResidentArray(Uint8Array, bytes);
+  const dst = new ek.ResidentArray(Uint8Array, bytes);
+  src.view.fill(7);
+  dst.view.fill(1);
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(COPY_MODULE), { env: { mem: memory } });
+  const copy = inst.exports.copy;
+  const sp = src.ptr, dp = dst.ptr;
+  const jsSrc = new Uint8Array(bytes).fill(7);
+  const jsDst = new Uint8Array(bytes);
+  return [
+    { name: 'copy: wasm memory.copy', kind: 'limit', mode: '', run() { copy(dp, sp, bytes); },
+      output: () => null, dispose() { src.dispose(); dst.dispose(); } },
+    { name: 'copy: TypedArray.set', kind: 'limit', mode: '', run() { jsDst.set(jsSrc); }, output: () => null },
+  ];
+}
+
+// ---- peers ---------------------------------------------------------------------------------------
+
+let onnxProto;
+/**
+ * Serialise a one-node ONNX model. inputs/outputs: [name, 'float'|'int32'|'int64', dims]
+ * (a dim may be a string for a symbolic size); initializers: [name, 'float'|'int64', dims,
+ * TypedArray]; attributes: { name: number | number[] | string }; nodeInputs: the node's input
+ * names in operator order (default: inputs, then initializers).
+ */
+export function onnxModel({ op, inputs, outputs, initializers = [], attributes = {}, opset = 18, domain = '', nodeInputs }) {
+  onnxProto ??= require('onnx-proto').onnx;
+  const P = onnxProto;
+  const T = P.TensorProto.DataType;
+  const dt = { float: T.FLOAT, int32: T.INT32, int64: T.INT64 };
+  const vi = ([name, type, dims]) => P.ValueInfoProto.create({
+    name,
+    type: P.TypeProto.create({
+      tensorType: P.TypeProto.Tensor.create({
+        elemType: dt[type],
+        shape: P.TensorShapeProto.create({
+          dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })),
+        }),
+      }),
+    }),
+  });
+  const init = ([name, type, dims, data]) => P.TensorProto.create({
+    name, dataType: dt[type], dims,
+    rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+  });
+  const attr = Object.entries(attributes).map(([name, v]) => {
+    const A = P.AttributeProto.AttributeType;
+    if (typeof v === 'string') return { name, type: A.STRING, s: new TextEncoder().encode(v) };
+    if (Array.isArray(v)) return { name, type: A.INTS, ints: v };
+    if (Number.isInteger(v)) return { name, type: A.INT, i: v };
+    return { name, type: A.FLOAT, f: v };
+  });
+  const node = P.NodeProto.create({
+    opType: op, domain,
+    input: nodeInputs ?? [...inputs.map((x) => x[0]), ...initializers.map((x) => x[0])],
+    output: outputs.map((x) => x[0]),
+    attribute: attr,
+  });
+  const model = P.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: opset }, ...(domain ? [{ domain, version: 1 }] : [])],
+    producerName: 'embedkit-bench',
+    graph: P.GraphProto.create({
+      name: op, node: [node], input: inputs.map(vi), output: outputs.map(vi), initializer: initializers.map(init),
+    }),
+  });
+  return P.ModelProto.encode(model).finish();
+}
+
+let ortNodeP, ortWebP, tfP;
+/** onnxruntime-node, or { missing: reason }. */
+export function ortNode() {
+  ortNodeP ??= import('onnxruntime-node').then((m) => m.default ?? m, (e) => ({ missing: `onnxruntime-node: ${e.message.split('\n')[0]}` }));
+  return ortNodeP;
+}
+/** onnxruntime-web (wasm backend, 1 thread, no proxy worker), or { missing: reason }. */
+export function ortWeb() {
+  ortWebP ??= import('onnxruntime-web').then((m) => {
+    const ort = m.default ?? m;
+    ort.env.wasm.numThreads = 1;
+    ort.env.wasm.proxy = false;
+    return ort;
+  }, (e) => ({ missing: `onnxruntime-web: ${e.message.split('\n')[0]}` }));
+  return ortWebP;
+}
+/** @tensorflow/tfjs-core with the wasm backend active, or { missing: reason }. */
+export function tfWasm() {
+  tfP ??= (async () => {
+    try {
+      const tf = await import('@tensorflow/tfjs-core');
+      await import('@tensorflow/tfjs-backend-wasm');
+      if (!(await tf.setBackend('wasm'))) return { missing: 'tfjs: the wasm backend did not initialise' };
+      await tf.ready();
+      return tf;
+    } catch (e) {
+      return { missing: `tfjs-backend-wasm: ${e.message.split('\n')[0]}` };
+    }
+  })();
+  return tfP;
+}
+
+// ---- running and printing ------------------------------------------------------------------------
+
+export function label(row) {
+  return row.mode ? `${row.name} (${row.mode})` : row.name;
+}
+
+async function once(row) {
+  if (row.before) row.before();
+  const t0 = performance.now();
+  const r = row.run();
+  const v = r && typeof r.then === 'function' ? await r : r;
+  const t = performance.now() - t0;
+  return typeof v === 'number' ? v : t;
+}
+
+/** One sample: the mean time per call over `reps` calls (each timed alone when before() exists). */
+async function sample(row, reps) {
+  if (row.before || row.async || reps === 1) {
+    let total = 0;
+    for (let k = 0; k < reps; k++) total += await once(row);
+    return total / reps;
+  }
+  const t0 = performance.now();
+  for (let k = 0; k < reps; k++) row.run();
+  return (performance.now() - t0) / reps;
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function fmtMs(ms) {
+  if (ms < 0.01) return `${(ms * 1000).toFixed(2)} us`;
+  if (ms < 1) return `${(ms * 1000).toFixed(0)} us`;
+  if (ms < 100) return `${ms.toFixed(2)} ms`;
+  return `${ms.toFixed(0)} ms`;
+}
+
+/**
+ * Run one workload: setup, check every row once, warm up, time interleaved samples, print the
+ * table and the targets. Returns a plain object with the results (for --json).
+ */
+export async function runWorkload(w, { ek, memory, quick = false, samples, log = console.log }) {
+  const nSamples = Math.max(7, samples ?? (quick ? 7 : 11));
+  const minSampleMs = quick ? 3 : 10;
+  log(`\n${w.id}  ${w.title}   (${(w.bytes / 1e6).toFixed(2)} MB per call)`);
+  const set = await w.setup({ quick, ek });
+  const rows = [...set.rows, ...copyRows(ek, memory, w.bytes)];
+  const res = new Map();
+  // First call of each row doubles as warm-up and as the correctness check.
+  for (const row of rows) {
+    const r = { row, times: [], check: null, reps: 1, error: null };
+    res.set(row, r);
+    if (row.na) continue;
+    try {
+      row.async = false;
+      if (row.before) row.before();
+      const t0 = performance.now();
+      const v = row.run();
+      if (v && typeof v.then === 'function') { row.async = true; await v; }
+      const t1 = performance.now() - t0;
+      if (row.kind !== 'limit') {
+        r.check = row.check ? row.check(set.reference) : compare(row.output(), set.reference, row.tolerance);
+      }
+      for (let k = 0; k < (quick ? 1 : 2); k++) await once(row);
+      const t = Math.max(1e-4, Math.min(t1, await once(row)));
+      r.reps = Math.max(1, Math.ceil(minSampleMs / t));
+    } catch (e) {
+      r.error = e.message.split('\n')[0];
+    }
+  }
+  const live = rows.filter((row) => !row.na && !res.get(row).error);
+  for (let s = 0; s < nSamples; s++) {
+    for (let k = 0; k < live.length; k++) {
+      const row = live[(k + s) % live.length];
+      const r = res.get(row);
+      if (r.error) continue;
+      try {
+        r.times.push(await sample(row, r.reps));
+      } catch (e) {
+        r.error = e.message.split('\n')[0];
+      }
+    }
+  }
+  for (const r of res.values()) r.ms = r.times.length ? median(r.times) : NaN;
+  const limits = [...res.values()].filter((r) => r.row.kind === 'limit' && !r.error);
+  const copyMs = Math.min(...limits.map((r) => r.ms));
+  const peers = [...res.values()].filter((r) => r.row.kind === 'peer' && !r.error && !r.row.na && r.check?.ok);
+  const bestPeer = peers.length ? peers.reduce((a, b) => (b.ms < a.ms ? b : a)) : null;
+
+  const W = Math.max(34, ...rows.map((row) => label(row).length + 2));
+  log(`${'row'.padEnd(W)}${'time/call'.padStart(11)}${'GB/s'.padStart(8)}${'x copy'.padStart(9)}${'x best peer'.padStart(13)}  check`);
+  const out = [];
+  for (const r of res.values()) {
+    const name = label(r.row);
+    if (r.row.na || r.error) {
+      log(`${name.padEnd(W)}${'n/a'.padStart(11)}  ${r.row.na ?? `failed: ${r.error}`}`);
+      out.push({ row: name, kind: r.row.kind, na: r.row.na ?? `failed: ${r.error}` });
+      continue;
+    }
+    const gbs = w.bytes / (r.ms * 1e6);
+    const xCopy = r.ms / copyMs;
+    const xPeer = bestPeer ? r.ms / bestPeer.ms : NaN;
+    log(`${name.padEnd(W)}${fmtMs(r.ms).padStart(11)}${gbs.toFixed(2).padStart(8)}${xCopy.toFixed(2).padStart(9)}` +
+      `${(bestPeer ? xPeer.toFixed(2) : '-').padStart(13)}  ${r.check ? (r.check.ok ? '' : 'FAIL ') + r.check.note : ''}`);
+    out.push({ row: name, kind: r.row.kind, ms: r.ms, gbs, xCopy, xPeer, check: r.check, samples: r.times.length, reps: r.reps });
+  }
+  log(`best peer: ${bestPeer ? label(bestPeer.row) : 'none'};  copy limit: ${fmtMs(copyMs)}`);
+  const targets = [];
+  for (const t of set.targets ?? []) {
+    const r = [...res.values()].find((x) => label(x.row) === t.row);
+    let base;
+    if (t.vs === 'copy') base = copyMs;
+    else if (t.vs === 'best peer') base = bestPeer?.ms;
+    else base = [...res.values()].find((x) => label(x.row) === t.vs)?.ms;
+    const ratio = r && base ? r.ms / base : NaN;
+    const pass = ratio <= t.max && (r.check?.ok ?? true);
+    const line = `target: ${t.row} <= ${t.max}x ${t.vs}: ${Number.isFinite(ratio) ? ratio.toFixed(2) + 'x' : 'n/a'}  ${pass ? 'PASS' : 'MISS'}`;
+    log(line);
+    targets.push({ ...t, ratio, pass });
+  }
+  for (const row of rows) row.dispose?.();
+  set.teardown?.();
+  return { id: w.id, title: w.title, bytes: w.bytes, copyMs, bestPeer: bestPeer ? label(bestPeer.row) : null, rows: out, targets };
+}

@@ -1,0 +1,144 @@
+// browser.test.js — the tutorial in web/, driven in headless Chromium (Debian's /usr/bin/chromium
+// through playwright-core; never `npx playwright install`). Starts web/serve.js on a free port,
+// loads the page at desktop and phone widths, and checks that:
+//   - every section mounts, with no console error, no page error, no failed or 4xx/5xx request,
+//     and no request to any host but the local server;
+//   - the tokenizer in the page gives gpt-tokenizer's r50k_base ids (run here in Node), and the
+//     vectors on screen equal Embedding.forward for those ids with the same seed (run here);
+//   - the backward section's SGD step changes exactly the rows of the ids in the batch;
+//   - the speed button runs and both sides agree;
+// and writes a screenshot of each section at both widths to tests/out/screenshots/ (ignored by git).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { encode } from 'gpt-tokenizer/encoding/r50k_base';
+import { init, Embedding } from '../src/js/index.js';
+import { start } from '../web/serve.js';
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const SHOTS = join(ROOT, 'tests', 'out', 'screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SECTIONS = ['lookup', 'space', 'learn', 'backprop', 'offset', 'sinusoidal', 'rope', 'speed'];
+
+let server, browser, origin;
+
+before(async () => {
+  await init();
+  server = await start({ port: 0, host: '127.0.0.1', quiet: true });
+  origin = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  await mkdir(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((r) => (server ? server.close(r) : r()));
+});
+
+/** Open the page with problem tracking; returns { page, problems }. */
+async function open(viewport) {
+  const page = await browser.newPage({ viewport });
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.protocol !== 'data:' && u.origin !== origin) problems.push(`request to another host: ${r.url()}`);
+  });
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  await page.goto(`${origin}/web/`);
+  await page.waitForSelector('body[data-ready=true]', { timeout: 30000 });
+  return { page, problems };
+}
+
+const desktop = { width: 1200, height: 900 };
+const phone = { width: 390, height: 844 };
+
+test('web: chromium is available', () => {
+  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
+});
+
+test('web: every section loads without errors, offline, and screenshots are written', async () => {
+  for (const [label, viewport] of [['desktop', desktop], ['phone', phone]]) {
+    const { page, problems } = await open(viewport);
+    for (const name of SECTIONS) {
+      const state = await page.getAttribute(`section#${name}`, 'data-mounted');
+      assert.equal(state, 'true', `section ${name} (${label}) did not mount`);
+    }
+    // No horizontal overflow at this width.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `${label}: page is ${overflow}px wider than the viewport`);
+    await page.waitForTimeout(200);
+    for (const name of SECTIONS) {
+      await page.locator(`section#${name}`).screenshot({ path: join(SHOTS, `${name}-${label}.png`) });
+    }
+    assert.deepEqual(problems, [], `${label}: ${problems.join('\n')}`);
+    await page.close();
+  }
+});
+
+test('web: typed text shows the tokenizer\'s ids and Embedding.forward rows', async () => {
+  const { page, problems } = await open(desktop);
+  const text = 'Embeddings turn ids into vectors, even for naïve émigrés 🐋!';
+  await page.fill('#lookup-text', text);
+  const ids = await page.$$eval('#lookup-chips [data-id]', (els) => els.map((e) => Number(e.dataset.id)));
+  const shownIds = await page.$$eval('#lookup-chips .id', (els) => els.map((e) => Number(e.textContent)));
+  const expected = encode(text);
+  assert.deepEqual(ids, expected);
+  assert.deepEqual(shownIds, expected);
+  const { vectors, dim } = await page.$eval('#lookup-heat', (c) => ({ vectors: JSON.parse(c.dataset.vectors), dim: Number(c.dataset.dim) }));
+  const emb = new Embedding(50257, dim, { seed: 0 });
+  const want = emb.forward(expected);
+  emb.dispose();
+  assert.equal(vectors.length, want.length);
+  for (let i = 0; i < want.length; i++) assert.equal(Math.fround(vectors[i]), want[i], `vector entry ${i}`);
+  // Changing D re-creates the table and the rows follow.
+  await page.locator('#lookup-dim').fill('4');   // index 4 -> D = 64
+  const d2 = await page.$eval('#lookup-heat', (c) => ({ vectors: JSON.parse(c.dataset.vectors), dim: Number(c.dataset.dim) }));
+  assert.equal(d2.dim, 64);
+  const emb64 = new Embedding(50257, 64, { seed: 0 });
+  assert.deepEqual(d2.vectors.map(Math.fround), Array.from(emb64.forward(expected)));
+  emb64.dispose();
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('web: one SGD step moves exactly the rows of the batch ids', async () => {
+  const { page, problems } = await open(desktop);
+  const text = 'a rose is a rose is a rose';
+  await page.fill('#backprop-text', text);
+  await page.click('#backprop-step');
+  const changed = JSON.parse(await page.getAttribute('#backprop-result [data-changed]', 'data-changed'));
+  const want = [...new Set(encode(text))].sort((a, b) => a - b);
+  assert.deepEqual(changed, want);
+  const maxDiff = Number(await page.getAttribute('#backprop-sums', 'data-max-diff'));
+  assert.ok(maxDiff < 1e-6, `duplicate sums differ by ${maxDiff}`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('web: the speed button runs every workload and both sides agree', async () => {
+  const { page, problems } = await open(desktop);
+  await page.click('#speed-run');
+  await page.waitForFunction(() => !document.querySelector('#speed-run').disabled &&
+    document.querySelectorAll('#speed-results [data-workload]').length > 0, null, { timeout: 60000 });
+  const notes = await page.$$eval('#speed-results [data-workload] .note', (els) => els.map((e) => e.textContent));
+  assert.ok(notes.length >= 2, 'at least lookup and backward ran');
+  for (const n of notes) {
+    const m = /largest difference between the two results: ([^\s]+)/.exec(n);
+    assert.ok(m && Number(m[1]) < 1e-4, n);
+  }
+  await page.locator('section#speed').screenshot({ path: join(SHOTS, 'speed-desktop-results.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -1,0 +1,83 @@
+// The C kernels called directly: every __wasmsimd variant against its __scalar reference, bit
+// for bit, over sizes around the vector width (XNNPACK-style sweeps).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { init, features } from '../src/js/index.js';
+import { alloc, free, heap, wasm } from '../src/js/memory.js';
+import { assertSameBits, randomFloats, randomIds } from './helpers/close.js';
+
+await init();
+const ex = wasm();
+
+function put(arr) {
+  const p = alloc(Math.max(arr.byteLength, 16));
+  new Uint8Array(heap().buffer, p, arr.byteLength).set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
+  return p;
+}
+const f32 = (p, n) => new Float32Array(heap().buffer, p, n).slice();
+
+test('the SIMD build loaded', () => {
+  assert.equal(features.simd, true);
+  assert.equal(ex.ek_simd_enabled(), 1);
+});
+
+test('gather: dispatcher, __wasmsimd and __scalar agree bit for bit', () => {
+  for (const dim of [1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 31, 33, 63, 64, 65, 100, 768]) {
+    const n = 19, count = 23;
+    const table = randomFloats(n * dim, dim);
+    const ids = randomIds(count, n, dim);
+    const pt = put(table), pi = put(ids);
+    const outs = ['ek_gather_rows_f32', 'ek_gather_rows_f32__wasmsimd', 'ek_gather_rows_f32__scalar'].map((fn) => {
+      const po = alloc(count * dim * 4);
+      ex[fn](po, pt, pi, count, dim);
+      const r = f32(po, count * dim);
+      free(po);
+      return r;
+    });
+    assertSameBits(outs[0], outs[2], `dispatcher dim ${dim}`);
+    assertSameBits(outs[1], outs[2], `wasmsimd dim ${dim}`);
+    free(pt); free(pi);
+  }
+});
+
+test('scatter-add: __wasmsimd equals __scalar bit for bit (heavy duplicates, padding, scale by freq)', () => {
+  for (const dim of [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, 64, 65, 768]) {
+    for (const scale of [0, 1]) {
+      const n = 29, count = 200;
+      const ids = randomIds(count, n, dim * 3 + scale, { zipf: 1.3 });
+      const gout = randomFloats(count * dim, dim + 100);
+      const grad0 = randomFloats(n * dim, dim + 200);
+      const results = ['ek_scatter_add_rows_f32__wasmsimd', 'ek_scatter_add_rows_f32__scalar'].map((fn) => {
+        const pg = put(grad0), po = put(gout), pi = put(ids);
+        const mark = alloc(n), touched = alloc(n * 4), head = alloc(n * 4), next = alloc(count * 4), acc = alloc(dim * 8);
+        heap().u8.fill(0, mark, mark + n);
+        const nt = ex[fn](pg, mark, touched, 0, po, pi, count, dim, 2, scale, head, next, acc);
+        const r = { grad: f32(pg, n * dim), touched: new Int32Array(heap().buffer, touched, nt).slice() };
+        for (const p of [pg, po, pi, mark, touched, head, next, acc]) free(p);
+        return r;
+      });
+      assertSameBits(results[0].grad, results[1].grad, `dim ${dim} scale ${scale}`);
+      assert.deepEqual(results[0].touched, results[1].touched);
+      assert.ok(!results[0].touched.includes(2), 'padding row 2 is never touched');
+    }
+  }
+});
+
+test('ek_check_ids_i32 finds the first id outside [0, n) (negatives included), else -1', () => {
+  for (const len of [0, 1, 15, 16, 17, 40]) {
+    const ids = randomIds(len, 10, len);
+    const p = put(ids);
+    assert.equal(ex.ek_check_ids_i32(p, len, 10), -1);
+    for (const bad of [-1, 10, 2 ** 31 - 1]) {
+      for (const at of len ? [0, len - 1, len >> 1] : []) {
+        const copy = ids.slice();
+        copy[at] = bad;
+        if (at + 1 < len) copy[len - 1] = -5;  // a later bad id must not be reported first
+        const q = put(copy);
+        assert.equal(ex.ek_check_ids_i32(q, len, 10), at, `len ${len} bad ${bad} at ${at}`);
+        free(q);
+      }
+    }
+    free(p);
+  }
+});

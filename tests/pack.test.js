@@ -1,0 +1,68 @@
+// Packaging: `npm pack`, install the tarball into a fresh project, import 'embedkit' by name,
+// check the TypeScript declarations compile against a usage file, and bundle with esbuild.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+test('npm pack -> npm install -> import "embedkit" works in a fresh project', { timeout: 120_000 }, (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'embedkit-pack-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const out = run('npm', ['pack', '--json', '--pack-destination', dir], root);
+  const info = JSON.parse(out.slice(out.indexOf('[')))[0];
+  const files = info.files.map((f) => f.path);
+  for (const must of ['dist/embedkit.wasm', 'dist/embedkit-nosimd.wasm', 'src/js/index.js', 'src/index.d.ts', 'package.json']) {
+    assert.ok(files.includes(must), `tarball lacks ${must}`);
+  }
+  assert.ok(!files.some((f) => f.startsWith('tests/') || f.startsWith('web/') || f.startsWith('src/c/')), 'only runtime files are packed');
+  assert.ok(info.size < 300_000, `packed size ${info.size} bytes`);
+  const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'));
+  const app = join(dir, 'app');
+  run('mkdir', ['-p', app]);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', type: 'module', private: true }));
+  run('npm', ['install', '--no-audit', '--no-fund', '--offline', join(dir, tgz)], app);
+  writeFileSync(join(app, 'main.js'), `
+    import { init, features, Embedding } from 'embedkit';
+    await init();
+    const e = new Embedding(10, 3, { weight: Float32Array.from({ length: 30 }, (_, i) => i) });
+    console.log(JSON.stringify({ simd: features.simd, row: Array.from(e.forward([7])) }));
+  `);
+  const res = JSON.parse(run('node', ['main.js'], app));
+  assert.deepEqual(res, { simd: true, row: [21, 22, 23] });
+
+  // TypeScript users: the declarations type-check a usage file (strict) and catch a misuse.
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  writeFileSync(join(app, 'use.ts'), `
+    import { init, Embedding, ResidentArray } from 'embedkit';
+    await init();
+    const e = new Embedding(10, 4, { seed: 1, paddingIdx: 0 });
+    const out: Float32Array = e.forward(new Int32Array([1, 2]));
+    e.backward([1, 2], out);
+    const r = new ResidentArray(Float32Array, 8);
+    const same: ResidentArray<Float32Array> = e.forward([1, 2], r);
+    const pad: number | null = e.paddingIdx;
+    e.zeroGrad(); e.dispose(); void same; void pad;
+  `);
+  const tsArgs = ['--strict', '--noEmit', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,esnext.disposable,dom'];
+  run('node', [tsc, ...tsArgs, 'use.ts'], app);
+  writeFileSync(join(app, 'bad.ts'), `import { Embedding } from 'embedkit'; new Embedding(10, 4).forward(new Float32Array(2));`);
+  assert.throws(() => run('node', [tsc, ...tsArgs, 'bad.ts'], app), (e) => /Float32Array/.test(e.stdout));
+
+  // esbuild bundles it; esbuild does not rewrite new URL(..., import.meta.url), so the bundle
+  // passes the .wasm itself, as README tells esbuild users to.
+  const esbuild = join(root, 'node_modules', 'esbuild', 'bin', 'esbuild');
+  writeFileSync(join(app, 'entry.js'), `
+    import { readFileSync } from 'node:fs';
+    import { init, Embedding } from 'embedkit';
+    await init({ wasm: readFileSync(process.argv[2]) });
+    console.log(new Embedding(4, 2, { weight: new Float32Array([0, 1, 2, 3, 4, 5, 6, 7]) }).forward([3]).join(','));
+  `);
+  run(esbuild, ['entry.js', '--bundle', '--format=esm', '--platform=node', '--outfile=bundle.mjs'], app);
+  assert.equal(run('node', ['bundle.mjs', join(app, 'node_modules', 'embedkit', 'dist', 'embedkit.wasm')], app).trim(), '6,7');
+});
