@@ -97,6 +97,64 @@ export interface SinusoidalOptions {
  */
 export function sinusoidal(numPositions: number, dim: number, options?: SinusoidalOptions): Float32Array;
 export function sinusoidal<T extends ResidentArray<Float32Array>>(numPositions: number, dim: number, options: SinusoidalOptions & { out: T }): T;
+
+export interface InputEmbeddingOptions {
+  vocabSize: number;
+  maxPositions: number;
+  dim: number;
+  /**
+   * 'learned' (default): a second Embedding over positions (GPT-2, BERT). 'sinusoidal': the
+   * fixed table of sinusoidal() (original Transformer), no gradient. 'none': token rows only
+   * (RoPE / ALiBi models add positions inside attention).
+   */
+  position?: 'learned' | 'sinusoidal' | 'none';
+  /** Seed of the token table (default 0); the learned position table uses seed + 1. */
+  seed?: number | bigint;
+  /** Standard deviation of the token table's N(0, std^2) init (default 1, as PyTorch; GPT-2 uses 0.02). */
+  std?: number;
+  /** Standard deviation of the learned position table (default: std). */
+  positionStd?: number;
+  /** Token row that is zero-initialised and never receives gradient (default null). */
+  paddingIdx?: number | null;
+  /** Scale each token row's gradient by 1 / its count in the call (default false). */
+  scaleGradByFreq?: boolean;
+  /** 'sinusoidal' only: as sinusoidal(). */
+  base?: number;
+  layout?: 'interleaved' | 'concat';
+  frequencies?: 'paper' | 'tensor2tensor' | Float64Array;
+  minTimescale?: number;
+  maxTimescale?: number;
+}
+
+export interface InputCallOptions {
+  /** Position of the first token of every sequence (default 0); offset + seq <= maxPositions. */
+  offset?: number;
+}
+
+/** The GPT input layer: out[b, s] = token[ids[b, s]] + position[offset + s]. */
+export class InputEmbedding {
+  constructor(options: InputEmbeddingOptions);
+  /** The token table. */
+  readonly token: Embedding;
+  /** The learned position table, or null for 'sinusoidal' and 'none'. */
+  readonly position: Embedding | null;
+  readonly positionMode: 'learned' | 'sinusoidal' | 'none';
+  /** View of the table forward adds (learned weights or the sinusoidal table), or null for 'none'. */
+  readonly positionTable: Float32Array | null;
+  readonly vocabSize: number;
+  readonly maxPositions: number;
+  readonly dim: number;
+  readonly disposed: boolean;
+  /** Fused lookup + position add; result [batch, seq, dim]. */
+  forward(ids: Ids, shape: [number, number], options?: InputCallOptions & { out?: Float32Array }): Float32Array;
+  forward<T extends ResidentArray<Float32Array>>(ids: Ids, shape: [number, number], options: InputCallOptions & { out: T }): T;
+  /** token.grad[ids[b, s]] += g[b, s]; position.grad[offset + s] += sum_b g[b, s] ('learned' only). */
+  backward(ids: Ids, shape: [number, number], gradOutput: F32, options?: InputCallOptions): void;
+  /** Zero the touched gradient rows of both tables. */
+  zeroGrad(): void;
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
 // ---- RoPE ---------------------------------------------------------------------------------------
 
 /** Rope scaling types, with Hugging Face transformers' meaning (modeling_rope_utils.py). */
