@@ -322,6 +322,7 @@ export interface Word2VecProgress {
   totalWords: number;
   /** wordsDone / totalWords */
   fraction: number;
+  /** Completed passes over the corpus (0 during the first; epochs when done). */
   epoch: number;
   /** Learning rate in force. */
   lr: number;
