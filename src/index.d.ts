@@ -70,3 +70,190 @@ export class Embedding {
   dispose(): void;
   [Symbol.dispose](): void;
 }
+
+export interface SinusoidalOptions {
+  /** Base of the paper's frequencies w_i = base^(-2i/dim) (default 10000). */
+  base?: number;
+  /** Position of the first row (default 0): rows are positions offset .. offset + numPositions - 1. */
+  offset?: number;
+  /** 'interleaved' (default): sin at 2i, cos at 2i+1, as in the paper. 'concat': [sin | cos], as tensor2tensor. */
+  layout?: 'interleaved' | 'concat';
+  /** Written in place and returned; must be a Float32Array of numPositions * dim. */
+  out?: Float32Array | ResidentArray<Float32Array>;
+  /**
+   * 'paper' (default): w_i = base^(-2i/dim). 'tensor2tensor': w_i = minTimescale *
+   * exp(-i ln(maxTimescale/minTimescale) / (dim/2 - 1)), last one 1/maxTimescale (tensor2tensor,
+   * fairseq, Whisper). Or your own angular frequencies, Float64Array(dim / 2).
+   */
+  frequencies?: 'paper' | 'tensor2tensor' | Float64Array;
+  /** tensor2tensor frequencies only (default 1). */
+  minTimescale?: number;
+  /** tensor2tensor frequencies only (default: base). */
+  maxTimescale?: number;
+}
+/**
+ * Sinusoidal position table [numPositions, dim] (dim even), within 2e-7 of the float64 formula
+ * at any position below 2^31.
+ */
+export function sinusoidal(numPositions: number, dim: number, options?: SinusoidalOptions): Float32Array;
+export function sinusoidal<T extends ResidentArray<Float32Array>>(numPositions: number, dim: number, options: SinusoidalOptions & { out: T }): T;
+
+export interface InputEmbeddingOptions {
+  vocabSize: number;
+  maxPositions: number;
+  dim: number;
+  /**
+   * 'learned' (default): a second Embedding over positions (GPT-2, BERT). 'sinusoidal': the
+   * fixed table of sinusoidal() (original Transformer), no gradient. 'none': token rows only
+   * (RoPE / ALiBi models add positions inside attention).
+   */
+  position?: 'learned' | 'sinusoidal' | 'none';
+  /** Seed of the token table (default 0); the learned position table uses seed + 1. */
+  seed?: number | bigint;
+  /** Standard deviation of the token table's N(0, std^2) init (default 1, as PyTorch; GPT-2 uses 0.02). */
+  std?: number;
+  /** Standard deviation of the learned position table (default: std). */
+  positionStd?: number;
+  /** Token row that is zero-initialised and never receives gradient (default null). */
+  paddingIdx?: number | null;
+  /** Scale each token row's gradient by 1 / its count in the call (default false). */
+  scaleGradByFreq?: boolean;
+  /** 'sinusoidal' only: as sinusoidal(). */
+  base?: number;
+  layout?: 'interleaved' | 'concat';
+  frequencies?: 'paper' | 'tensor2tensor' | Float64Array;
+  minTimescale?: number;
+  maxTimescale?: number;
+}
+
+export interface InputCallOptions {
+  /** Position of the first token of every sequence (default 0); offset + seq <= maxPositions. */
+  offset?: number;
+}
+
+/** The GPT input layer: out[b, s] = token[ids[b, s]] + position[offset + s]. */
+export class InputEmbedding {
+  constructor(options: InputEmbeddingOptions);
+  /** The token table. */
+  readonly token: Embedding;
+  /** The learned position table, or null for 'sinusoidal' and 'none'. */
+  readonly position: Embedding | null;
+  readonly positionMode: 'learned' | 'sinusoidal' | 'none';
+  /** View of the table forward adds (learned weights or the sinusoidal table), or null for 'none'. */
+  readonly positionTable: Float32Array | null;
+  readonly vocabSize: number;
+  readonly maxPositions: number;
+  readonly dim: number;
+  readonly disposed: boolean;
+  /** Fused lookup + position add; result [batch, seq, dim]. */
+  forward(ids: Ids, shape: [number, number], options?: InputCallOptions & { out?: Float32Array }): Float32Array;
+  forward<T extends ResidentArray<Float32Array>>(ids: Ids, shape: [number, number], options: InputCallOptions & { out: T }): T;
+  /** token.grad[ids[b, s]] += g[b, s]; position.grad[offset + s] += sum_b g[b, s] ('learned' only). */
+  backward(ids: Ids, shape: [number, number], gradOutput: F32, options?: InputCallOptions): void;
+  /** Zero the touched gradient rows of both tables. */
+  zeroGrad(): void;
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+// ---- RoPE ---------------------------------------------------------------------------------------
+
+/** Rope scaling types, with Hugging Face transformers' meaning (modeling_rope_utils.py). */
+export type RopeScaling =
+  | { type: 'linear'; factor: number }
+  | { type: 'dynamic'; factor: number; originalMaxPositions?: number }
+  | {
+      type: 'yarn'; factor?: number; originalMaxPositions?: number; betaFast?: number; betaSlow?: number;
+      attentionFactor?: number; mscale?: number; mscaleAllDim?: number; truncate?: boolean;
+    }
+  | { type: 'llama3'; factor: number; lowFreqFactor: number; highFreqFactor: number; originalMaxPositions: number }
+  | {
+      type: 'longrope'; shortFactor: ArrayLike<number>; longFactor: ArrayLike<number>; factor?: number;
+      originalMaxPositions?: number; attentionFactor?: number;
+    };
+
+export interface RopeOptions {
+  headDim: number;
+  /** Even, <= headDim (default headDim); features >= rotaryDim pass through. */
+  rotaryDim?: number;
+  /** Default 10000. */
+  base?: number;
+  /** false: pairs (i, i + rotaryDim/2) (rotate_half, NeoX, HF Llama); true: pairs (2i, 2i+1) (GPT-J, Meta). */
+  interleaved?: boolean;
+  /** Rows of the cos/sin caches; positions must be below it (default 4096). */
+  maxPositions?: number;
+  scaling?: RopeScaling | null;
+}
+
+export interface RopeCallOptions {
+  /** Length seq (shared by every batch row) or batch*seq; default offset + s. */
+  positions?: Ids;
+  offset?: number;
+  /** 'bshd' = [batch, seq, heads, headDim] (default); 'bhsd' = [batch, heads, seq, headDim]. */
+  layout?: 'bshd' | 'bhsd';
+  /** Exact-length result array; out === x rotates in place. */
+  out?: F32;
+}
+
+export class Rope {
+  constructor(options: RopeOptions);
+  readonly headDim: number;
+  readonly rotaryDim: number;
+  readonly base: number;
+  readonly interleaved: boolean;
+  readonly maxPositions: number;
+  /** The scaling with transformers' defaults filled in ({ type: 'default' } when none). */
+  readonly scaling: Readonly<{ type: string } & Record<string, unknown>>;
+  readonly disposed: boolean;
+  /** Factor carried by cos/sin (yarn / longrope attention factor, else 1). */
+  readonly attentionFactor: number;
+  /** Frequencies of the current tables (a copy). */
+  readonly invFreq: Float64Array;
+  /** View of the cos cache [maxPositions, rotaryDim/2] in wasm memory (fresh on each access; do not write). */
+  readonly cos: Float32Array;
+  /** View of the sin cache [maxPositions, rotaryDim/2]. */
+  readonly sin: Float32Array;
+  /** y = R(p * invFreq) x per head, shape in the layout's own order. */
+  forward(x: F32, shape: number[], options?: RopeCallOptions): Float32Array;
+  forward<T extends ResidentArray<Float32Array>>(x: F32, shape: number[], options: RopeCallOptions & { out: T }): T;
+  /** Gradient w.r.t. x: the inverse (transposed) rotation of gradY. */
+  backward(gradY: F32, shape: number[], options?: RopeCallOptions): Float32Array;
+  backward<T extends ResidentArray<Float32Array>>(gradY: F32, shape: number[], options: RopeCallOptions & { out: T }): T;
+  /** Rotate already-rotated vectors (cached keys) by `delta` positions (may be negative). */
+  shift(x: F32, shape: number[], delta: number, options?: { layout?: 'bshd' | 'bhsd'; out?: F32 }): Float32Array;
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
+export interface RotaryEmbeddingOptions {
+  /** [batch, seq] position ids (int64 in ONNX); caches are then [maxPositionId + 1, rot/2]. */
+  positionIds?: Ids;
+  interleaved?: boolean | 0 | 1;
+  /** Required for 3-D input; must match shape[1] for 4-D input. */
+  numHeads?: number;
+  /** 0 = the whole head. */
+  rotaryEmbeddingDim?: number;
+  out?: F32;
+}
+
+/** ONNX RotaryEmbedding-23: shape [batch, numHeads, seq, headSize] or [batch, seq, hidden]. */
+export function rotaryEmbedding(x: F32, shape: number[], cosCache: F32, sinCache: F32, options?: RotaryEmbeddingOptions): Float32Array;
+
+export interface RopePermuteOptions {
+  headDim: number;
+  rotaryDim?: number;
+  /** 'halfSplit': interleaved -> half-split (transformers' Meta Llama conversion); 'interleaved': back. */
+  to: 'halfSplit' | 'interleaved';
+  out?: F32;
+}
+/** result[j] = source[perm[j]] within one head. */
+export function ropePermutation(headDim: number, options: { rotaryDim?: number; to: 'halfSplit' | 'interleaved' }): Int32Array;
+/** Permute the output rows of a q/k projection weight [outFeatures, inFeatures] (bias: [outFeatures, 1]). */
+export function permuteRopeWeight(weight: F32, shape: [number, number], options: RopePermuteOptions): Float32Array;
+/** Permute the features (last axis) of activations [rows, numHeads * headDim]. */
+export function permuteRopeFeatures(x: F32, shape: [number, number], options: RopePermuteOptions): Float32Array;
+
+export interface RopePrecisionRow { from: number; to: number; positions: number; embedkit: number; float32: number }
+/** Max |error| of embedkit's cos/sin vs float64, next to the float32 recipe, per position range. */
+export function ropePrecisionReport(options?: {
+  rotaryDim?: number; base?: number; invFreq?: ArrayLike<number>; ranges?: Array<[number, number]>; samples?: number;
+}): RopePrecisionRow[];

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { encode } from 'gpt-tokenizer/encoding/r50k_base';
+import * as ek from '../src/js/index.js';
 import { init, Embedding } from '../src/js/index.js';
 import { start } from '../web/serve.js';
 
@@ -139,6 +140,61 @@ test('web: the speed button runs every workload and both sides agree', async () 
     assert.ok(m && Number(m[1]) < 1e-4, n);
   }
   await page.locator('section#speed').screenshot({ path: join(SHOTS, 'speed-desktop-results.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('web: moving the sinusoidal sliders redraws the heatmap with sinusoidal()\'s values', { skip: typeof ek.sinusoidal !== 'function' && 'sinusoidal not in embedkit yet' }, async () => {
+  const { page, problems } = await open(desktop);
+  const snap = () => page.$eval('#sin-heat', (c) => ({ png: c.toDataURL(), dim: Number(c.dataset.dim), row5: JSON.parse(c.dataset.row5) }));
+  const a = await snap();
+  await page.locator('#sin-dim').fill('32');
+  const b = await snap();
+  assert.equal(b.dim, 32);
+  assert.notEqual(b.png, a.png, 'heatmap pixels changed with dim');
+  assert.deepEqual(b.row5.map(Math.fround), Array.from(ek.sinusoidal(96, 32).subarray(5 * 32, 6 * 32)));
+  await page.locator('#sin-base').fill('2');          // base 10^2
+  const c = await snap();
+  assert.notEqual(c.png, b.png, 'heatmap pixels changed with base');
+  assert.deepEqual(c.row5.map(Math.fround), Array.from(ek.sinusoidal(96, 32, { base: 100 }).subarray(5 * 32, 6 * 32)));
+  await page.selectOption('#sin-layout', 'concat');
+  const d = await snap();
+  assert.notEqual(d.png, c.png, 'heatmap pixels changed with layout');
+  const spread = Number(await page.getAttribute('#sin-dots', 'data-spread'));
+  assert.ok(spread < 1e-5, `dot products vary along a diagonal by ${spread}`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('web: RoPE dot products of lion and deeply match across the shifted sentences', { skip: typeof ek.Rope !== 'function' && 'Rope not in embedkit yet' }, async () => {
+  const { page, problems } = await open(desktop);
+  // Node: the same vectors, rotated by the same kernels, for both sentences and a shift.
+  const tok = new Embedding(50257, 64, { seed: 0 });
+  const rope = new ek.Rope({ headDim: 64, maxPositions: 188 });
+  const pairDot = (text, offset) => {
+    const ids = encode(text);
+    const l = ids.findIndex((id) => id === encode(' lion')[0]);
+    const d = ids.findIndex((id) => id === encode(' deeply')[0]);
+    const y = rope.forward(tok.forward(ids), [1, ids.length, 1, 64], { offset });
+    let s = 0;
+    for (let c = 0; c < 64; c++) s += y[l * 64 + c] * y[d * 64 + c];
+    return s;
+  };
+  const want = pairDot('The lion slept deeply.', 0);
+  for (const shift of [0, 25]) {
+    await page.locator('#rope-shift').fill(String(shift));
+    const a = Number(await page.getAttribute('#rope-table', 'data-rope-a'));
+    const b = Number(await page.getAttribute('#rope-table', 'data-rope-b'));
+    assert.ok(Math.abs(a - want) <= 1e-9 * Math.max(1, Math.abs(want)), `sentence 1: page ${a}, node ${want}`);
+    const wantB = pairDot('After a long day, the lion slept deeply.', shift);
+    assert.ok(Math.abs(b - wantB) <= 1e-9 * Math.max(1, Math.abs(wantB)), `sentence 2: page ${b}, node ${wantB}`);
+    assert.ok(Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(a)), `shift ${shift}: ${a} vs ${b}`);
+    const d0 = Number(await page.getAttribute('#rope-read-0', 'data-dot'));
+    const d1 = Number(await page.getAttribute('#rope-read-1', 'data-dot'));
+    assert.ok(Math.abs(d0 - d1) <= 1e-5, `2-D picture, shift ${shift}: ${d0} vs ${d1}`);
+  }
+  tok.dispose();
+  rope.dispose();
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -59,7 +59,9 @@ export function sequential(t) {
 
 /**
  * Draw a rows x cols matrix as coloured cells into (x, y, w, h) of ctx. `scale` maps a value to
- * [-1, 1] for the diverging palette (default: divide by the largest |value|).
+ * [-1, 1] for the diverging palette (default: divide by the largest |value|). Cells are painted
+ * one pixel each into an offscreen canvas and scaled up without smoothing, so thin rows stay
+ * crisp and large matrices stay fast.
  */
 export function drawMatrix(ctx, data, rows, cols, x, y, w, h, { scale, palette = diverging } = {}) {
   let m = scale;
@@ -67,14 +69,26 @@ export function drawMatrix(ctx, data, rows, cols, x, y, w, h, { scale, palette =
     m = 1e-12;
     for (let i = 0; i < rows * cols; i++) m = Math.max(m, Math.abs(data[i]));
   }
-  const cw = w / cols, ch = h / rows;
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      ctx.fillStyle = palette(data[r * cols + c] / m);
-      ctx.fillRect(x + c * cw, y + r * ch, Math.ceil(cw), Math.ceil(ch));
-    }
+  const off = document.createElement('canvas');
+  off.width = cols;
+  off.height = rows;
+  const octx = off.getContext('2d');
+  const img = octx.createImageData(cols, rows);
+  for (let i = 0; i < rows * cols; i++) {
+    const [r, g, b] = rgbOf(palette(data[i] / m));
+    img.data[4 * i] = r; img.data[4 * i + 1] = g; img.data[4 * i + 2] = b; img.data[4 * i + 3] = 255;
   }
+  octx.putImageData(img, 0, 0);
+  const smooth = ctx.imageSmoothingEnabled;
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(off, x, y, w, h);
+  ctx.imageSmoothingEnabled = smooth;
   return m;
+}
+
+function rgbOf(css) {
+  const m = /rgb\((\d+),(\d+),(\d+)\)/.exec(css);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
 }
 
 /** Draw an arrow from (x0, y0) to (x1, y1). */
@@ -106,6 +120,15 @@ export function fmt(x, digits = 3) {
   return x.toFixed(digits);
 }
 
+/** Short axis labels: 12k, 1.5M, 0.25. */
+export function compact(v) {
+  const a = Math.abs(v);
+  if (a >= 1e6) return `${+(v / 1e6).toPrecision(3)}M`;
+  if (a >= 1e4) return `${+(v / 1e3).toPrecision(3)}k`;
+  if (a >= 100 || a === 0) return String(Math.round(v));
+  return String(+v.toPrecision(3));
+}
+
 /** Integer with thin thousands separators. */
 export function int(n) {
   return Math.round(n).toLocaleString('en-US');
@@ -128,4 +151,41 @@ export function onWidthChange(el, fn) {
 export function placeholder(root, what, body) {
   root.append(h('div', { class: 'placeholder', 'data-placeholder': what },
     h('strong', { text: `Coming with the ${what}.` }), ' ', body ?? ''));
+}
+
+/** Colours for line series, readable on white and distinct for common colour blindness. */
+export const SERIES_COLOURS = ['#1f6feb', '#c2410c', '#15803d', '#7c3aed', '#b91c1c', '#0891b2', '#a16207', '#be185d'];
+
+/**
+ * A uPlot line chart that follows its container's width. `series`: [{ label, colour?, dash? }];
+ * `data`: [xs, ys1, ys2, ...]. Returns { set(data), chart }.
+ */
+export async function lineChart(container, { series, data, height = 220, xLabel, yLabel, yLog = false, xLog = false, yRange, points = false }) {
+  const { default: uPlot } = await import('uplot');
+  const width = () => Math.max(240, container.clientWidth || 300);
+  const opts = {
+    width: width(),
+    height,
+    legend: { live: false },
+    cursor: { drag: { x: false, y: false } },
+    scales: {
+      x: { time: false, distr: xLog ? 3 : 1 },
+      y: { distr: yLog ? 3 : 1, ...(yRange ? { range: yRange } : {}) },
+    },
+    axes: [
+      { label: xLabel, labelSize: xLabel ? 22 : 0, size: 34, stroke: '#5b6673', grid: { stroke: '#eceff3' } },
+      { label: yLabel, labelSize: yLabel ? 22 : 0, size: 58, stroke: '#5b6673', grid: { stroke: '#eceff3' },
+        values: (u, vals) => vals.map((v) => (v === null ? '' : compact(v))) },
+    ],
+    series: [{ label: xLabel ?? 'x' }, ...series.map((s, i) => ({
+      label: s.label,
+      stroke: s.colour ?? SERIES_COLOURS[i % SERIES_COLOURS.length],
+      width: s.width ?? 2,
+      dash: s.dash,
+      points: { show: s.points ?? points },
+    }))],
+  };
+  const chart = new uPlot(opts, data, container);
+  onWidthChange(container, () => chart.setSize({ width: width(), height }));
+  return { chart, set: (d) => chart.setData(d) };
 }

@@ -116,5 +116,8 @@ EK_EXPORT int32_t ek_renorm_rows_f32(float* table, uint8_t* seen, const int32_t*
                                      double norm_type);
 
 #include "trig.h"
+#include "sinusoidal.h"
+#include "input_embedding.h"
+#include "rope.h"
 
 #endif  // EK_EMBEDKIT_H

@@ -2,7 +2,7 @@
 // positions), its gradient, and the lookup/backward kernels of src/c/lookup.c and
 // src/c/scatter_add.c. Semantics follow torch.nn.Embedding (see shared/API.md).
 
-import { alloc, free, heap, scratch, scratchSize, wasm, residentPtr } from './memory.js';
+import { alloc, deliverF32, free, heap, scratch, scratchSize, wasm, residentPtr } from './memory.js';
 import { checkFloat32, checkNumber, checkOut, checkPosInt, idsLength, stageIds } from './validate.js';
 
 function checkSeed(seed) {
@@ -152,13 +152,7 @@ export class Embedding {
     const dst = outPtr || s.take(len * 4);
     if (this.#maxNorm !== null) ex.ek_renorm_rows_f32(this.#w, this.#seen, idsPtr, n, this.#d, this.#maxNorm, this.#normType);
     ex.ek_gather_rows_f32(dst, this.#w, idsPtr, n, this.#d);
-    if (outPtr) return out;
-    const res = heap().f32.subarray(dst >>> 2, (dst >>> 2) + len);
-    if (hasOut) {
-      out.set(res);
-      return out;
-    }
-    return res.slice();
+    return deliverF32(dst, len, hasOut ? out : null, outPtr);
   }
 
   /**

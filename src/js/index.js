@@ -2,3 +2,8 @@
 export { init, features } from './load.js';
 export { ResidentArray } from './memory.js';
 export { Embedding } from './embedding.js';
+export { sinusoidal } from './sinusoidal.js';
+export { InputEmbedding } from './input-embedding.js';
+export { Rope } from './rope.js';
+export { rotaryEmbedding } from './rotary-embedding.js';
+export { ropePermutation, permuteRopeWeight, permuteRopeFeatures, ropePrecisionReport } from './rope.js';

@@ -157,6 +157,21 @@ export class ResidentArray {
 }
 
 /**
+ * Hand back a float32 result of `len` elements that a kernel wrote at `dst`: when `outPtr` is
+ * set the kernel wrote straight into a resident `out`, which is returned; otherwise it is copied
+ * into `out` (if given) or into a fresh array the caller owns (never a view into wasm memory).
+ */
+export function deliverF32(dst, len, out, outPtr) {
+  if (outPtr) return out;
+  const res = heap().f32.subarray(dst >>> 2, (dst >>> 2) + len);
+  if (out) {
+    out.set(res);
+    return out;
+  }
+  return res.slice();
+}
+
+/**
  * Where an array lives: { ptr, resident: true } when it is a ResidentArray or a typed-array
  * view into current wasm memory (used in place), else { resident: false }.
  */

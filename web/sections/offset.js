@@ -1,12 +1,138 @@
 /**
- * @fileoverview Section 5, "Position as an offset": token vector + position vector drawn as
- * 2-D arrows, learned versus sinusoidal positions (InputEmbedding). Waits for the position kernels.
+ * @fileoverview Section 5, "Position as an offset": embedkit's InputEmbedding adds a position
+ * vector to each token vector. With D = 2 both are arrows in the plane: the token arrow says
+ * which word, the position arrow moves it to where the word stands. Teaches: the same word at
+ * two positions starts from the same point and ends at two different points; learned position
+ * vectors are arbitrary (random until trained), sinusoidal ones walk around a circle.
  */
 
-import { prose, placeholder } from '../ui.js';
+import * as ek from 'embedkit';
+import { encode, decode } from 'gpt-tokenizer/r50k_base';
+import { h, prose, fitCanvas, arrow, onWidthChange, fmt, placeholder } from '../ui.js';
+import { showToken } from './lookup.js';
+
+const VOCAB = 50257;
+const MAX_POS = 16;
 
 export function mount(root) {
-  root.append(prose('A token table knows what a word is, not where it stands. A second table, ' +
-    'indexed by position, gives each slot of the sequence its own vector, and the two are added.'));
-  placeholder(root, 'position kernels', 'Arrows for token + position in two dimensions, learned and sinusoidal.');
+  root.append(prose('The token table answers “which word?”, never “where?”. A model that only saw ' +
+    'token vectors could not tell “the lion ate the gazelle” from “the gazelle ate the lion”. The fix in ' +
+    'GPT-2 is a second table indexed by position: row 0 for the first slot, row 1 for the second, and so ' +
+    'on. The layer looks up both and adds them. You can read the position vector as an offset that ' +
+    'nudges the word’s point to a spot that also says where it stands.'));
+  if (typeof ek.InputEmbedding !== 'function' || typeof ek.sinusoidal !== 'function') {
+    placeholder(root, 'position kernels', 'Arrows for token + position in two dimensions, learned and sinusoidal.');
+    return;
+  }
+
+  let mode = 'learned';
+  let layer = null;
+  let ids = [];
+  let tok = new Float32Array(0), pos = new Float32Array(0), sum = new Float32Array(0);
+  let focus = -1;
+
+  const input = h('input', { type: 'text', id: 'offset-text', value: 'the lion chased the deer past the dog',
+    'aria-label': 'Sentence for the position picture', autocomplete: 'off', spellcheck: 'false' });
+  const radios = h('div', { class: 'controls choices', role: 'radiogroup', 'aria-label': 'Kind of position vectors' },
+    ...[['learned', 'learned positions (a second table, random until trained)'], ['sinusoidal', 'sinusoidal positions (a formula)']]
+      .map(([value, text]) => h('label', {}, h('input', { type: 'radio', name: 'offset-mode', value, checked: value === mode }), text)));
+  const chips = h('div', { class: 'chips', id: 'offset-chips', role: 'group', 'aria-label': 'Highlight one token' });
+  const plane = h('canvas', { class: 'plot', id: 'offset-plane', role: 'img',
+    'aria-label': 'Token vectors plus position vectors drawn as arrows in two dimensions' });
+  const readout = h('p', { class: 'note', id: 'offset-readout', 'aria-live': 'polite' });
+
+  root.append(
+    h('label', { for: 'offset-text', text: 'Sentence (up to 16 tokens):' }), input, radios,
+    h('figure', { class: 'figure' }, plane,
+      h('figcaption', { text: 'Solid arrow: the token vector. Dashed arrow: the position vector added to it. Dot: the sum, what the next layer receives. D = 2 so it fits on paper; real models do this in hundreds of dimensions.' })),
+    chips, readout);
+
+  function build() {
+    layer?.dispose();
+    layer = new ek.InputEmbedding({ vocabSize: VOCAB, maxPositions: MAX_POS, dim: 2, position: mode, seed: 7 });
+  }
+
+  function compute() {
+    ids = encode(input.value).slice(0, MAX_POS);
+    const n = ids.length;
+    tok = n ? layer.token.forward(ids) : new Float32Array(0);
+    pos = mode === 'learned'
+      ? (n ? layer.position.forward(ids.map((_, i) => i)) : new Float32Array(0))
+      : ek.sinusoidal(Math.max(n, 1), 2).subarray(0, 2 * n);
+    sum = n ? layer.forward(ids, [1, n]) : new Float32Array(0);
+  }
+
+  const colour = (i) => `hsl(${(i * 137.5) % 360} 65% 40%)`;
+
+  function draw() {
+    const n = ids.length;
+    const width = plane.parentElement.clientWidth || 500;
+    const size = Math.min(width, 560);
+    const { ctx, w, h: H } = fitCanvas(plane, size);
+    let r = 1;
+    for (let i = 0; i < 2 * n; i++) r = Math.max(r, Math.abs(tok[i]), Math.abs(sum[i]));
+    r *= 1.15;
+    const sx = (x) => w / 2 + (x / r) * (Math.min(w, H) / 2 - 8);
+    const sy = (y) => H / 2 - (y / r) * (Math.min(w, H) / 2 - 8);
+    ctx.strokeStyle = '#d9dde3';
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(0, sy(0)); ctx.lineTo(w, sy(0));
+    ctx.moveTo(sx(0), 0); ctx.lineTo(sx(0), H);
+    ctx.stroke();
+    ctx.font = '13px ui-monospace, Menlo, monospace';
+    ctx.textBaseline = 'middle';
+    for (let i = 0; i < n; i++) {
+      const dim = focus >= 0 && focus !== i && ids[focus] !== ids[i];
+      ctx.globalAlpha = dim ? 0.18 : 1;
+      const c = colour(ids.indexOf(ids[i]));
+      const [tx, ty, fx, fy] = [tok[2 * i], tok[2 * i + 1], sum[2 * i], sum[2 * i + 1]];
+      arrow(ctx, sx(0), sy(0), sx(tx), sy(ty), c, 2.5);
+      ctx.setLineDash([5, 4]);
+      arrow(ctx, sx(tx), sy(ty), sx(fx), sy(fy), c, 1.8);
+      ctx.setLineDash([]);
+      ctx.beginPath();
+      ctx.arc(sx(fx), sy(fy), 4.5, 0, 2 * Math.PI);
+      ctx.fillStyle = c;
+      ctx.fill();
+      ctx.fillText(`${decode([ids[i]]).trim()} @${i}`, sx(fx) + 7, sy(fy) - 8);
+    }
+    ctx.globalAlpha = 1;
+    plane.dataset.sum = JSON.stringify(Array.from(sum));
+  }
+
+  function renderChips() {
+    chips.replaceChildren(...ids.map((id, i) => h('button', {
+      type: 'button', class: 'chip', 'aria-pressed': String(focus === i), title: 'Highlight this token',
+      onclick: () => { focus = focus === i ? -1 : i; renderChips(); draw(); explain(); },
+    }, h('span', { class: 'tok', text: showToken(decode([id])) }), h('span', { class: 'id', text: `pos ${i}` }))));
+  }
+
+  function explain() {
+    const i = focus >= 0 ? focus : ids.findIndex((id, k) => ids.indexOf(id) !== k);
+    if (i < 0 || !ids.length) {
+      readout.textContent = 'Use a word twice to see one token vector end up in two places.';
+      return;
+    }
+    const v = (a, k) => `(${fmt(a[2 * k], 2)}, ${fmt(a[2 * k + 1], 2)})`;
+    const same = ids.flatMap((id, k) => (id === ids[i] ? [k] : []));
+    readout.textContent = `“${decode([ids[i]]).trim()}” ` + same.map((k) =>
+      `at position ${k}: token ${v(tok, k)} + position ${v(pos, k)} = ${v(sum, k)}`).join('; ') +
+      (same.length > 1 ? '. Same start, different ends.' : '.');
+  }
+
+  function render(first = false) {
+    compute();
+    if (focus >= ids.length) focus = -1;
+    if (first) focus = ids.findIndex((id, k) => ids.indexOf(id) !== k);  // start on a repeated word
+    renderChips();
+    draw();
+    explain();
+  }
+
+  radios.addEventListener('change', (e) => { mode = e.target.value; build(); render(); });
+  input.addEventListener('input', render);
+  onWidthChange(root, draw);
+  build();
+  render(true);
 }

@@ -1,13 +1,148 @@
 /**
- * @fileoverview Section 6, "Positions without learning": the sinusoidal table as a heatmap with
- * dim and base sliders, and the position-to-position dot products. Waits for the position kernels.
+ * @fileoverview Section 6, "Positions without learning: sines and cosines". The sinusoidal table
+ * of the original transformer, computed by embedkit's `sinusoidal` as the reader moves sliders
+ * for its width (dim), its base and its layout; drawn as a heatmap of positions x dimensions,
+ * with a few columns as waves. Then the matrix of dot products between every pair of positions,
+ * which shows that the similarity of two positions depends only on how far apart they are.
  */
 
-import { prose, placeholder } from '../ui.js';
+import * as ek from 'embedkit';
+import { h, prose, fitCanvas, drawMatrix, diverging, sequential, onWidthChange, lineChart, fmt, placeholder } from '../ui.js';
 
-export function mount(root) {
-  root.append(prose('Instead of learning a vector per position, the original transformer wrote ' +
-    'them down with a formula: sines and cosines at many different speeds.'));
-  placeholder(root, 'position kernels', 'A heatmap of the table with sliders for its width and base, ' +
-    'and a matrix of dot products between positions.');
+const POSITIONS = 96;
+
+export async function mount(root) {
+  root.append(prose('Learning a separate vector for every position costs parameters and cannot go past ' +
+    'the longest sequence seen in training. The original transformer wrote its position vectors down ' +
+    'with a formula instead. Pair up the <em>D</em> dimensions; pair <em>i</em> holds ' +
+    '<code>sin(p·ω<sub>i</sub>)</code> and <code>cos(p·ω<sub>i</sub>)</code> for position <em>p</em>, ' +
+    'where the speed <code>ω<sub>i</sub> = base<sup>−2i/D</sup></code> drops from 1 radian per position ' +
+    'for the first pair to almost nothing for the last. Every position gets a different pattern, a bit ' +
+    'like the hands of a clock with many dials, and nothing has to be learned.'));
+  if (typeof ek.sinusoidal !== 'function') {
+    placeholder(root, 'position kernels', 'The heatmap and its sliders appear once embedkit’s sinusoidal table is in.');
+    return;
+  }
+
+  let dim = 64, base = 10000, layout = 'interleaved';
+  let table = new Float32Array(0);
+
+  const dimIn = h('input', { type: 'range', id: 'sin-dim', min: 2, max: 128, step: 2, value: dim, 'aria-label': 'Dimensions D' });
+  const dimOut = h('output', { for: 'sin-dim' });
+  const baseIn = h('input', { type: 'range', id: 'sin-base', min: 1, max: 6, step: 0.1, value: Math.log10(base), 'aria-label': 'Base (log10)' });
+  const baseOut = h('output', { for: 'sin-base' });
+  const layoutIn = h('select', { id: 'sin-layout', 'aria-label': 'Layout' },
+    h('option', { value: 'interleaved', text: 'interleaved: sin, cos, sin, cos, …' }),
+    h('option', { value: 'concat', text: 'concat: all sines, then all cosines' }));
+  const heat = h('canvas', { class: 'plot', id: 'sin-heat', role: 'img', 'aria-label': 'Sinusoidal table heatmap: positions down, dimensions across' });
+  const waves = h('div', { class: 'plot', id: 'sin-waves' });
+  const dots = h('canvas', { class: 'plot', id: 'sin-dots', role: 'img', 'aria-label': 'Dot products between positions' });
+  const dist = h('div', { class: 'plot', id: 'sin-dist' });
+  const distNote = h('p', { class: 'note', id: 'sin-dist-note' });
+
+  root.append(
+    h('div', { class: 'controls' },
+      h('label', { for: 'sin-dim' }, 'D ', dimIn, dimOut),
+      h('label', { for: 'sin-base' }, 'base ', baseIn, baseOut),
+      h('label', { for: 'sin-layout' }, 'layout ', layoutIn)),
+    h('figure', { class: 'figure' }, heat,
+      h('figcaption', { text: `The table for positions 0 to ${POSITIONS - 1} (down) and dimensions 0 to D−1 (across). Red is +1, blue −1.` })),
+    h('figure', { class: 'figure' }, waves,
+      h('figcaption', { text: 'The sine column of four pairs as curves: the first pairs turn fast, later pairs slowly.' })),
+    h('h3', { text: 'Similarity depends on distance' }),
+    prose('Take the dot product of the vectors for positions <em>p</em> and <em>q</em>. Each pair contributes ' +
+      '<code>sin(pω)sin(qω) + cos(pω)cos(qω) = cos((p−q)ω)</code>, so the sum depends on <em>p − q</em> alone. ' +
+      'In the matrix below every diagonal has one colour; positions next to each other score high, and the ' +
+      'score falls off (with ripples) as they move apart.'),
+    h('div', { class: 'row2' },
+      h('figure', { class: 'figure' }, dots, h('figcaption', { text: 'Dot product of position p (down) with position q (across), divided by D/2. Yellow is high, purple low.' })),
+      h('figure', { class: 'figure' }, dist, distNote)),
+  );
+
+  const wavesChart = await lineChart(waves, {
+    series: ['pair 0 (fastest)', 'pair 1', 'middle pair', 'last pair (slowest)'].map((label) => ({ label })),
+    data: [[0], [0], [0], [0], [0]], height: 200, xLabel: 'position', yRange: [-1.05, 1.05],
+  });
+  const distChart = await lineChart(dist, {
+    series: [{ label: 'from position 0' }, { label: 'from position 40', dash: [6, 4] }],
+    data: [[0], [0], [0]], height: 220, xLabel: 'distance q − p', yRange: [-0.6, 1.05],
+  });
+
+  function compute() {
+    table = ek.sinusoidal(POSITIONS, dim, { base, layout });
+  }
+
+  function waveColumns() {
+    // In both layouts, show the sine of pairs 0, 1, a middle one and the last one.
+    const half = dim / 2;
+    const pairs = [0, Math.min(1, half - 1), Math.floor(half / 2), half - 1];
+    return pairs.map((i) => ({ i, col: layout === 'interleaved' ? 2 * i : i }));
+  }
+
+  function renderHeat() {
+    const { ctx, w } = fitCanvas(heat, Math.min(300, POSITIONS * 3 + 20));
+    const top = 16;
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.fillStyle = '#5b6673';
+    ctx.textBaseline = 'top';
+    ctx.fillText(`${POSITIONS} positions × ${dim} dimensions`, 0, 0);
+    drawMatrix(ctx, table, POSITIONS, dim, 0, top, w, Math.min(300, POSITIONS * 3 + 20) - top, { scale: 1 });
+    heat.dataset.dim = String(dim);
+    heat.dataset.base = String(base);
+    heat.dataset.layout = layout;
+    heat.dataset.row5 = JSON.stringify(Array.from(table.subarray(5 * dim, 6 * dim)));
+  }
+
+  function renderWaves() {
+    const xs = Array.from({ length: POSITIONS }, (_, p) => p);
+    const cols = waveColumns();
+    const ys = cols.map(({ col }) => xs.map((p) => table[p * dim + col]));
+    wavesChart.set([xs, ...ys]);
+  }
+
+  function renderDots() {
+    const n = POSITIONS;
+    const m = new Float32Array(n * n);
+    const norm = dim / 2;
+    for (let p = 0; p < n; p++) {
+      for (let q = p; q < n; q++) {
+        let s = 0;
+        for (let c = 0; c < dim; c++) s += table[p * dim + c] * table[q * dim + c];
+        m[p * n + q] = m[q * n + p] = s / norm;
+      }
+    }
+    const size = Math.min(dots.parentElement.clientWidth || 320, 380);
+    const { ctx } = fitCanvas(dots, size, size);
+    let lo = Infinity, hi = -Infinity;
+    for (const v of m) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    drawMatrix(ctx, m, n, n, 0, 0, size, size, { scale: 1, palette: (v) => sequential((hi - v) / (hi - lo || 1)) });
+    // Distance curves from two starting positions, and how much each diagonal varies.
+    const K = 48;
+    const ks = Array.from({ length: K }, (_, k) => k);
+    const from0 = ks.map((k) => m[0 * n + k]);
+    const from40 = ks.map((k) => (40 + k < n ? m[40 * n + 40 + k] : null));
+    let spread = 0;
+    for (let k = 0; k < n; k++) {
+      for (let p = 1; p + k < n; p++) spread = Math.max(spread, Math.abs(m[p * n + p + k] - m[k]));
+    }
+    distChart.set([ks, from0, from40]);
+    distNote.textContent = `Largest difference between any two entries on the same diagonal: ${fmt(spread, 2)} ` +
+      '(float32 rounding). The two curves lie on top of each other: only the distance matters.';
+    dots.dataset.spread = String(spread);
+  }
+
+  function render() {
+    dimOut.textContent = String(dim);
+    baseOut.textContent = Math.round(base).toLocaleString('en-US');
+    compute();
+    renderHeat();
+    renderWaves();
+    renderDots();
+  }
+
+  dimIn.addEventListener('input', () => { dim = Number(dimIn.value); render(); });
+  baseIn.addEventListener('input', () => { base = 10 ** Number(baseIn.value); render(); });
+  layoutIn.addEventListener('change', () => { layout = layoutIn.value; render(); });
+  onWidthChange(root, () => { renderHeat(); renderDots(); });
+  render();
 }

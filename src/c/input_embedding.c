@@ -1,0 +1,174 @@
+// input_embedding.c — the GPT input layer (token embedding + position embedding).
+//
+//   forward   out[b, s, :] = tok[ids[b, s], :] + pos[offset + s, :]
+//   backward  tok_grad[ids[b, s], :] += g[b, s, :]        (ek_scatter_add_rows_f32, scatter_add.c)
+//             pos_grad[offset + s, :] += sum_b g[b, s, :]  (here: a sum over the batch)
+//
+// The forward is fused: a lookup followed by a separate add would write out and read it back
+// (three passes over batch*seq*dim floats); here each output row is written once from its two
+// source rows. The position rows are shared by the whole batch, so they stay in cache while the
+// token rows stream in.
+// The position gradient is a plain column sum over the batch. It goes through a float64
+// accumulator and one float32 rounding per row, like the token scatter-add, so a position's
+// gradient does not depend on the batch order beyond float64 rounding.
+// Does not validate: JS checks ids, shapes and offset + seq <= table rows first.
+#include <string.h>
+
+#include "embedkit.h"
+
+// ---- forward -----------------------------------------------------------------------------------
+
+EK_EXPORT void ek_input_embed_f32__scalar(float* out, const float* tok, const int32_t* ids,
+                                          const float* pos, int32_t batch, int32_t seq,
+                                          int32_t dim) {
+  for (int32_t b = 0; b < batch; b++) {
+    for (int32_t s = 0; s < seq; s++) {
+      const size_t i = (size_t)b * (size_t)seq + (size_t)s;
+      const float* t = tok + (size_t)ids[i] * (size_t)dim;
+      float* o = out + i * (size_t)dim;
+      if (pos) {
+        const float* p = pos + (size_t)s * (size_t)dim;
+        EK_NO_VECTORIZE
+        for (int32_t j = 0; j < dim; j++) o[j] = t[j] + p[j];
+      } else {
+        EK_NO_VECTORIZE
+        for (int32_t j = 0; j < dim; j++) o[j] = t[j];
+      }
+    }
+  }
+}
+
+#if EK_HAVE_SIMD
+static inline void add_rows_v128(float* o, const float* t, const float* p, int32_t dim) {
+  int32_t j = 0;
+  for (; j + 16 <= dim; j += 16) {
+    v128_t a = wasm_f32x4_add(wasm_v128_load(t + j), wasm_v128_load(p + j));
+    v128_t b = wasm_f32x4_add(wasm_v128_load(t + j + 4), wasm_v128_load(p + j + 4));
+    v128_t c = wasm_f32x4_add(wasm_v128_load(t + j + 8), wasm_v128_load(p + j + 8));
+    v128_t d = wasm_f32x4_add(wasm_v128_load(t + j + 12), wasm_v128_load(p + j + 12));
+    wasm_v128_store(o + j, a);
+    wasm_v128_store(o + j + 4, b);
+    wasm_v128_store(o + j + 8, c);
+    wasm_v128_store(o + j + 12, d);
+  }
+  for (; j + 4 <= dim; j += 4)
+    wasm_v128_store(o + j, wasm_f32x4_add(wasm_v128_load(t + j), wasm_v128_load(p + j)));
+  for (; j < dim; j++) o[j] = t[j] + p[j];
+}
+#endif
+
+EK_EXPORT void ek_input_embed_f32__wasmsimd(float* out, const float* tok, const int32_t* ids,
+                                            const float* pos, int32_t batch, int32_t seq,
+                                            int32_t dim) {
+#if EK_HAVE_SIMD
+  if (!pos) {
+    ek_gather_rows_f32(out, tok, ids, batch * seq, dim);
+    return;
+  }
+  for (int32_t b = 0; b < batch; b++) {
+    for (int32_t s = 0; s < seq; s++) {
+      const size_t i = (size_t)b * (size_t)seq + (size_t)s;
+      add_rows_v128(out + i * (size_t)dim, tok + (size_t)ids[i] * (size_t)dim,
+                    pos + (size_t)s * (size_t)dim, dim);
+    }
+  }
+#else
+  ek_input_embed_f32__scalar(out, tok, ids, pos, batch, seq, dim);
+#endif
+}
+
+EK_EXPORT void ek_input_embed_f32(float* out, const float* tok, const int32_t* ids,
+                                  const float* pos, int32_t batch, int32_t seq, int32_t dim) {
+#if EK_HAVE_SIMD
+  ek_input_embed_f32__wasmsimd(out, tok, ids, pos, batch, seq, dim);
+#else
+  if (!pos) {
+    ek_gather_rows_f32(out, tok, ids, batch * seq, dim);
+    return;
+  }
+  ek_input_embed_f32__scalar(out, tok, ids, pos, batch, seq, dim);
+#endif
+}
+
+// ---- backward: the position half ---------------------------------------------------------------
+
+static int32_t mark_rows(uint8_t* mark, int32_t* touched, int32_t n_touched, int32_t pos0,
+                         int32_t seq) {
+  for (int32_t s = 0; s < seq; s++) {
+    const int32_t r = pos0 + s;
+    if (!mark[r]) {
+      mark[r] = 1;
+      touched[n_touched++] = r;
+    }
+  }
+  return n_touched;
+}
+
+EK_EXPORT int32_t ek_position_grad_f32__scalar(float* grad, uint8_t* mark, int32_t* touched,
+                                               int32_t n_touched, const float* gout,
+                                               int32_t batch, int32_t seq, int32_t dim,
+                                               int32_t pos0) {
+  const size_t row = (size_t)seq * (size_t)dim;  // stride between batch entries in gout
+  for (int32_t s = 0; s < seq; s++) {
+    float* g = grad + (size_t)(pos0 + s) * (size_t)dim;
+    const float* src = gout + (size_t)s * (size_t)dim;
+    EK_NO_VECTORIZE
+    for (int32_t j = 0; j < dim; j++) {
+      double acc = 0.0;
+      for (int32_t b = 0; b < batch; b++) acc += (double)src[(size_t)b * row + (size_t)j];
+      g[j] = (float)((double)g[j] + acc);
+    }
+  }
+  return mark_rows(mark, touched, n_touched, pos0, seq);
+}
+
+EK_EXPORT int32_t ek_position_grad_f32__wasmsimd(float* grad, uint8_t* mark, int32_t* touched,
+                                                 int32_t n_touched, const float* gout,
+                                                 int32_t batch, int32_t seq, int32_t dim,
+                                                 int32_t pos0) {
+#if EK_HAVE_SIMD
+  const size_t row = (size_t)seq * (size_t)dim;
+  for (int32_t s = 0; s < seq; s++) {
+    float* g = grad + (size_t)(pos0 + s) * (size_t)dim;
+    const float* src = gout + (size_t)s * (size_t)dim;
+    int32_t j = 0;
+    // 8 columns at a time: four f64x2 accumulators stay in registers over the batch loop.
+    for (; j + 8 <= dim; j += 8) {
+      v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0, a2 = a0, a3 = a0;
+      for (int32_t b = 0; b < batch; b++) {
+        const float* x = src + (size_t)b * row + (size_t)j;
+        const v128_t lo = wasm_v128_load(x), hi = wasm_v128_load(x + 4);
+        // promote_low takes lanes 0,1; the shuffle moves lanes 2,3 down first.
+        a0 = wasm_f64x2_add(a0, wasm_f64x2_promote_low_f32x4(lo));
+        a1 = wasm_f64x2_add(a1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(lo, lo, 2, 3, 2, 3)));
+        a2 = wasm_f64x2_add(a2, wasm_f64x2_promote_low_f32x4(hi));
+        a3 = wasm_f64x2_add(a3, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(hi, hi, 2, 3, 2, 3)));
+      }
+      const v128_t g0 = wasm_v128_load(g + j), g1 = wasm_v128_load(g + j + 4);
+      const v128_t r0 = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(g0), a0);
+      const v128_t r1 = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(g0, g0, 2, 3, 2, 3)), a1);
+      const v128_t r2 = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(g1), a2);
+      const v128_t r3 = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(g1, g1, 2, 3, 2, 3)), a3);
+      wasm_v128_store(g + j, wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(r0),
+                                                wasm_f32x4_demote_f64x2_zero(r1), 0, 1, 4, 5));
+      wasm_v128_store(g + j + 4, wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(r2),
+                                                    wasm_f32x4_demote_f64x2_zero(r3), 0, 1, 4, 5));
+    }
+    for (; j < dim; j++) {
+      double acc = 0.0;
+      for (int32_t b = 0; b < batch; b++) acc += (double)src[(size_t)b * row + (size_t)j];
+      g[j] = (float)((double)g[j] + acc);
+    }
+  }
+  return mark_rows(mark, touched, n_touched, pos0, seq);
+#else
+  return ek_position_grad_f32__scalar(grad, mark, touched, n_touched, gout, batch, seq, dim, pos0);
+#endif
+}
+
+EK_EXPORT int32_t ek_position_grad_f32(float* grad, uint8_t* mark, int32_t* touched,
+                                       int32_t n_touched, const float* gout, int32_t batch,
+                                       int32_t seq, int32_t dim, int32_t pos0) {
+  return ek_position_grad_f32__wasmsimd(grad, mark, touched, n_touched, gout, batch, seq, dim,
+                                        pos0);
+}

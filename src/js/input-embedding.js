@@ -1,0 +1,212 @@
+// input-embedding.js — InputEmbedding: the input layer of a GPT model, token embedding plus
+// position embedding (src/c/input_embedding.c; the token half of backward is the Embedding's
+// scatter-add, src/c/scatter_add.c).
+//
+//   new InputEmbedding({ vocabSize, maxPositions, dim, position = 'learned', seed = 0, ... })
+//   forward(ids, [batch, seq], { offset = 0, out })   out[b, s] = tok[ids[b, s]] + pos[offset + s]
+//   backward(ids, [batch, seq], gradOutput, { offset = 0 })
+//     token.grad[ids[b, s]] += g[b, s];  position.grad[offset + s] += sum_b g[b, s]  ('learned')
+//
+// position: 'learned'    a second Embedding over positions (GPT-1/2/3, BERT, OPT);
+//           'sinusoidal' a fixed table from sinusoidal() (the original Transformer), no gradient;
+//           'none'       token embedding only, for models that add positions elsewhere (RoPE:
+//                        Llama, GPT-NeoX, Mistral, ...; ALiBi).
+// `offset` continues a sequence: during generation with a KV cache the next token of a
+// sequence that already has `offset` tokens sits at position `offset`.
+
+import { Embedding } from './embedding.js';
+import { alloc, free, heap, residentPtr, scratch, scratchSize, wasm } from './memory.js';
+import { checkEvenDim, frequencyWriter, layoutCode } from './sinusoidal.js';
+import { checkFloat32, checkOut, checkPosInt, checkShape, idsLength, stageIds } from './validate.js';
+
+const MODES = ['learned', 'sinusoidal', 'none'];
+
+function positionSeed(seed) {
+  if (typeof seed === 'bigint') return (seed + 1n) % 2n ** 64n;
+  if (Number.isSafeInteger(seed) && seed >= 0) return BigInt(seed) + 1n;
+  return seed;  // invalid: the token Embedding has already thrown for it
+}
+
+export class InputEmbedding {
+  #token = null; #position = null; #table = 0;
+  #mode; #maxPos; #dim; #vocab;
+  #disposed = false;
+
+  /**
+   * @param {object} options vocabSize, maxPositions, dim, position ('learned' | 'sinusoidal' |
+   *   'none'), seed (default 0; the position table uses seed + 1), std (token init, default 1),
+   *   positionStd (default std), paddingIdx, scaleGradByFreq (token table); for 'sinusoidal':
+   *   base, layout, frequencies, minTimescale, maxTimescale as sinusoidal().
+   */
+  constructor(options) {
+    wasm();
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError('embedkit: InputEmbedding needs an options object { vocabSize, maxPositions, dim, ... }');
+    }
+    const { vocabSize, maxPositions, dim, position = 'learned', seed = 0, std = 1, positionStd = std,
+      paddingIdx = null, scaleGradByFreq = false } = options;
+    checkPosInt(vocabSize, 'vocabSize');
+    checkPosInt(maxPositions, 'maxPositions');
+    checkPosInt(dim, 'dim');
+    if (typeof position !== 'string') throw new TypeError(`embedkit: position must be one of ${MODES.join(', ')}, got ${typeof position}`);
+    if (!MODES.includes(position)) throw new RangeError(`embedkit: position must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got '${position}'`);
+    let writeFreqs = null, layout = 0;
+    if (position === 'sinusoidal') {
+      checkEvenDim(dim);
+      layout = layoutCode(options.layout ?? 'interleaved');
+      writeFreqs = frequencyWriter(dim, options);
+      if (maxPositions * dim * 4 > 2 ** 32) throw new RangeError(`embedkit: a ${maxPositions} x ${dim} position table does not fit in wasm32 memory`);
+    }
+    this.#token = new Embedding(vocabSize, dim, { seed, std, paddingIdx, scaleGradByFreq });
+    try {
+      if (position === 'learned') {
+        this.#position = new Embedding(maxPositions, dim, { seed: positionSeed(seed), std: positionStd });
+      } else if (position === 'sinusoidal') {
+        this.#table = alloc(maxPositions * dim * 4, `a ${maxPositions} x ${dim} sinusoidal position table`);
+        const s = scratch(scratchSize(dim / 2 * 8));
+        const f = s.take(dim / 2 * 8);
+        writeFreqs(f);
+        wasm().ek_sinusoidal_f32(this.#table, f, maxPositions, dim, 0, layout);
+      }
+    } catch (e) {
+      this.#token.dispose();
+      this.#position?.dispose();
+      free(this.#table);
+      throw e;
+    }
+    this.#mode = position;
+    this.#maxPos = maxPositions;
+    this.#dim = dim;
+    this.#vocab = vocabSize;
+  }
+
+  #live() {
+    if (this.#disposed) throw new Error('embedkit: this InputEmbedding is disposed');
+    return wasm();
+  }
+
+  /** The token Embedding (vocabSize x dim). */
+  get token() { this.#live(); return this.#token; }
+  /** The learned position Embedding (maxPositions x dim), or null for 'sinusoidal' / 'none'. */
+  get position() { this.#live(); return this.#position; }
+  /** 'learned' | 'sinusoidal' | 'none' */
+  get positionMode() { return this.#mode; }
+  get vocabSize() { return this.#vocab; }
+  get maxPositions() { return this.#maxPos; }
+  get dim() { return this.#dim; }
+  get disposed() { return this.#disposed; }
+
+  /** View of the position table that forward adds (learned weights or the sinusoidal table), or null. */
+  get positionTable() {
+    this.#live();
+    if (this.#mode === 'learned') return this.#position.weight;
+    if (this.#mode === 'sinusoidal') return new Float32Array(heap().buffer, this.#table, this.#maxPos * this.#dim);
+    return null;
+  }
+
+  #posPtr() {
+    if (this.#mode === 'learned') return this.#position._ptrs.weight;
+    return this.#table;  // 0 for 'none'
+  }
+
+  #checkCall(ids, shape, options, what) {
+    if (options === null || typeof options !== 'object') throw new TypeError(`embedkit: ${what} options must be an object`);
+    const size = checkShape(shape, 2);
+    const n = idsLength(ids);
+    if (n !== size) throw new RangeError(`embedkit: ids has length ${n}, expected batch * seq = ${shape[0]} * ${shape[1]} = ${size}`);
+    const { offset = 0 } = options;
+    checkPosInt(offset, 'offset', { min: 0 });
+    if (offset + shape[1] > this.#maxPos) {
+      throw new RangeError(`embedkit: offset + seq = ${offset} + ${shape[1]} = ${offset + shape[1]} exceeds maxPositions ${this.#maxPos}`);
+    }
+    return { n, batch: shape[0], seq: shape[1], offset };
+  }
+
+  /**
+   * out[b, s, :] = token.weight[ids[b, s], :] + positionTable[offset + s, :] (no position term
+   * for 'none'), in one pass.
+   * @returns {Float32Array} `out` if given, else a new array the caller owns
+   */
+  forward(ids, shape, options = {}) {
+    const ex = this.#live();
+    const { n, batch, seq, offset } = this.#checkCall(ids, shape, options, 'forward');
+    const d = this.#dim, len = n * d;
+    const { out } = options;
+    const hasOut = checkOut(out, len);
+    const outPtr = hasOut ? residentPtr(out) : 0;
+    if (outPtr) this.#checkNoAlias(outPtr, len * 4);
+    const idsRes = residentPtr(ids);
+    const s = scratch(scratchSize(idsRes ? 0 : n * 4, outPtr ? 0 : len * 4));
+    const idsPtr = stageIds(ids, this.#vocab, idsRes ? 0 : s.take(n * 4));
+    const dst = outPtr || s.take(len * 4);
+    const pos = this.#posPtr();
+    ex.ek_input_embed_f32(dst, this.#token._ptrs.weight, idsPtr, pos ? pos + offset * d * 4 : 0, batch, seq, d);
+    if (outPtr) return out;
+    const res = heap().f32.subarray(dst >>> 2, (dst >>> 2) + len);
+    if (hasOut) {
+      out.set(res);
+      return out;
+    }
+    return res.slice();
+  }
+
+  /**
+   * Accumulate gradients: token.grad[ids[b, s]] += gradOutput[b, s] (as Embedding.backward,
+   * honouring paddingIdx and scaleGradByFreq) and, for 'learned', position.grad[offset + s] +=
+   * sum over b of gradOutput[b, s]. Both sum in float64 and round to float32 once per row.
+   */
+  backward(ids, shape, gradOutput, options = {}) {
+    const ex = this.#live();
+    const { n, batch, seq, offset } = this.#checkCall(ids, shape, options, 'backward');
+    const d = this.#dim, len = n * d;
+    checkFloat32(gradOutput, len, 'gradOutput');
+    const gRes = residentPtr(gradOutput);
+    const idsRes = residentPtr(ids);
+    const s = scratch(scratchSize(idsRes ? 0 : n * 4, gRes ? 0 : len * 4, n * 4, d * 8));
+    const idsPtr = stageIds(ids, this.#vocab, idsRes ? 0 : s.take(n * 4));
+    let gPtr = gRes;
+    if (!gPtr) {
+      gPtr = s.take(len * 4);
+      heap().f32.set(gradOutput, gPtr >>> 2);
+    }
+    const tok = this.#token, tp = tok._ptrs;
+    tok._setTouchedCount(ex.ek_scatter_add_rows_f32(tp.grad, tp.mark, tp.touched, tp.nTouched, gPtr, idsPtr, n, d,
+      tok.paddingIdx ?? -1, tok.scaleGradByFreq ? 1 : 0, tp.head, s.take(n * 4), s.take(d * 8)));
+    if (this.#mode === 'learned') {
+      const pe = this.#position, pp = pe._ptrs;
+      pe._setTouchedCount(ex.ek_position_grad_f32(pp.grad, pp.mark, pp.touched, pp.nTouched, gPtr, batch, seq, d, offset));
+    }
+  }
+
+  /** Zero the touched gradient rows of the token (and learned position) tables. */
+  zeroGrad() {
+    this.#live();
+    this.#token.zeroGrad();
+    this.#position?.zeroGrad();
+  }
+
+  #checkNoAlias(ptr, bytes) {
+    const spans = [];
+    const tp = this.#token._ptrs, tb = this.#vocab * this.#dim * 4, pb = this.#maxPos * this.#dim * 4;
+    spans.push([tp.weight, tb, 'token weight'], [tp.grad, tb, 'token grad']);
+    if (this.#mode === 'learned') {
+      const pp = this.#position._ptrs;
+      spans.push([pp.weight, pb, 'position weight'], [pp.grad, pb, 'position grad']);
+    }
+    if (this.#table) spans.push([this.#table, pb, 'sinusoidal table']);
+    for (const [p, b, what] of spans) {
+      if (ptr < p + b && p < ptr + bytes) throw new RangeError(`embedkit: out overlaps this InputEmbedding's ${what}`);
+    }
+  }
+
+  dispose() {
+    if (this.#disposed) return;
+    this.#token.dispose();
+    this.#position?.dispose();
+    free(this.#table);
+    this.#table = 0;
+    this.#disposed = true;
+  }
+
+  [Symbol.dispose]() { this.dispose(); }
+}
