@@ -198,3 +198,19 @@ test('web: RoPE dot products of lion and deeply match across the shifted sentenc
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('web: the offset picture shows InputEmbedding.forward (learned and sinusoidal)', { skip: typeof ek.InputEmbedding !== 'function' && 'InputEmbedding not in embedkit yet' }, async () => {
+  const { page, problems } = await open(desktop);
+  const text = 'one fish two fish red fish';
+  await page.fill('#offset-text', text);
+  const ids = encode(text);
+  for (const mode of ['learned', 'sinusoidal']) {
+    await page.check(`input[name=offset-mode][value=${mode}]`);
+    const shown = JSON.parse(await page.getAttribute('#offset-plane', 'data-sum'));
+    const layer = new ek.InputEmbedding({ vocabSize: 50257, maxPositions: 16, dim: 2, position: mode, seed: 16 });
+    assert.deepEqual(shown.map(Math.fround), Array.from(layer.forward(ids, [1, ids.length])), mode);
+    layer.dispose();
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});

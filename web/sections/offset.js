@@ -13,6 +13,7 @@ import { showToken } from './lookup.js';
 
 const VOCAB = 50257;
 const MAX_POS = 16;
+const SEED = 16;
 
 export function mount(root) {
   root.append(prose('The token table answers “which word?”, never “where?”. A model that only saw ' +
@@ -49,7 +50,7 @@ export function mount(root) {
 
   function build() {
     layer?.dispose();
-    layer = new ek.InputEmbedding({ vocabSize: VOCAB, maxPositions: MAX_POS, dim: 2, position: mode, seed: 7 });
+    layer = new ek.InputEmbedding({ vocabSize: VOCAB, maxPositions: MAX_POS, dim: 2, position: mode, seed: SEED });
   }
 
   function compute() {
