@@ -119,5 +119,7 @@ EK_EXPORT int32_t ek_renorm_rows_f32(float* table, uint8_t* seen, const int32_t*
 #include "sinusoidal.h"
 #include "input_embedding.h"
 #include "rope.h"
+#include "word2vec.h"
+#include "neighbors.h"
 
 #endif  // EK_EMBEDKIT_H

@@ -7,3 +7,7 @@ export { InputEmbedding } from './input-embedding.js';
 export { Rope } from './rope.js';
 export { rotaryEmbedding } from './rotary-embedding.js';
 export { ropePermutation, permuteRopeWeight, permuteRopeFeatures, ropePrecisionReport } from './rope.js';
+export { Vocab, tokenize } from './vocab.js';
+export { Word2Vec } from './word2vec.js';
+export { Neighbors } from './neighbors.js';
+export { saveVectors, loadVectors, toWord2VecText } from './vecfile.js';

@@ -1,0 +1,261 @@
+// word2vec.c — resumable skip-gram / CBOW trainer with negative sampling (see word2vec.h for
+// the method and what matches the original tool).
+//
+// Hot loop per (input, target) pair: f = dot(h, o); g = (label - sigmoid(f)) * alpha;
+// e += g * o; o += g * h — one dot product and one fused pass over the output row
+// (vec_f32.h), SIMD along dim. The scalar path (force_scalar) runs the same code with the
+// scalar twins, same bits.
+#include <math.h>
+#include <string.h>
+
+#include "embedkit.h"
+#include "vec_f32.h"
+
+// sigmoid(x) and the two losses -log sigmoid(x), -log(1 - sigmoid(x)) at
+// x_i = (2 i / T - 1) * MAX_EXP, i = 0 .. T-1 (T = EK_W2V_SIGMOID_TABLE), filled once.
+static float sig_table[EK_W2V_SIGMOID_TABLE];
+static float lpos_table[EK_W2V_SIGMOID_TABLE];
+static float lneg_table[EK_W2V_SIGMOID_TABLE];
+static int tables_ready = 0;
+
+static void fill_tables(void) {
+  if (tables_ready) return;
+  for (int i = 0; i < EK_W2V_SIGMOID_TABLE; i++) {
+    const double x = (2.0 * i / EK_W2V_SIGMOID_TABLE - 1.0) * EK_W2V_MAX_EXP;
+    const double e = exp(x);
+    sig_table[i] = (float)(e / (e + 1.0));
+    lpos_table[i] = (float)log1p(exp(-x));  // -log sigmoid(x)
+    lneg_table[i] = (float)log1p(e);        // -log(1 - sigmoid(x))
+  }
+  tables_ready = 1;
+}
+
+static inline uint64_t lcg(uint64_t r) { return r * (uint64_t)25214903917ULL + 11u; }
+
+EK_EXPORT int32_t ek_w2v_sizeof(void) { return (int32_t)sizeof(ek_w2v); }
+
+EK_EXPORT int32_t ek_w2v_init(ek_w2v* st, float* syn0, float* syn1neg, int32_t* table,
+                              float* keep, float* neu1, float* neu1e, int32_t* sen,
+                              const int32_t* corpus, int32_t n_corpus, int32_t n_tokens,
+                              const double* counts, int32_t n_vocab, int32_t dim,
+                              int32_t window, int32_t negative, int32_t cbow, double sample,
+                              float alpha, float min_alpha_ratio, int32_t epochs,
+                              int32_t table_bits, uint32_t seed_lo, uint32_t seed_hi,
+                              int32_t force_scalar) {
+  if (n_vocab < 1 || dim < 1 || window < 1 || negative < 0 || epochs < 1 || table_bits < 1 ||
+      table_bits > 30 || n_corpus < 0 || n_tokens < 0)
+    return EK_ERR_ARG;
+  fill_tables();
+  memset(st, 0, sizeof *st);
+  st->n_vocab = n_vocab;
+  st->dim = dim;
+  st->window = window;
+  st->negative = negative;
+  st->cbow = cbow != 0;
+  st->table_bits = table_bits;
+  st->force_scalar = force_scalar != 0;
+  st->epochs = epochs;
+  st->alpha0 = alpha;
+  st->min_alpha = alpha * min_alpha_ratio;
+  st->alpha = alpha;
+  st->syn0 = syn0;
+  st->syn1neg = syn1neg;
+  st->table = table;
+  st->keep = sample > 0 ? keep : 0;
+  st->neu1 = neu1;
+  st->neu1e = neu1e;
+  st->sen = sen;
+  st->corpus = corpus;
+  st->n_corpus = n_corpus;
+  st->words_total = (int64_t)n_tokens * epochs;
+
+  // syn0 ~ U(-0.5/dim, 0.5/dim) from the same generator family as training, seeded apart:
+  // u = (24 high bits of r) / 2^24.
+  uint64_t r = ((uint64_t)seed_hi << 32 | seed_lo) ^ 0x5DEECE66DULL;
+  const size_t n = (size_t)n_vocab * (size_t)dim;
+  for (size_t i = 0; i < n; i++) {
+    r = lcg(r);
+    const float u = (float)((r >> 40) & 0xFFFFFFu) * (1.0f / 16777216.0f);
+    syn0[i] = (u - 0.5f) / (float)dim;
+  }
+  memset(syn1neg, 0, n * sizeof(float));
+  st->rng = (uint64_t)seed_hi << 32 | seed_lo;
+
+  // Unigram^0.75 table: word i fills a share of the slots proportional to counts[i]^0.75.
+  double total_pow = 0, total = 0;
+  for (int32_t i = 0; i < n_vocab; i++) {
+    total_pow += pow(counts[i], 0.75);
+    total += counts[i];
+  }
+  const uint32_t size = 1u << table_bits;
+  int32_t w = 0;
+  double d1 = total_pow > 0 ? pow(counts[0], 0.75) / total_pow : 1.0;
+  for (uint32_t a = 0; a < size; a++) {
+    table[a] = w;
+    if ((double)a / size > d1 && w < n_vocab - 1) {
+      w++;
+      d1 += total_pow > 0 ? pow(counts[w], 0.75) / total_pow : 0;
+    }
+  }
+  if (sample > 0) {
+    const double t = sample * total;
+    for (int32_t i = 0; i < n_vocab; i++) {
+      const double c = counts[i];
+      keep[i] = c > 0 ? (float)((sqrt(c / t) + 1.0) * t / c) : 1e30f;
+    }
+  }
+  return EK_OK;
+}
+
+// Read the next sentence into st->sen (subsampling as it goes); wraps to the next epoch at the
+// end of the corpus, which also ends the sentence.
+static void load_sentence(ek_w2v* st) {
+  int32_t len = 0;
+  const float* keep = st->keep;
+  while (st->corpus_pos < st->n_corpus) {
+    const int32_t w = st->corpus[st->corpus_pos++];
+    if (w < 0) {
+      if (len > 0) break;
+      continue;
+    }
+    st->words_done++;
+    if (keep) {
+      st->rng = lcg(st->rng);
+      if (keep[w] < (float)(st->rng & 0xFFFF) / 65536.0f) continue;
+    }
+    st->sen[len++] = w;
+    if (len >= EK_W2V_MAX_SENTENCE) break;
+  }
+  if (st->corpus_pos >= st->n_corpus) {
+    st->corpus_pos = 0;
+    st->epoch++;
+  }
+  st->sen_len = len;
+  st->sen_pos = 0;
+  float a = st->alpha0 * (1.0f - (float)((double)st->words_done / (double)(st->words_total + 1)));
+  if (a < st->min_alpha) a = st->min_alpha;
+  st->alpha = a;
+}
+
+// g = (label - sigmoid(f)) * alpha, and the pair's loss, as the tool's table lookup.
+static inline float grad_and_loss(float f, int label, float alpha, double* loss) {
+  if (f > EK_W2V_MAX_EXP) {
+    if (!label) *loss += f;
+    return (float)(label - 1) * alpha;
+  }
+  if (f < -EK_W2V_MAX_EXP) {
+    if (label) *loss -= f;
+    return (float)label * alpha;
+  }
+  int i = (int)((f + EK_W2V_MAX_EXP) * (EK_W2V_SIGMOID_TABLE / (2.0f * EK_W2V_MAX_EXP)));
+  if (i >= EK_W2V_SIGMOID_TABLE) i = EK_W2V_SIGMOID_TABLE - 1;
+  *loss += label ? lpos_table[i] : lneg_table[i];
+  return ((float)label - sig_table[i]) * alpha;
+}
+
+// One (hidden vector h, centre word) update against the positive and `negative` sampled rows;
+// the error is accumulated into e (which the caller zeroed).
+static inline __attribute__((always_inline)) void train_pair(ek_w2v* st, const float* h,
+                                                             float* e, int32_t word, uint64_t* rng,
+                                                             double* loss, const int simd) {
+  const int32_t dim = st->dim;
+  const uint32_t mask = (1u << st->table_bits) - 1u;
+  const float alpha = st->alpha;
+  for (int32_t d = 0; d <= st->negative; d++) {
+    int32_t target;
+    int label;
+    if (d == 0) {
+      target = word;
+      label = 1;
+    } else {
+      *rng = lcg(*rng);
+      target = st->table[(*rng >> 16) & mask];
+      if (target == word) continue;
+      label = 0;
+    }
+    float* o = st->syn1neg + (size_t)target * (size_t)dim;
+    const float f = EK_DOT(simd, h, o, dim);
+    const float g = grad_and_loss(f, label, alpha, loss);
+    st->loss_pairs++;
+    if (g != 0.0f) EK_SGNS(simd, e, o, h, g, dim);
+  }
+}
+
+static inline __attribute__((always_inline)) int32_t step_impl(ek_w2v* st, int32_t n_words,
+                                                               const int simd) {
+  const int64_t start = st->words_done;
+  const int64_t stop = start + (int64_t)n_words;
+  const int32_t dim = st->dim, window = st->window;
+  float* syn0 = st->syn0;
+  float* neu1 = st->neu1;
+  float* neu1e = st->neu1e;
+  int32_t* sen = st->sen;
+  double loss = 0;
+  uint64_t rng = st->rng;
+  for (;;) {
+    if (st->sen_pos >= st->sen_len) {
+      if (st->words_done >= stop || st->words_done >= st->words_total) break;
+      st->rng = rng;
+      load_sentence(st);
+      rng = st->rng;
+      continue;
+    }
+    const int32_t pos = st->sen_pos++;
+    const int32_t len = st->sen_len;
+    const int32_t word = sen[pos];
+    rng = lcg(rng);
+    const int32_t b = (int32_t)(rng % (uint64_t)window);
+    const int32_t lo = pos - window + b < 0 ? 0 : pos - window + b;
+    const int32_t hi = pos + window - b >= len ? len - 1 : pos + window - b;
+    if (st->cbow) {
+      EK_ZERO(simd, neu1, dim);
+      int32_t cw = 0;
+      for (int32_t c = lo; c <= hi; c++) {
+        if (c == pos) continue;
+        EK_ADD(simd, neu1, syn0 + (size_t)sen[c] * (size_t)dim, dim);
+        cw++;
+      }
+      if (cw == 0) continue;
+      EK_DIV(simd, neu1, (float)cw, dim);
+      EK_ZERO(simd, neu1e, dim);
+      train_pair(st, neu1, neu1e, word, &rng, &loss, simd);
+      for (int32_t c = lo; c <= hi; c++) {
+        if (c == pos) continue;
+        EK_ADD(simd, syn0 + (size_t)sen[c] * (size_t)dim, neu1e, dim);
+      }
+    } else {
+      for (int32_t c = lo; c <= hi; c++) {
+        if (c == pos) continue;
+        float* h = syn0 + (size_t)sen[c] * (size_t)dim;
+        EK_ZERO(simd, neu1e, dim);
+        train_pair(st, h, neu1e, word, &rng, &loss, simd);
+        EK_ADD(simd, h, neu1e, dim);
+      }
+    }
+  }
+  st->rng = rng;
+  st->loss_sum += loss;
+  return (int32_t)(st->words_done - start);
+}
+
+EK_EXPORT int32_t ek_w2v_step(ek_w2v* st, int32_t n_words) {
+#if EK_HAVE_SIMD
+  if (!st->force_scalar) return step_impl(st, n_words, 1);
+#endif
+  return step_impl(st, n_words, 0);
+}
+
+EK_EXPORT void ek_w2v_progress(double* out, ek_w2v* st, int32_t reset_loss) {
+  out[0] = (double)st->words_done;
+  out[1] = (double)st->words_total;
+  out[2] = (double)st->epoch;
+  out[3] = (double)st->alpha;
+  out[4] = st->loss_sum;
+  out[5] = (double)st->loss_pairs;
+  out[6] = (double)st->corpus_pos;
+  out[7] = (double)st->sen_pos;
+  if (reset_loss) {
+    st->loss_sum = 0;
+    st->loss_pairs = 0;
+  }
+}

@@ -1,0 +1,112 @@
+// vecfile.js — save and load a table of word vectors with its vocabulary. Pure JS, no wasm.
+//
+// Format "EKV1" (all numbers little-endian), one file, no compression:
+//   offset  size            field
+//   0       4               magic: the ASCII bytes "EKV1"
+//   4       4   u32         flags: bit 0 = a counts block is present
+//   8       4   u32         rows (number of words)
+//   12      4   u32         dim
+//   16      4   u32         wordsBytes: length of the words block
+//   20      wordsBytes      the words, UTF-8, joined with "\n" (so a word cannot contain "\n")
+//   ...     0-7             zero bytes up to the next multiple of 8
+//   ...     rows * 8  f64   counts (only when flags bit 0)
+//   ...     rows*dim*4 f32  the vectors, row-major (row i belongs to word i)
+// Nothing follows. A reader must reject a wrong magic, unknown flag bits, or a size mismatch.
+// toWord2VecText() writes the original word2vec tool's text format instead
+// ("rows dim" line, then "word v1 v2 ..." per line) for other tools.
+
+const MAGIC = [0x45, 0x4b, 0x56, 0x31];  // "EKV1"
+
+function checkWords(words, rows) {
+  if (!Array.isArray(words)) throw new TypeError('embedkit: words must be an array of strings');
+  if (words.length !== rows) throw new RangeError(`embedkit: words has ${words.length} entries, expected ${rows} (one per row)`);
+  words.forEach((w, i) => {
+    if (typeof w !== 'string' || w.length === 0) throw new TypeError(`embedkit: words[${i}] must be a non-empty string`);
+    if (/[\n]/.test(w)) throw new RangeError(`embedkit: words[${i}] contains a newline`);
+  });
+}
+
+function checkTable(weight, dim) {
+  if (!(weight instanceof Float32Array)) throw new TypeError('embedkit: weight must be a Float32Array');
+  if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 1) throw new RangeError(`embedkit: dim must be a positive integer, got ${dim}`);
+  if (weight.length % dim !== 0) throw new RangeError(`embedkit: weight has length ${weight.length}, not a multiple of dim = ${dim}`);
+  return weight.length / dim;
+}
+
+/**
+ * Serialise vectors and their words to the EKV1 format.
+ * @param {{ words: string[], weight: Float32Array, dim: number, counts?: ArrayLike<number> }} v
+ * @returns {Uint8Array}
+ */
+export function saveVectors({ words, weight, dim, counts } = {}) {
+  const rows = checkTable(weight, dim);
+  checkWords(words, rows);
+  if (counts !== undefined && counts !== null) {
+    if (typeof counts.length !== 'number' || counts.length !== rows) throw new RangeError(`embedkit: counts must have ${rows} entries`);
+  }
+  const wordBytes = new TextEncoder().encode(words.join('\n'));
+  const head = 20 + wordBytes.length;
+  const pad = (8 - (head % 8)) % 8;
+  const hasCounts = counts !== undefined && counts !== null;
+  const total = head + pad + (hasCounts ? rows * 8 : 0) + rows * dim * 4;
+  const out = new Uint8Array(total);
+  const dv = new DataView(out.buffer);
+  out.set(MAGIC, 0);
+  dv.setUint32(4, hasCounts ? 1 : 0, true);
+  dv.setUint32(8, rows, true);
+  dv.setUint32(12, dim, true);
+  dv.setUint32(16, wordBytes.length, true);
+  out.set(wordBytes, 20);
+  let off = head + pad;
+  if (hasCounts) {
+    for (let i = 0; i < rows; i++, off += 8) dv.setFloat64(off, Number(counts[i]), true);
+  }
+  for (let i = 0; i < weight.length; i++, off += 4) dv.setFloat32(off, weight[i], true);
+  return out;
+}
+
+/**
+ * Parse an EKV1 file.
+ * @param {Uint8Array|ArrayBuffer} bytes
+ * @returns {{ words: string[], weight: Float32Array, dim: number, counts: Float64Array | null }}
+ */
+export function loadVectors(bytes) {
+  if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('embedkit: loadVectors takes a Uint8Array or an ArrayBuffer');
+  const bad = (why) => new RangeError(`embedkit: not a valid EKV1 vector file: ${why}`);
+  if (bytes.length < 20 || MAGIC.some((m, i) => bytes[i] !== m)) throw bad('wrong magic (expected "EKV1")');
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const flags = dv.getUint32(4, true), rows = dv.getUint32(8, true), dim = dv.getUint32(12, true), wb = dv.getUint32(16, true);
+  if (flags & ~1) throw bad(`unknown flags ${flags}`);
+  if (rows < 1 || dim < 1) throw bad(`rows = ${rows}, dim = ${dim}`);
+  const head = 20 + wb;
+  const pad = (8 - (head % 8)) % 8;
+  const hasCounts = (flags & 1) === 1;
+  const expected = head + pad + (hasCounts ? rows * 8 : 0) + rows * dim * 4;
+  if (bytes.length !== expected) throw bad(`length ${bytes.length}, expected ${expected} for ${rows} x ${dim}`);
+  const words = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(20, head)).split('\n');
+  if (words.length !== rows) throw bad(`${words.length} words for ${rows} rows`);
+  let off = head + pad;
+  let counts = null;
+  if (hasCounts) {
+    counts = new Float64Array(rows);
+    for (let i = 0; i < rows; i++, off += 8) counts[i] = dv.getFloat64(off, true);
+  }
+  const weight = new Float32Array(rows * dim);
+  for (let i = 0; i < weight.length; i++, off += 4) weight[i] = dv.getFloat32(off, true);
+  return { words, weight, dim, counts };
+}
+
+/** The original word2vec tool's text format: "rows dim\n" then "word v1 ... vdim\n" per row. */
+export function toWord2VecText({ words, weight, dim } = {}) {
+  const rows = checkTable(weight, dim);
+  checkWords(words, rows);
+  if (words.some((w) => /\s/.test(w))) throw new RangeError('embedkit: the word2vec text format cannot hold words with spaces');
+  const lines = [`${rows} ${dim}`];
+  for (let i = 0; i < rows; i++) {
+    const r = [];
+    for (let j = 0; j < dim; j++) r.push(String(weight[i * dim + j]));
+    lines.push(`${words[i]} ${r.join(' ')}`);
+  }
+  return lines.join('\n') + '\n';
+}
