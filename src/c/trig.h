@@ -16,7 +16,7 @@
 //   sinusoidal concat       sin_out = pe,         cos_out = pe + dim/2, col_stride 1, row_stride dim
 //   RoPE caches             sin_out = sin_cache,  cos_out = cos_cache,  col_stride 1, row_stride dim/2
 // Accuracy: <= 2e-7 abs (scale == 1) against the same formula evaluated in float64, for any
-// position below 2^31 (measured max 6.0e-8, i.e. float32 rounding, see trig.c); relative to
+// position below 2^31 (measured max 2.98e-8, i.e. float32 rounding, see trig.c); relative to
 // |scale| otherwise. Not bit-exact against __scalar: the two evaluate the same numbers by
 // different routes. __wasmsimd is bit-exact against __rotate (same double operations, no FMA).
 EK_EXPORT void ek_sincos_table_f32(float* sin_out, float* cos_out, int32_t row_stride,

@@ -15,7 +15,7 @@
 // sequence that already has `offset` tokens sits at position `offset`.
 
 import { Embedding } from './embedding.js';
-import { alloc, free, heap, residentPtr, scratch, scratchSize, wasm } from './memory.js';
+import { alloc, deliverF32, free, heap, residentPtr, scratch, scratchSize, wasm } from './memory.js';
 import { checkEvenDim, frequencyWriter, layoutCode } from './sinusoidal.js';
 import { checkFloat32, checkOut, checkPosInt, checkShape, idsLength, stageIds } from './validate.js';
 
@@ -141,13 +141,7 @@ export class InputEmbedding {
     const dst = outPtr || s.take(len * 4);
     const pos = this.#posPtr();
     ex.ek_input_embed_f32(dst, this.#token._ptrs.weight, idsPtr, pos ? pos + offset * d * 4 : 0, batch, seq, d);
-    if (outPtr) return out;
-    const res = heap().f32.subarray(dst >>> 2, (dst >>> 2) + len);
-    if (hasOut) {
-      out.set(res);
-      return out;
-    }
-    return res.slice();
+    return deliverF32(dst, len, hasOut ? out : null, outPtr);
   }
 
   /**
