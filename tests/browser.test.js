@@ -214,3 +214,31 @@ test('web: the offset picture shows InputEmbedding.forward (learned and sinusoid
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('web: a short word2vec run in the worker lowers the loss and updates the map', { skip: typeof ek.Word2Vec !== 'function' && 'Word2Vec not in embedkit yet' }, async () => {
+  const { page, problems } = await open(desktop);
+  await page.waitForFunction(() => !document.querySelector('#learn-start').disabled, null, { timeout: 30000 });
+  const before = await page.$$eval('#space-neighbours [data-id]', (els) => els.map((e) => Number(e.dataset.id)));
+  assert.ok(before.length > 0, 'neighbours listed before training');
+  await page.click('#learn-start');
+  // Let it read about a third of the book's passes, then pause.
+  await page.waitForFunction(() => {
+    const l = JSON.parse(document.querySelector('#learn-loss').dataset.losses || '[]');
+    return l.length >= 60;
+  }, null, { timeout: 60000 });
+  await page.click('#learn-start');               // pause
+  await page.waitForFunction(() => /Paused|Done/.test(document.querySelector('#learn-status').textContent), null, { timeout: 10000 });
+  const losses = JSON.parse(await page.getAttribute('#learn-loss', 'data-losses'));
+  const mean = (a) => a.reduce((s, x) => s + x, 0) / a.length;
+  const first = mean(losses.slice(0, 5)), last = mean(losses.slice(-5));
+  assert.ok(last < first * 0.9, `loss went from ${first} to ${last}`);
+  const wps = Number((await page.textContent('#learn-wps')).replace(/[^0-9]/g, ''));
+  assert.ok(wps > 0, 'words per second shown');
+  await page.waitForFunction(() => !/random/.test(document.querySelector('#space-state').textContent), null, { timeout: 10000 });
+  const after = await page.$$eval('#space-neighbours [data-id]', (els) => els.map((e) => Number(e.dataset.id)));
+  assert.notDeepEqual(after, before, 'the neighbours of the searched word changed');
+  await page.locator('section#learn').screenshot({ path: join(SHOTS, 'learn-desktop-trained.png') });
+  await page.locator('section#space').screenshot({ path: join(SHOTS, 'space-desktop-trained.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});

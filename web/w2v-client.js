@@ -1,0 +1,57 @@
+// w2v-client.js — the page side of the word2vec worker (web/w2v-worker.js), shared by section 2
+// (the space) and section 3 (learning). It is the one piece of state two sections share: one
+// training run, so the map in section 2 shows the vectors section 3 is training. Sections
+// subscribe with on(type, fn); the latest vectors and progress are kept for late subscribers.
+
+const listeners = new Map();
+let worker = null;
+let ready = null;
+export const run = { words: null, counts: null, weight: null, progress: null, running: false, options: null, history: [] };
+
+function emit(type, msg) {
+  for (const fn of listeners.get(type) ?? []) fn(msg);
+}
+
+/** Subscribe to 'ready' | 'progress' | 'vectors' | 'state' | 'error'. */
+export function on(type, fn) {
+  if (!listeners.has(type)) listeners.set(type, new Set());
+  listeners.get(type).add(fn);
+}
+
+/** Default training settings: the word2vec tool's, with 50 dimensions to keep it quick. */
+export const SETTINGS = { mode: 'skipgram', dim: 50, window: 5, negative: 5, epochs: 5, seed: 2 };
+
+/** Start the worker and build the trainer (once per settings); resolves when it is ready. */
+export function setup(trainer = SETTINGS) {
+  if (!worker) {
+    worker = new Worker(new URL('./w2v-worker.js', import.meta.url), { type: 'module' });
+    worker.onmessage = ({ data }) => {
+      if (data.type === 'ready') {
+        Object.assign(run, { words: data.words, counts: data.counts, weight: data.weight, options: data.options,
+          corpusWords: data.corpusWords, totalWords: data.totalWords, progress: null, history: [] });
+      } else if (data.type === 'progress') {
+        run.progress = data.progress;
+        run.history.push(data.progress);
+      } else if (data.type === 'vectors') {
+        run.weight = data.weight;
+      } else if (data.type === 'state') {
+        run.running = data.running;
+      }
+      emit(data.type, data);
+    };
+    worker.onerror = (e) => emit('error', { message: e.message });
+  }
+  ready = new Promise((resolve, reject) => {
+    const ok = () => { listeners.get('ready').delete(ok); listeners.get('error').delete(bad); resolve(run); };
+    const bad = (m) => { listeners.get('ready').delete(ok); listeners.get('error').delete(bad); reject(new Error(m.message)); };
+    on('ready', ok);
+    on('error', bad);
+  });
+  worker.postMessage({ type: 'setup', options: { trainer } });
+  return ready;
+}
+
+/** The current setup promise (null before setup()). */
+export function whenReady() { return ready; }
+export function start() { worker?.postMessage({ type: 'start' }); }
+export function pause() { worker?.postMessage({ type: 'pause' }); }

