@@ -89,6 +89,14 @@ test("none: forward is the token lookup, bit for bit", () => {
   const ids = randIds(4 * 16, 100, 9);
   assert.deepEqual(inp.forward(ids, [4, 16]), inp.token.forward(ids));
   assert.deepEqual(inp.forward(ids.subarray(0, 8), [1, 8], { offset: 8 }), inp.token.forward(ids.subarray(0, 8)));
+  // backward: the token scatter-add only, the same bits as Embedding.backward
+  const g = randF32(4 * 16 * 24, 10);
+  inp.backward(ids, [4, 16], g);
+  const emb = new Embedding(100, 24, { weight: inp.token.weight.slice() });
+  emb.backward(ids, g);
+  assert.deepEqual(inp.token.grad, emb.grad);
+  assert.deepEqual(inp.token.touched, emb.touched);
+  emb.dispose();
   inp.dispose();
 });
 

@@ -119,8 +119,17 @@ typedef struct {
   double ds[EK_TRIG_COL_BLOCK], dc[EK_TRIG_COL_BLOCK];  // (sin f, cos f): one row's rotation
 } rot_state;
 
-static void set_steps(rot_state* st, const double* freqs, int32_t nb) {
-  for (int32_t j = 0; j < nb; j++) ek_sincos_exact_f64(&st->ds[j], &st->dc[j], 1.0, freqs[j]);
+// One row's rotation. A single-row table (a RoPE cache for one new position) never rotates to
+// a row it writes: the identity then saves one libm sin and cos per column.
+static void set_steps(rot_state* st, const double* freqs, int32_t nb, int32_t n_pos) {
+  for (int32_t j = 0; j < nb; j++) {
+    if (n_pos > 1) {
+      ek_sincos_exact_f64(&st->ds[j], &st->dc[j], 1.0, freqs[j]);
+    } else {
+      st->ds[j] = 0.0;
+      st->dc[j] = 1.0;
+    }
+  }
 }
 
 static void set_anchor(rot_state* st, const double* freqs, int32_t nb, double p, double scale) {
@@ -154,7 +163,7 @@ static void rotate_driver(row_fn row, float* sin_out, float* cos_out, int32_t ro
   rot_state st;
   for (int32_t j0 = 0; j0 < n_freq; j0 += EK_TRIG_COL_BLOCK) {
     const int32_t nb = n_freq - j0 < EK_TRIG_COL_BLOCK ? n_freq - j0 : EK_TRIG_COL_BLOCK;
-    set_steps(&st, freqs + j0, nb);
+    set_steps(&st, freqs + j0, nb, n_pos);
     float* so = sin_out + (ptrdiff_t)j0 * col_stride;
     float* co = cos_out + (ptrdiff_t)j0 * col_stride;
     for (int32_t r = 0; r < n_pos; r++) {

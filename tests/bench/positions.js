@@ -99,7 +99,7 @@ function sinusoidalWorkload() {
           nativeRow('native C sinf/cosf', 0, n, dim),
           nativeRow('native C sin/cos (double)', 1, n, dim),
         ],
-        targets: [{ row: 'embedkit (resident)', vs: 'native C sinf/cosf (native, gcc -O2)', max: 1 / 3 }],
+        targets: [{ row: 'embedkit (resident)', vs: 'native C sinf/cosf (native, gcc -O2)', max: 0.333 }],
         teardown() { outR.dispose(); outC.dispose(); },
       };
     },

@@ -128,7 +128,10 @@ static void accuracy_case(int32_t dim, int32_t np, double pos0, double base) {
 
 int main(void) {
   for (int layout = 0; layout < 4; layout++)
-    for (int32_t nf = 1; nf <= 9; nf++) bitexact_case(nf, 5, 0.0, layout, 1.0);
+    for (int32_t nf = 1; nf <= 9; nf++) {
+      bitexact_case(nf, 5, 0.0, layout, 1.0);
+      bitexact_case(nf, 1, 777.0, layout, 1.0);  // one row: no rotation step is computed
+    }
   for (int layout = 0; layout < 4; layout++) {
     bitexact_case(384, 2100, 0.0, layout, 1.0);        // crosses two anchors
     bitexact_case(600, 1030, 1048576.0, layout, 0.7);  // two column blocks, scale != 1
