@@ -16,8 +16,8 @@ const WATCH = 'whale, ship, sea, captain, harpoon, ahab';
 export async function mount(root) {
   const status = h('p', { class: 'note', id: 'learn-status', 'aria-live': 'polite', text: 'Reading the book and counting its words…' });
   const modeIn = h('select', { id: 'learn-mode', 'aria-label': 'Training method' },
-    h('option', { value: 'skipgram', text: 'skip-gram: a word predicts its neighbours' }),
-    h('option', { value: 'cbow', text: 'CBOW: the neighbours predict the word' }));
+    h('option', { value: 'skipgram', text: 'skip-gram (word → neighbours)' }),
+    h('option', { value: 'cbow', text: 'CBOW (neighbours → word)' }));
   const startBtn = h('button', { type: 'button', id: 'learn-start', text: 'Start training', disabled: true });
   const resetBtn = h('button', { type: 'button', class: 'secondary', id: 'learn-reset', text: 'Start over', disabled: true });
   const stats = h('div', { class: 'stats', id: 'learn-stats' });
@@ -60,7 +60,7 @@ export async function mount(root) {
   let nb = null;
   let losses = [[], []];
 
-  const fresh = () => { chart?.set([[], []]); losses = [[], []]; };
+  const fresh = () => { chart?.set([[], []]); losses = [[], []]; chartBox.hidden = true; };
 
   function renderStats(p) {
     if (!p) {
@@ -114,6 +114,7 @@ export async function mount(root) {
   w2v.on('progress', ({ progress: p }) => {
     renderStats(p);
     if (p.loss !== null) {
+      chartBox.hidden = false;
       losses[0].push(p.wordsDone);
       losses[1].push(p.loss);
       chart?.set(losses);
@@ -139,5 +140,6 @@ export async function mount(root) {
   watchIn.addEventListener('input', renderCards);
 
   chart = await lineChart(chartBox, { series: [{ label: 'loss' }], data: [[], []], height: 220, xLabel: 'words read' });
+  chartBox.hidden = true;         // shown with the first loss value
   prepare(modeIn.value).catch((err) => { status.textContent = `Could not set up training: ${err.message}`; console.error(err); });
 }

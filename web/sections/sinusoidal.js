@@ -32,8 +32,8 @@ export async function mount(root) {
   const baseIn = h('input', { type: 'range', id: 'sin-base', min: 1, max: 6, step: 0.1, value: Math.log10(base), 'aria-label': 'Base (log10)' });
   const baseOut = h('output', { for: 'sin-base' });
   const layoutIn = h('select', { id: 'sin-layout', 'aria-label': 'Layout' },
-    h('option', { value: 'interleaved', text: 'interleaved: sin, cos, sin, cos, …' }),
-    h('option', { value: 'concat', text: 'concat: all sines, then all cosines' }));
+    h('option', { value: 'interleaved', text: 'interleaved (sin, cos, sin, …)' }),
+    h('option', { value: 'concat', text: 'concat (sines | cosines)' }));
   const heat = h('canvas', { class: 'plot', id: 'sin-heat', role: 'img', 'aria-label': 'Sinusoidal table heatmap: positions down, dimensions across' });
   const waves = h('div', { class: 'plot', id: 'sin-waves' });
   const dots = h('canvas', { class: 'plot', id: 'sin-dots', role: 'img', 'aria-label': 'Dot products between positions' });

@@ -92,14 +92,18 @@ export function mount(root) {
     ctx.fillRect(0, 0, w, H);
     ctx.fillStyle = '#9aa4b1';
     for (const id of mapIds) ctx.fillRect(sx(coords[2 * id]) - 1.5, sy(coords[2 * id + 1]) - 1.5, 3, 3);
-    ctx.font = '11px system-ui, sans-serif';
-    ctx.fillStyle = '#5b6673';
-    for (const word of LABELLED) {
-      const id = wordIndex.get(word);
-      if (id === undefined || focus.includes(id) || id === query) continue;
-      ctx.fillText(word, sx(coords[2 * id]) + 3, sy(coords[2 * id + 1]) - 3);
-    }
-    ctx.font = '13px system-ui, sans-serif';
+    // Labels: the query and its neighbours first, then well-known words where there is room.
+    const placed = [];
+    const label = (text, x, y, colour, font, force) => {
+      ctx.font = font;
+      const tw = ctx.measureText(text).width;
+      const bx = Math.max(1, Math.min(w - tw - 2, x + 5)), by = Math.max(12, y - 4);
+      const box = [bx - 1, by - 11, bx + tw + 1, by + 2];
+      if (!force && placed.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) return;
+      placed.push(box);
+      ctx.fillStyle = colour;
+      ctx.fillText(text, bx, by);
+    };
     for (const id of focus) {
       ctx.strokeStyle = 'rgba(194,65,12,0.45)';
       ctx.beginPath();
@@ -107,16 +111,23 @@ export function mount(root) {
       ctx.lineTo(sx(coords[2 * id]), sy(coords[2 * id + 1]));
       ctx.stroke();
     }
-    for (const id of [...focus, query]) {
+    for (const id of [query, ...focus]) {
       if (id < 0) continue;
       const x = sx(coords[2 * id]), y = sy(coords[2 * id + 1]);
       ctx.fillStyle = id === query ? '#1f6feb' : '#c2410c';
       ctx.beginPath();
       ctx.arc(x, y, id === query ? 5 : 4, 0, 2 * Math.PI);
       ctx.fill();
-      const t = w2v.run.words[id];
-      const tw = ctx.measureText(t).width;
-      ctx.fillText(t, Math.min(w - tw - 2, x + 6), Math.max(12, y - 5));
+    }
+    for (const id of [query, ...focus]) {
+      if (id < 0) continue;
+      label(w2v.run.words[id], sx(coords[2 * id]), sy(coords[2 * id + 1]), id === query ? '#1f6feb' : '#c2410c',
+        `${id === query ? 'bold ' : ''}13px system-ui, sans-serif`, id === query);
+    }
+    for (const word of LABELLED) {
+      const id = wordIndex.get(word);
+      if (id === undefined || focus.includes(id) || id === query) continue;
+      label(word, sx(coords[2 * id]), sy(coords[2 * id + 1]), '#5b6673', '11px system-ui, sans-serif', false);
     }
   }
 
@@ -150,7 +161,7 @@ export function mount(root) {
       state.className = p.done ? 'callout' : 'warn';
       state.textContent = p.done
         ? `Learned from ${int(p.wordsDone)} words of Moby-Dick (${w2v.run.options.epochs} passes, ${w2v.run.options.mode === 'cbow' ? 'CBOW' : 'skip-gram'}, D = ${w2v.run.options.dim}).`
-        : `Training in progress: ${fmt(100 * p.fraction, 0)}% of ${int(p.totalWords)} words read. The map follows along.`;
+        : `${w2v.run.running ? 'Training in progress' : 'Training paused'}: ${fmt(100 * p.fraction, 0)}% of ${int(p.totalWords)} words read. ${w2v.run.running ? 'The map follows along.' : 'Resume it in section 3.'}`;
     }
   }
 
@@ -180,6 +191,7 @@ export function mount(root) {
   w2v.on('ready', soon);
   w2v.on('vectors', soon);
   w2v.on('progress', ({ progress }) => { if (progress.done) soon(); });
+  w2v.on('state', () => { if (w2v.run.weight) describe(); });
   search.addEventListener('input', lookup);
   onWidthChange(root, lookup);
   if (w2v.run.weight) refresh();
