@@ -114,6 +114,10 @@ export interface InputEmbeddingOptions {
   std?: number;
   /** Standard deviation of the learned position table (default: std). */
   positionStd?: number;
+  /** Initial token table, vocabSize * dim (e.g. GPT-2's wte), copied in. */
+  tokenWeight?: Float32Array;
+  /** Initial learned position table, maxPositions * dim (e.g. GPT-2's wpe), copied in ('learned' only). */
+  positionWeight?: Float32Array;
   /** Token row that is zero-initialised and never receives gradient (default null). */
   paddingIdx?: number | null;
   /** Scale each token row's gradient by 1 / its count in the call (default false). */

@@ -61,6 +61,18 @@ test('learned tables are seeded: token by seed, positions by seed + 1, std optio
   for (const x of [inp, tok, pos]) x.dispose();
 });
 
+test('tokenWeight / positionWeight load tables (GPT-2 wte / wpe style)', () => {
+  const tw = randF32(7 * 3, 1), pw = randF32(4 * 3, 2);
+  const inp = new InputEmbedding({ vocabSize: 7, maxPositions: 4, dim: 3, tokenWeight: tw, positionWeight: pw });
+  assert.deepEqual(inp.token.weight, tw);
+  assert.deepEqual(inp.position.weight, pw);
+  assert.deepEqual(inp.forward([6, 0], [1, 2], { offset: 2 }),
+    Float32Array.from([tw[18] + pw[6], tw[19] + pw[7], tw[20] + pw[8], tw[0] + pw[9], tw[1] + pw[10], tw[2] + pw[11]]));
+  inp.dispose();
+  assert.throws(() => new InputEmbedding({ vocabSize: 7, maxPositions: 4, dim: 3, tokenWeight: new Float32Array(20) }), /tokenWeight has length 20, expected 21/);
+  assert.throws(() => new InputEmbedding({ vocabSize: 7, maxPositions: 4, dim: 3, positionWeight: pw, position: 'none' }), TypeError);
+});
+
 test('sinusoidal: table matches the float64 formula, forward adds it, no position gradient', () => {
   for (const layout of ['interleaved', 'concat']) {
     const dim = 64, maxPositions = 300;

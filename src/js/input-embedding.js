@@ -35,7 +35,8 @@ export class InputEmbedding {
   /**
    * @param {object} options vocabSize, maxPositions, dim, position ('learned' | 'sinusoidal' |
    *   'none'), seed (default 0; the position table uses seed + 1), std (token init, default 1),
-   *   positionStd (default std), paddingIdx, scaleGradByFreq (token table); for 'sinusoidal':
+   *   positionStd (default std), tokenWeight / positionWeight (Float32Array tables copied in, e.g.
+   *   GPT-2's wte / wpe), paddingIdx, scaleGradByFreq (token table); for 'sinusoidal':
    *   base, layout, frequencies, minTimescale, maxTimescale as sinusoidal().
    */
   constructor(options) {
@@ -44,10 +45,15 @@ export class InputEmbedding {
       throw new TypeError('embedkit: InputEmbedding needs an options object { vocabSize, maxPositions, dim, ... }');
     }
     const { vocabSize, maxPositions, dim, position = 'learned', seed = 0, std = 1, positionStd = std,
-      paddingIdx = null, scaleGradByFreq = false } = options;
+      paddingIdx = null, scaleGradByFreq = false, tokenWeight, positionWeight } = options;
     checkPosInt(vocabSize, 'vocabSize');
     checkPosInt(maxPositions, 'maxPositions');
     checkPosInt(dim, 'dim');
+    if (tokenWeight !== undefined) checkFloat32(tokenWeight, vocabSize * dim, 'tokenWeight');
+    if (positionWeight !== undefined) {
+      if (position !== 'learned') throw new TypeError(`embedkit: positionWeight is only for position: 'learned', got position: '${position}'`);
+      checkFloat32(positionWeight, maxPositions * dim, 'positionWeight');
+    }
     if (typeof position !== 'string') throw new TypeError(`embedkit: position must be one of ${MODES.join(', ')}, got ${typeof position}`);
     if (!MODES.includes(position)) throw new RangeError(`embedkit: position must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got '${position}'`);
     let writeFreqs = null, layout = 0;
@@ -57,10 +63,11 @@ export class InputEmbedding {
       writeFreqs = frequencyWriter(dim, options);
       if (maxPositions * dim * 4 > 2 ** 32) throw new RangeError(`embedkit: a ${maxPositions} x ${dim} position table does not fit in wasm32 memory`);
     }
-    this.#token = new Embedding(vocabSize, dim, { seed, std, paddingIdx, scaleGradByFreq });
+    const weightOf = (w) => (w === undefined ? {} : { weight: w instanceof Float32Array ? w : w.view });
+    this.#token = new Embedding(vocabSize, dim, { seed, std, paddingIdx, scaleGradByFreq, ...weightOf(tokenWeight) });
     try {
       if (position === 'learned') {
-        this.#position = new Embedding(maxPositions, dim, { seed: positionSeed(seed), std: positionStd });
+        this.#position = new Embedding(maxPositions, dim, { seed: positionSeed(seed), std: positionStd, ...weightOf(positionWeight) });
       } else if (position === 'sinusoidal') {
         this.#table = alloc(maxPositions * dim * 4, `a ${maxPositions} x ${dim} sinusoidal position table`);
         const s = scratch(scratchSize(dim / 2 * 8));
