@@ -382,3 +382,44 @@ export function saveVectors(v: { words: string[]; weight: Float32Array; dim: num
 export function loadVectors(bytes: Uint8Array | ArrayBuffer): SavedVectors;
 /** The original word2vec tool's text format. */
 export function toWord2VecText(v: { words: string[]; weight: Float32Array; dim: number }): string;
+
+// ---- optimizers for Embedding tables (src/js/optim.js) ----------------------------------------
+
+/** Shared by SGD and Adam. lazy (default true): only rows with gradient since zeroGrad() are
+ * updated, other rows and their state stay as they are (SparseAdam / LazyAdam semantics);
+ * lazy: false is PyTorch's dense update over every row. */
+declare class EmbeddingOptimizer {
+  readonly params: Embedding[];
+  readonly lazy: boolean;
+  readonly stepCount: number;
+  readonly disposed: boolean;
+  /** One update from the current gradients. */
+  step(): void;
+  /** zeroGrad() of every param. */
+  zeroGrad(): void;
+  /** Fresh views of one param's state. */
+  state(index?: number): { rowSteps: Int32Array; [name: string]: Float32Array | Int32Array };
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
+export interface SGDOptions { lr?: number; momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean; lazy?: boolean }
+/** torch.optim.SGD's rule (defaults lr 1e-3, momentum 0, dampening 0, weightDecay 0, nesterov false). */
+export class SGD extends EmbeddingOptimizer {
+  constructor(params: Embedding | Embedding[], options?: SGDOptions);
+  readonly options: Readonly<Required<SGDOptions>>;
+}
+
+export interface AdamOptions {
+  lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number;
+  /** true = AdamW. */
+  decoupledWeightDecay?: boolean;
+  lazy?: boolean;
+  /** Bias correction by each row's own update count instead of the global step count. */
+  rowSteps?: boolean;
+}
+/** torch.optim.Adam / AdamW's rule (defaults lr 1e-3, betas [0.9, 0.999], eps 1e-8). */
+export class Adam extends EmbeddingOptimizer {
+  constructor(params: Embedding | Embedding[], options?: AdamOptions);
+  readonly options: Readonly<Required<AdamOptions>>;
+}

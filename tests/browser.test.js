@@ -120,8 +120,25 @@ test('web: one SGD step moves exactly the rows of the batch ids', async () => {
   await page.fill('#backprop-text', text);
   await page.click('#backprop-step');
   const changed = JSON.parse(await page.getAttribute('#backprop-result [data-changed]', 'data-changed'));
-  const want = [...new Set(encode(text))].sort((a, b) => a - b);
+  const ids = encode(text);
+  const want = [...new Set(ids)].sort((a, b) => a - b);
   assert.deepEqual(changed, want);
+  // The moved rows equal W - lr * grad, with the page's seeds, worked out here.
+  const rows = JSON.parse(await page.getAttribute('#backprop-result [data-changed]', 'data-rows'));
+  const lr = Number(await page.inputValue('#backprop-lr'));
+  const table = new Embedding(50257, 6, { seed: 1 });
+  const upstream = new Embedding(16, 6, { seed: 42, std: 0.5 });
+  const g = upstream.forward(ids.map((_, i) => i));
+  const sum = new Map();
+  ids.forEach((id, i) => { const r = sum.get(id) ?? new Float64Array(6); for (let c = 0; c < 6; c++) r[c] += g[i * 6 + c]; sum.set(id, r); });
+  want.forEach((id, k) => {
+    for (let c = 0; c < 6; c++) {
+      const expect = table.weight[id * 6 + c] - lr * sum.get(id)[c];
+      assert.ok(Math.abs(rows[k][c] - expect) < 1e-6, `row ${id}[${c}]: ${rows[k][c]} vs ${expect}`);
+    }
+  });
+  table.dispose();
+  upstream.dispose();
   const maxDiff = Number(await page.getAttribute('#backprop-sums', 'data-max-diff'));
   assert.ok(maxDiff < 1e-6, `duplicate sums differ by ${maxDiff}`);
   assert.deepEqual(problems, []);

@@ -160,7 +160,7 @@ export const SERIES_COLOURS = ['#1f6feb', '#c2410c', '#15803d', '#7c3aed', '#b91
  * A uPlot line chart that follows its container's width. `series`: [{ label, colour?, dash? }];
  * `data`: [xs, ys1, ys2, ...]. Returns { set(data), chart }.
  */
-export async function lineChart(container, { series, data, height = 220, xLabel, yLabel, yLog = false, xLog = false, yRange, points = false }) {
+export async function lineChart(container, { series, data, height = 220, xLabel, yLabel, yLog = false, xLog = false, yRange, points = false, yFormat, yIncrs }) {
   const { default: uPlot } = await import('uplot');
   const width = () => Math.max(240, container.clientWidth || 300);
   const opts = {
@@ -173,9 +173,11 @@ export async function lineChart(container, { series, data, height = 220, xLabel,
       y: { distr: yLog ? 3 : 1, ...(yRange ? { range: yRange } : {}) },
     },
     axes: [
-      { label: xLabel, labelSize: xLabel ? 22 : 0, size: 34, stroke: '#5b6673', grid: { stroke: '#eceff3' } },
-      { label: yLabel, labelSize: yLabel ? 22 : 0, size: 58, stroke: '#5b6673', grid: { stroke: '#eceff3' },
+      { label: xLabel, labelSize: xLabel ? 22 : 0, size: 34, stroke: '#5b6673', grid: { stroke: '#eceff3' },
         values: (u, vals) => vals.map((v) => (v === null ? '' : compact(v))) },
+      { label: yLabel, labelSize: yLabel ? 22 : 0, size: 58, stroke: '#5b6673', grid: { stroke: '#eceff3' },
+        ...(yIncrs ? { incrs: yIncrs } : {}),
+        values: (u, vals) => vals.map((v) => (v === null ? '' : (yFormat ?? compact)(v))) },
     ],
     series: [{ label: xLabel ?? 'x' }, ...series.map((s, i) => ({
       label: s.label,

@@ -121,5 +121,6 @@ EK_EXPORT int32_t ek_renorm_rows_f32(float* table, uint8_t* seen, const int32_t*
 #include "rope.h"
 #include "word2vec.h"
 #include "neighbors.h"
+#include "optim.h"
 
 #endif  // EK_EMBEDKIT_H

@@ -209,3 +209,55 @@ export function unitRow(table, dim, i) {
   const n = Math.sqrt(r.reduce((s, x) => s + x * x, 0));
   return r.map((x) => (n > 0 ? x / n : 0));
 }
+
+// ---- optimizers in float64, from PyTorch's update rules (torch.optim.SGD / Adam / AdamW) -------
+
+/** State over a float64 table W [n, dim]; step(G, rows) updates `rows` (all when null). */
+export class SgdRef {
+  constructor(W, n, dim, { lr = 1e-3, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } = {}) {
+    Object.assign(this, { W, n, dim, lr, momentum, dampening, weightDecay, nesterov });
+    this.buf = new Float64Array(n * dim);
+    this.seen = new Uint8Array(n);
+  }
+  step(G, rows) {
+    const { dim, lr, momentum: mu, dampening, weightDecay: wd, nesterov } = this;
+    for (const r of rows ?? Array.from({ length: this.n }, (_, i) => i)) {
+      const first = !this.seen[r];
+      this.seen[r] = 1;
+      for (let j = r * dim; j < (r + 1) * dim; j++) {
+        let d = G[j] + wd * this.W[j];
+        if (mu !== 0) {
+          this.buf[j] = first ? d : mu * this.buf[j] + (1 - dampening) * d;
+          d = nesterov ? d + mu * this.buf[j] : this.buf[j];
+        }
+        this.W[j] -= lr * d;
+      }
+    }
+  }
+}
+
+export class AdamRef {
+  constructor(W, n, dim, { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, decoupledWeightDecay = false, rowSteps = false } = {}) {
+    Object.assign(this, { W, n, dim, lr, b1: betas[0], b2: betas[1], eps, wd: weightDecay, decoupled: decoupledWeightDecay, rowSteps });
+    this.m = new Float64Array(n * dim);
+    this.v = new Float64Array(n * dim);
+    this.steps = new Int32Array(n);
+    this.t = 0;
+  }
+  step(G, rows) {
+    this.t++;
+    const { dim, lr, b1, b2, eps, wd } = this;
+    for (const r of rows ?? Array.from({ length: this.n }, (_, i) => i)) {
+      this.steps[r]++;
+      const t = this.rowSteps ? this.steps[r] : this.t;
+      const bc1 = 1 - b1 ** t, bc2 = 1 - b2 ** t;
+      for (let j = r * dim; j < (r + 1) * dim; j++) {
+        let g = G[j];
+        if (this.decoupled) this.W[j] *= 1 - lr * wd; else g += wd * this.W[j];
+        this.m[j] = b1 * this.m[j] + (1 - b1) * g;
+        this.v[j] = b2 * this.v[j] + (1 - b2) * g * g;
+        this.W[j] -= (lr / bc1) * this.m[j] / (Math.sqrt(this.v[j]) / Math.sqrt(bc2) + eps);
+      }
+    }
+  }
+}

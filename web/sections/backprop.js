@@ -8,6 +8,7 @@
  * leaves the other ~50,000 untouched, bit for bit.
  */
 
+import * as ek from 'embedkit';
 import { Embedding } from 'embedkit';
 import { encode, decode } from 'gpt-tokenizer/r50k_base';
 import { h, prose, fitCanvas, drawMatrix, onWidthChange, int, fmt } from '../ui.js';
@@ -162,15 +163,22 @@ export function mount(root) {
   }
 
   function sgdStep(rate) {
-    // SGD on the touched rows, through the weight and grad views.
+    if (typeof ek.SGD === 'function') {
+      // embedkit's optimizer; lazy (the default) visits only the touched rows.
+      const opt = new ek.SGD(table, { lr: rate });
+      try { opt.step(); } finally { opt.dispose(); }
+      return 'embedkit’s SGD optimizer';
+    }
+    // Until the optimizer kernels are in: the same rule through the weight and grad views.
     const w = table.weight, g = table.grad;
     for (const r of touched) for (let c = r * DIM; c < r * DIM + DIM; c++) w[c] -= rate * g[c];
+    return 'a loop over the touched rows of the weight and grad views';
   }
 
   stepBtn.addEventListener('click', () => {
     const before = table.weight.slice();
     const rate = Number(lr.value);
-    sgdStep(rate);
+    const how = sgdStep(rate);
     const after = table.weight;
     const changed = [];
     for (let r = 0; r < VOCAB; r++) {
@@ -181,8 +189,9 @@ export function mount(root) {
     const same = changed.length === touched.length && changed.every((r, k) => r === touched[k]);
     stepped = true;
     stepOut.replaceChildren(
-      h('p', { class: same ? 'callout' : 'warn', 'data-changed': JSON.stringify(changed) },
-        `Compared all ${int(VOCAB)} rows with the copy: ${changed.length} changed (rows ${changed.join(', ')}). `,
+      h('p', { class: same ? 'callout' : 'warn', 'data-changed': JSON.stringify(changed),
+        'data-rows': JSON.stringify(changed.map((r) => Array.from(after.subarray(r * DIM, r * DIM + DIM)))) },
+        `Step taken with ${how}, learning rate ${fmt(rate, 2)}. Compared all ${int(VOCAB)} rows with the copy: ${changed.length} changed (rows ${changed.join(', ')}). `,
         same ? `Those are exactly the touched rows. The other ${int(VOCAB - changed.length)} rows did not move by a single bit.`
           : 'That differs from the touched rows!'),
       prose('Press again and the same rows move again by the same amount (the gradient is unchanged). ' +

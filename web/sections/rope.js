@@ -11,7 +11,7 @@
 
 import * as ek from 'embedkit';
 import { encode, decode } from 'gpt-tokenizer/r50k_base';
-import { h, prose, fitCanvas, arrow, onWidthChange, lineChart, fmt, int, placeholder, SERIES_COLOURS } from '../ui.js';
+import { h, prose, fitCanvas, arrow, onWidthChange, lineChart, fmt, int, compact, placeholder, SERIES_COLOURS } from '../ui.js';
 
 const VOCAB = 50257;
 const SENTENCES = ['The lion slept deeply.', 'After a long day, the lion slept deeply.'];
@@ -293,13 +293,13 @@ export async function mount(root) {
     const r = new ek.Rope({ headDim: HD, maxPositions: 4 * ORIG, scaling });
     // dynamic picks its frequencies per call from the sequence length: ask for a 4x-long one.
     if (scaling?.type === 'dynamic') r.forward(new Float32Array(HD), [1, 1, 1, HD], { positions: [4 * ORIG - 1] });
-    curves.push(Array.from(r.invFreq, (f) => (2 * Math.PI) / f));
+    curves.push(Array.from(r.invFreq, (f) => Math.log10((2 * Math.PI) / f)));   // plotted on a log axis
     r.dispose();
   }
   await lineChart(freqPlot, {
     series: [...kinds.map(([label]) => ({ label })), { label: 'trained length', colour: '#8b95a1', dash: [3, 4], width: 1.5 }],
-    data: [pairsX, ...curves, pairsX.map(() => ORIG)],
-    height: 260, xLabel: 'pair index i', yLog: true,
+    data: [pairsX, ...curves, pairsX.map(() => Math.log10(ORIG))],
+    height: 260, xLabel: 'pair index i', yIncrs: [1], yFormat: (v) => compact(10 ** v),
   });
-  freqPlot.dataset.curves = JSON.stringify(curves.map((c) => [c[0], c[c.length - 1]]));
+  freqPlot.dataset.curves = JSON.stringify(curves.map((c) => [10 ** c[0], 10 ** c[c.length - 1]]));
 }

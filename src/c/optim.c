@@ -1,0 +1,215 @@
+// optim.c — SGD and Adam/AdamW row updates (see optim.h). One row at a time; the SIMD kernels
+// vectorise along dim with the same elementwise expression as the scalar loops (bit-exact).
+#include <math.h>
+
+#include "embedkit.h"
+
+// ---- SGD ----------------------------------------------------------------------------------------
+
+static inline void sgd_row_s(float* w, float* b, const float* g, int32_t dim, float lr, float mom,
+                             float damp, float wd, int32_t nesterov, int first) {
+  if (mom == 0.0f) {
+    EK_NO_VECTORIZE
+    for (int32_t j = 0; j < dim; j++) w[j] = w[j] - lr * (g[j] + wd * w[j]);
+    return;
+  }
+  const float keep = 1.0f - damp;
+  EK_NO_VECTORIZE
+  for (int32_t j = 0; j < dim; j++) {
+    const float d = g[j] + wd * w[j];
+    const float nb = first ? d : mom * b[j] + keep * d;
+    b[j] = nb;
+    w[j] = w[j] - lr * (nesterov ? d + mom * nb : nb);
+  }
+}
+
+#if EK_HAVE_SIMD
+static inline void sgd_row_v(float* w, float* b, const float* g, int32_t dim, float lr, float mom,
+                             float damp, float wd, int32_t nesterov, int first) {
+  const v128_t vlr = wasm_f32x4_splat(lr), vwd = wasm_f32x4_splat(wd), vm = wasm_f32x4_splat(mom);
+  const float keep = 1.0f - damp;
+  const v128_t vk = wasm_f32x4_splat(keep);
+  int32_t j = 0;
+  if (mom == 0.0f) {
+    for (; j + 4 <= dim; j += 4) {
+      const v128_t wj = wasm_v128_load(w + j);
+      const v128_t d = wasm_f32x4_add(wasm_v128_load(g + j), wasm_f32x4_mul(vwd, wj));
+      wasm_v128_store(w + j, wasm_f32x4_sub(wj, wasm_f32x4_mul(vlr, d)));
+    }
+    for (; j < dim; j++) w[j] = w[j] - lr * (g[j] + wd * w[j]);
+    return;
+  }
+  for (; j + 4 <= dim; j += 4) {
+    const v128_t wj = wasm_v128_load(w + j);
+    const v128_t d = wasm_f32x4_add(wasm_v128_load(g + j), wasm_f32x4_mul(vwd, wj));
+    const v128_t nb = first ? d : wasm_f32x4_add(wasm_f32x4_mul(vm, wasm_v128_load(b + j)), wasm_f32x4_mul(vk, d));
+    wasm_v128_store(b + j, nb);
+    const v128_t step = nesterov ? wasm_f32x4_add(d, wasm_f32x4_mul(vm, nb)) : nb;
+    wasm_v128_store(w + j, wasm_f32x4_sub(wj, wasm_f32x4_mul(vlr, step)));
+  }
+  for (; j < dim; j++) {
+    const float d = g[j] + wd * w[j];
+    const float nb = first ? d : mom * b[j] + keep * d;
+    b[j] = nb;
+    w[j] = w[j] - lr * (nesterov ? d + mom * nb : nb);
+  }
+}
+#endif
+
+static inline __attribute__((always_inline)) void sgd_impl(
+    float* weight, float* buf, int32_t* row_steps, const float* grad, const int32_t* rows,
+    int32_t n_list, int32_t n_rows, int32_t dim, float lr, float mom, float damp, float wd,
+    int32_t nesterov, const int simd) {
+  const int32_t n = rows ? n_list : n_rows;
+  for (int32_t i = 0; i < n; i++) {
+    const int32_t r = rows ? rows[i] : i;
+    const size_t off = (size_t)r * (size_t)dim;
+    const int first = row_steps[r] == 0;
+    row_steps[r]++;
+    float* b = buf ? buf + off : 0;
+#if EK_HAVE_SIMD
+    if (simd) {
+      sgd_row_v(weight + off, b, grad + off, dim, lr, mom, damp, wd, nesterov, first);
+      continue;
+    }
+#endif
+    (void)simd;
+    sgd_row_s(weight + off, b, grad + off, dim, lr, mom, damp, wd, nesterov, first);
+  }
+}
+
+EK_EXPORT void ek_sgd_rows_f32__scalar(float* weight, float* buf, int32_t* row_steps,
+                                       const float* grad, const int32_t* rows, int32_t n_list,
+                                       int32_t n_rows, int32_t dim, float lr, float momentum,
+                                       float dampening, float weight_decay, int32_t nesterov) {
+  sgd_impl(weight, buf, row_steps, grad, rows, n_list, n_rows, dim, lr, momentum, dampening,
+           weight_decay, nesterov, 0);
+}
+
+EK_EXPORT void ek_sgd_rows_f32__wasmsimd(float* weight, float* buf, int32_t* row_steps,
+                                         const float* grad, const int32_t* rows, int32_t n_list,
+                                         int32_t n_rows, int32_t dim, float lr, float momentum,
+                                         float dampening, float weight_decay, int32_t nesterov) {
+  sgd_impl(weight, buf, row_steps, grad, rows, n_list, n_rows, dim, lr, momentum, dampening,
+           weight_decay, nesterov, EK_HAVE_SIMD);
+}
+
+EK_EXPORT void ek_sgd_rows_f32(float* weight, float* buf, int32_t* row_steps, const float* grad,
+                               const int32_t* rows, int32_t n_list, int32_t n_rows, int32_t dim,
+                               float lr, float momentum, float dampening, float weight_decay,
+                               int32_t nesterov) {
+  ek_sgd_rows_f32__wasmsimd(weight, buf, row_steps, grad, rows, n_list, n_rows, dim, lr, momentum,
+                            dampening, weight_decay, nesterov);
+}
+
+// ---- Adam / AdamW ------------------------------------------------------------------------------
+
+typedef struct {
+  float lr, b1, b2, omb1, omb2, eps, wd, decay, step_size, bc2s;
+  int decoupled;
+} adam_k;
+
+static inline void adam_row_s(float* w, float* m, float* v, const float* g, int32_t dim,
+                              const adam_k* k) {
+  EK_NO_VECTORIZE
+  for (int32_t j = 0; j < dim; j++) {
+    float wj = w[j], gj = g[j];
+    if (k->decoupled) wj = wj * k->decay; else gj = gj + k->wd * wj;
+    const float mj = k->b1 * m[j] + k->omb1 * gj;
+    const float vj = k->b2 * v[j] + k->omb2 * (gj * gj);
+    m[j] = mj;
+    v[j] = vj;
+    const float denom = sqrtf(vj) / k->bc2s + k->eps;
+    w[j] = wj - k->step_size * (mj / denom);
+  }
+}
+
+#if EK_HAVE_SIMD
+static inline void adam_row_v(float* w, float* m, float* v, const float* g, int32_t dim,
+                              const adam_k* k) {
+  const v128_t b1 = wasm_f32x4_splat(k->b1), b2 = wasm_f32x4_splat(k->b2);
+  const v128_t o1 = wasm_f32x4_splat(k->omb1), o2 = wasm_f32x4_splat(k->omb2);
+  const v128_t wd = wasm_f32x4_splat(k->wd), decay = wasm_f32x4_splat(k->decay);
+  const v128_t bc2s = wasm_f32x4_splat(k->bc2s), eps = wasm_f32x4_splat(k->eps);
+  const v128_t ss = wasm_f32x4_splat(k->step_size);
+  int32_t j = 0;
+  for (; j + 4 <= dim; j += 4) {
+    v128_t wj = wasm_v128_load(w + j), gj = wasm_v128_load(g + j);
+    if (k->decoupled) wj = wasm_f32x4_mul(wj, decay); else gj = wasm_f32x4_add(gj, wasm_f32x4_mul(wd, wj));
+    const v128_t mj = wasm_f32x4_add(wasm_f32x4_mul(b1, wasm_v128_load(m + j)), wasm_f32x4_mul(o1, gj));
+    const v128_t vj = wasm_f32x4_add(wasm_f32x4_mul(b2, wasm_v128_load(v + j)),
+                                     wasm_f32x4_mul(o2, wasm_f32x4_mul(gj, gj)));
+    wasm_v128_store(m + j, mj);
+    wasm_v128_store(v + j, vj);
+    const v128_t denom = wasm_f32x4_add(wasm_f32x4_div(wasm_f32x4_sqrt(vj), bc2s), eps);
+    wasm_v128_store(w + j, wasm_f32x4_sub(wj, wasm_f32x4_mul(ss, wasm_f32x4_div(mj, denom))));
+  }
+  if (j < dim) adam_row_s(w + j, m + j, v + j, g + j, dim - j, k);
+}
+#endif
+
+static inline __attribute__((always_inline)) void adam_impl(
+    float* weight, float* m, float* v, int32_t* row_steps, const float* grad, const int32_t* rows,
+    int32_t n_list, int32_t n_rows, int32_t dim, float lr, float beta1, float beta2, float eps,
+    float weight_decay, int32_t decoupled, int32_t global_step, const int simd) {
+  adam_k k;
+  k.lr = lr;
+  k.b1 = beta1;
+  k.b2 = beta2;
+  k.omb1 = 1.0f - beta1;
+  k.omb2 = 1.0f - beta2;
+  k.eps = eps;
+  k.wd = weight_decay;
+  k.decay = 1.0f - lr * weight_decay;
+  k.decoupled = decoupled != 0;
+  int32_t t_prev = -1;
+  const int32_t n = rows ? n_list : n_rows;
+  for (int32_t i = 0; i < n; i++) {
+    const int32_t r = rows ? rows[i] : i;
+    const size_t off = (size_t)r * (size_t)dim;
+    const int32_t t = global_step > 0 ? global_step : row_steps[r] + 1;
+    row_steps[r]++;
+    if (t != t_prev) {  // bias corrections in double, as PyTorch computes them in Python floats
+      const double bc1 = 1.0 - pow((double)beta1, (double)t);
+      const double bc2 = 1.0 - pow((double)beta2, (double)t);
+      k.step_size = (float)((double)lr / bc1);
+      k.bc2s = (float)sqrt(bc2);
+      t_prev = t;
+    }
+#if EK_HAVE_SIMD
+    if (simd) {
+      adam_row_v(weight + off, m + off, v + off, grad + off, dim, &k);
+      continue;
+    }
+#endif
+    (void)simd;
+    adam_row_s(weight + off, m + off, v + off, grad + off, dim, &k);
+  }
+}
+
+EK_EXPORT void ek_adam_rows_f32__scalar(float* weight, float* m, float* v, int32_t* row_steps,
+                                        const float* grad, const int32_t* rows, int32_t n_list,
+                                        int32_t n_rows, int32_t dim, float lr, float beta1,
+                                        float beta2, float eps, float weight_decay,
+                                        int32_t decoupled, int32_t global_step) {
+  adam_impl(weight, m, v, row_steps, grad, rows, n_list, n_rows, dim, lr, beta1, beta2, eps,
+            weight_decay, decoupled, global_step, 0);
+}
+
+EK_EXPORT void ek_adam_rows_f32__wasmsimd(float* weight, float* m, float* v, int32_t* row_steps,
+                                          const float* grad, const int32_t* rows, int32_t n_list,
+                                          int32_t n_rows, int32_t dim, float lr, float beta1,
+                                          float beta2, float eps, float weight_decay,
+                                          int32_t decoupled, int32_t global_step) {
+  adam_impl(weight, m, v, row_steps, grad, rows, n_list, n_rows, dim, lr, beta1, beta2, eps,
+            weight_decay, decoupled, global_step, EK_HAVE_SIMD);
+}
+
+EK_EXPORT void ek_adam_rows_f32(float* weight, float* m, float* v, int32_t* row_steps,
+                                const float* grad, const int32_t* rows, int32_t n_list,
+                                int32_t n_rows, int32_t dim, float lr, float beta1, float beta2,
+                                float eps, float weight_decay, int32_t decoupled,
+                                int32_t global_step) {
+  ek_adam_rows_f32__wasmsimd(weight, m, v, row_steps, grad, rows, n_list, n_rows, dim, lr, beta1,
+                             beta2, eps, weight_decay, decoupled, global_step);
+}
