@@ -86,11 +86,19 @@ static inline void two_prod(double a, double b, double* p, double* e) {
 EK_EXPORT void ek_sincos_exact_f64(double* s, double* c, double p, double f) {
   double h, l;
   two_prod(p, f, &h, &l);
-  // sin(h + l) = sin h (1 - l^2/2) + l cos h + O(l^3): |l| <= ulp(h)/2, 1.2e-7 at h = 2^31,
-  // where the l^2 term (7e-15) still shows; l^3/6 (3e-22) does not.
-  const double sh = sin(h), ch = cos(h), q = 1.0 - 0.5 * l * l;
-  *s = sh * q + l * ch;
-  *c = ch * q - l * sh;
+  const double sh = sin(h), ch = cos(h);
+  if (fabs(l) < 0x1p-20) {
+    // sin(h + l) = sin h (1 - l^2/2) + l cos h + O(l^3): |l| <= ulp(h)/2, 1.2e-7 at h = 2^31,
+    // where the l^2 term (7e-15) still shows; l^3/6 (< 2^-62 here) does not.
+    const double q = 1.0 - 0.5 * l * l;
+    *s = sh * q + l * ch;
+    *c = ch * q - l * sh;
+  } else {
+    // |h| >= 2^32 or so: plain angle addition with libm for the small part.
+    const double sl = sin(l), cl = cos(l);
+    *s = sh * cl + ch * sl;
+    *c = ch * cl - sh * sl;
+  }
 }
 
 // ---- reference ---------------------------------------------------------------------------------

@@ -9,7 +9,8 @@
 //   sin_out[r*row_stride + i*col_stride] = (float)(scale * sin((pos0 + r) * freqs[i]))
 //   cos_out[r*row_stride + i*col_stride] = (float)(scale * cos((pos0 + r) * freqs[i]))
 // freqs [n_freq] f64: angular frequencies (radians per position), finite.
-// pos0: an integer-valued double >= 0; pos0 + n_pos <= 2^53.
+// pos0: an integer-valued double >= 0; pos0 + n_pos <= 2^53 (the contract below is tested to
+// 2^31; anchors stay exact far beyond, the recurrence adds ~4e-13 however large p is).
 // sin_out / cos_out: f32, any strides (in elements); they may interleave in one buffer but no
 // two written elements may coincide. Common layouts:
 //   sinusoidal interleaved  sin_out = pe,         cos_out = pe + 1,     col_stride 2, row_stride dim
@@ -39,7 +40,8 @@ EK_EXPORT void ek_sincos_table_f32__wasmsimd(float* sin_out, float* cos_out, int
                                              double scale);
 
 // One accurate pair: *s = sin(p * f), *c = cos(p * f) where p * f is the exact real product
-// (not its double rounding), to about 1 ulp of double. p, f finite.
+// (not its double rounding), to about 1 ulp of double. p, f finite, |p * f| < 2^995 (Dekker's
+// split); tested against long double up to |p * f| ~ 2^50.
 EK_EXPORT void ek_sincos_exact_f64(double* s, double* c, double p, double f);
 
 #endif  // EK_TRIG_H

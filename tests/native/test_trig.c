@@ -156,6 +156,16 @@ int main(void) {
     if (es > worst) worst = es;
     if (ec > worst) worst = ec;
   }
+  // huge products, where the low part of p * f is no longer tiny: p = 2^50 + 1 + k,
+  // f = 1 + 2^-10 (p * f needs 61 bits: exact in long double, low part ~2^-10 in double)
+  for (int k = 0; k < 200; k++) {
+    double p = 1125899906842625.0 + k * 977.0, f = 1.0 + 0x1p-10, s, c;
+    ek_sincos_exact_f64(&s, &c, p, f);
+    long double a = (long double)p * (long double)f;
+    double es = fabs(s - (double)sinl(a)), ec = fabs(c - (double)cosl(a));
+    if (es > worst) worst = es;
+    if (ec > worst) worst = ec;
+  }
   printf("  ek_sincos_exact_f64 vs long double: max abs err %.3g\n", worst);
   CHECK(worst <= 1e-15, "ek_sincos_exact_f64 error %.3g", worst);
   if (failures) fprintf(stderr, "test_trig: %d failures\n", failures);
