@@ -110,6 +110,12 @@ test('web: typed text shows the tokenizer\'s ids and Embedding.forward rows', as
   const emb64 = new Embedding(50257, 64, { seed: 0 });
   assert.deepEqual(d2.vectors.map(Math.fround), Array.from(emb64.forward(expected)));
   emb64.dispose();
+  // Keyboard: Tab from the text box reaches the D slider, and arrow keys move it.
+  await page.focus('#lookup-text');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'lookup-dim');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await page.$eval('#lookup-heat', (c) => Number(c.dataset.dim)), 32);
   assert.deepEqual(problems, []);
   await page.close();
 });

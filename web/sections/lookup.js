@@ -76,7 +76,7 @@ export function mount(root) {
   }
 
   function renderStrip() {
-    const { ctx, w } = fitCanvas(strip, 54);
+    const { ctx, w } = fitCanvas(strip, 58);
     ctx.fillStyle = '#eef1f5';
     ctx.fillRect(0, 14, w, 26);
     ctx.fillStyle = '#5b6673';
@@ -84,9 +84,9 @@ export function mount(root) {
     ctx.textBaseline = 'top';
     for (const t of [0, 10000, 20000, 30000, 40000, 50000]) {
       const x = (t / VOCAB) * w;
-      ctx.fillRect(x, 40, 1, 4);
+      ctx.fillRect(x, 40, 1, 3);
       ctx.textAlign = t === 0 ? 'left' : x > w - 30 ? 'right' : 'center';
-      ctx.fillText(int(t), x, 44 - 0.5);
+      ctx.fillText(int(t), x, 45);
     }
     ids.forEach((id, i) => {
       const x = ((id + 0.5) / VOCAB) * w;

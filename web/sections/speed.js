@@ -162,9 +162,10 @@ export function mount(root) {
   const btn = h('button', { type: 'button', id: 'speed-run', text: 'Run the benchmark' });
   const out = h('div', { id: 'speed-results', 'aria-live': 'polite' });
   root.append(
-    prose('A lookup copies rows; a backward pass adds rows. Both are simple enough that the cost is ' +
-      'mostly moving bytes, which is where WebAssembly with SIMD (16 bytes per instruction) earns its ' +
-      'keep. The button runs each job with embedkit and with the plain JavaScript loop you would write ' +
+    prose('A lookup copies rows; a backward pass adds rows; a RoPE rotation mixes pairs of numbers. These ' +
+      'jobs are simple enough that the cost is mostly moving bytes, which is where WebAssembly with SIMD ' +
+      '(16 bytes per instruction) earns its keep; the sinusoidal table is the exception, where the work is ' +
+      'the sines and cosines themselves. The button runs each job with embedkit and with the plain JavaScript loop you would write ' +
       `by hand, ${RUNS} times each after a warm-up, on this device, and shows the median. It also checks ` +
       'that both produce the same numbers.'),
     h('div', { class: 'controls' }, btn, h('span', { class: 'note', text: `embedkit build: ${ek.features.simd ? 'SIMD' : 'no SIMD'}` })),
