@@ -217,12 +217,13 @@ export class Rope {
   /** View of the sin cache [maxPositions, rotaryDim/2]. */
   readonly sin: Float32Array;
   /** y = R(p * invFreq) x per head, shape in the layout's own order. */
-  forward(x: F32, shape: number[], options?: RopeCallOptions): Float32Array;
   forward<T extends ResidentArray<Float32Array>>(x: F32, shape: number[], options: RopeCallOptions & { out: T }): T;
+  forward(x: F32, shape: number[], options?: RopeCallOptions): Float32Array;
   /** Gradient w.r.t. x: the inverse (transposed) rotation of gradY. */
-  backward(gradY: F32, shape: number[], options?: RopeCallOptions): Float32Array;
   backward<T extends ResidentArray<Float32Array>>(gradY: F32, shape: number[], options: RopeCallOptions & { out: T }): T;
+  backward(gradY: F32, shape: number[], options?: RopeCallOptions): Float32Array;
   /** Rotate already-rotated vectors (cached keys) by `delta` positions (may be negative). */
+  shift<T extends ResidentArray<Float32Array>>(x: F32, shape: number[], delta: number, options: { layout?: 'bshd' | 'bhsd'; out: T }): T;
   shift(x: F32, shape: number[], delta: number, options?: { layout?: 'bshd' | 'bhsd'; out?: F32 }): Float32Array;
   dispose(): void;
   [Symbol.dispose](): void;
@@ -240,6 +241,7 @@ export interface RotaryEmbeddingOptions {
 }
 
 /** ONNX RotaryEmbedding-23: shape [batch, numHeads, seq, headSize] or [batch, seq, hidden]. */
+export function rotaryEmbedding<T extends ResidentArray<Float32Array>>(x: F32, shape: number[], cosCache: F32, sinCache: F32, options: RotaryEmbeddingOptions & { out: T }): T;
 export function rotaryEmbedding(x: F32, shape: number[], cosCache: F32, sinCache: F32, options?: RotaryEmbeddingOptions): Float32Array;
 
 export interface RopePermuteOptions {
@@ -320,6 +322,7 @@ export interface Word2VecProgress {
   totalWords: number;
   /** wordsDone / totalWords */
   fraction: number;
+  /** Completed passes over the corpus (0 during the first; epochs when done). */
   epoch: number;
   /** Learning rate in force. */
   lr: number;
