@@ -48,6 +48,19 @@ function jsGradTable(rows, dim) {
   };
 }
 
+/** Float64 per-row sums in id order, rounded once: the semantics embedkit documents. */
+function jsGradF64(rows, dim, ids, gout) {
+  const sums = new Map();
+  for (let i = 0; i < ids.length; i++) {
+    let acc = sums.get(ids[i]);
+    if (!acc) sums.set(ids[i], acc = new Float64Array(dim));
+    for (let j = 0; j < dim; j++) acc[j] += gout[i * dim + j];
+  }
+  const grad = new Float32Array(rows * dim);
+  for (const [id, acc] of sums) grad.set(acc, id * dim);
+  return grad;
+}
+
 // ---- peers -----------------------------------------------------------------------------------
 
 async function tfGatherRow(table, rows, dim, ids) {
@@ -112,9 +125,11 @@ function lookupWorkload(id, title, rows, dim, nIds, targets) {
       idsR.view.set(ids);
       const outR = new ek.ResidentArray(Float32Array, nIds * dim);
       let e2e = null, js = null, jsSet = null;
+      const jsOut = new Float32Array(nIds * dim);  // a plain JS array the caller keeps reusing
       const out = [
         { name: 'embedkit', kind: 'embedkit', mode: 'resident', run() { emb.forward(idsR, outR); }, output: () => outR.view },
         { name: 'embedkit', kind: 'embedkit', mode: 'e2e', run() { e2e = emb.forward(ids); }, output: () => e2e },
+        { name: 'embedkit', kind: 'embedkit', mode: 'e2e, reused out', run() { emb.forward(ids, jsOut); }, output: () => jsOut },
         { name: 'plain JS loop', kind: 'peer', mode: 'e2e', run() { js = jsGather(new Float32Array(nIds * dim), table, ids, dim); }, output: () => js },
         { name: 'plain JS subarray+set', kind: 'peer', mode: 'e2e', run() { jsSet = jsGatherSet(new Float32Array(nIds * dim), table, ids, dim); }, output: () => jsSet },
         await tfGatherRow(table, rows, dim, ids),
@@ -141,10 +156,15 @@ function backwardWorkload() {
     async setup({ ek }) {
       const ids = zipfIds(nIds, rows, 1.1, 21);
       const gout = randomFloats(nIds * dim, 22);
-      const ref = jsGradTable(rows, dim);
-      ref.backward(ids, gout);
-      const reference = ref.grad;
+      // Reference: embedkit's documented semantics (each row's contributions summed in float64
+      // in id order, one float32 rounding). Float32 loops (plain JS, ONNX Runtime) are checked
+      // within a tolerance; ONNX Runtime is also checked for bit-equality with the in-order
+      // float32 loop, which any sequential ScatterND reproduces exactly.
+      const reference = jsGradF64(rows, dim, ids, gout);
+      const f32ref = jsGradTable(rows, dim);
+      f32ref.backward(ids, gout);
       const distinct = new Set(ids).size;
+      const tol = { atol: 5e-4, rtol: 1e-4 };
 
       const emb = new ek.Embedding(rows, dim, { seed: 1 });
       const idsR = new ek.ResidentArray(Int32Array, nIds);
@@ -156,7 +176,7 @@ function backwardWorkload() {
       const out = [
         { name: 'embedkit', kind: 'embedkit', mode: 'resident', run() { emb.zeroGrad(); emb.backward(idsR, goutR); }, output: () => emb.grad },
         { name: 'embedkit', kind: 'embedkit', mode: 'e2e', run() { emb.zeroGrad(); emb.backward(ids, gout); }, output: () => emb.grad },
-        { name: 'plain JS loop', kind: 'peer', mode: 'touched-row reset', run() { js.zero(); js.backward(ids, gout); }, output: () => js.grad },
+        { name: 'plain JS loop', kind: 'peer', mode: 'float32, touched-row reset', run() { js.zero(); js.backward(ids, gout); }, output: () => js.grad, tolerance: tol },
       ];
 
       const tf = await tfWasm();
@@ -219,16 +239,17 @@ function backwardWorkload() {
           // Exact on duplicate ids? Summing in id order reproduces the plain-JS bits exactly;
           // a parallel ScatterND that races on a duplicated row loses or reorders updates.
           check(refGrad) {
-            const c = compare(last, refGrad, { atol: 1e-5, rtol: 1e-5 });
-            const exact = compare(last, refGrad);
-            if (exact.ok) return { ok: true, note: 'exact on duplicate ids' };
+            const c = compare(last, refGrad, tol);
+            const f32 = f32ref.grad;
             let rowsOff = 0;
             for (let r = 0; r < rows; r++) {
               for (let j = 0; j < dim; j++) {
-                if (last[r * dim + j] !== refGrad[r * dim + j]) { rowsOff++; break; }
+                if (last[r * dim + j] !== f32[r * dim + j]) { rowsOff++; break; }
               }
             }
-            return { ok: c.ok, note: `NOT exact on duplicate ids: ${rowsOff} of ${distinct} touched rows differ; ${c.note}` };
+            const note = rowsOff === 0 ? 'same bits as the in-order float32 loop'
+              : `${rowsOff} of ${distinct} rows differ from the in-order float32 loop (duplicates reordered/lost)`;
+            return { ok: c.ok, note: `${c.note}; ${note}` };
           },
           dispose() { session.release?.(); },
         });
@@ -253,6 +274,7 @@ export const workloads = [
   ]),
   lookupWorkload('W1b', 'lookup: table 1000 x 64, ids 4 x 128 (per-call overhead)', 1000, 64, 4 * 128, [
     { row: 'embedkit (e2e)', vs: 'copy', max: 2 },
+    { row: 'embedkit (e2e, reused out)', vs: 'copy', max: 2 },
   ]),
   backwardWorkload(),
 ];
