@@ -409,7 +409,7 @@ declare class EmbeddingOptimizer {
 export interface SGDOptions { lr?: number; momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean; lazy?: boolean }
 /** torch.optim.SGD's rule (defaults lr 1e-3, momentum 0, dampening 0, weightDecay 0, nesterov false). */
 export class SGD extends EmbeddingOptimizer {
-  constructor(params: Embedding | Embedding[], options?: SGDOptions);
+  constructor(params: Embedding | InputEmbedding | Array<Embedding | InputEmbedding>, options?: SGDOptions);
   readonly options: Readonly<Required<SGDOptions>>;
 }
 
@@ -423,6 +423,8 @@ export interface AdamOptions {
 }
 /** torch.optim.Adam / AdamW's rule (defaults lr 1e-3, betas [0.9, 0.999], eps 1e-8). */
 export class Adam extends EmbeddingOptimizer {
-  constructor(params: Embedding | Embedding[], options?: AdamOptions);
+  constructor(params: Embedding | InputEmbedding | Array<Embedding | InputEmbedding>, options?: AdamOptions);
   readonly options: Readonly<Required<AdamOptions>>;
 }
+/** Parse the original word2vec tool's text format. */
+export function fromWord2VecText(text: string): SavedVectors;

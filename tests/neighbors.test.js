@@ -3,7 +3,7 @@
 // vectors (src/js/vecfile.js); error paths.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { init, Neighbors, Embedding, saveVectors, loadVectors, toWord2VecText } from '../src/js/index.js';
+import { init, Neighbors, Embedding, saveVectors, loadVectors, toWord2VecText, fromWord2VecText } from '../src/js/index.js';
 import { wasm, heap, alloc, free } from '../src/js/memory.js';
 import { cosineTopKRef, unitRow } from './helpers/training-ref.js';
 
@@ -147,4 +147,11 @@ test('save/load EKV1 round-trips words, counts and vectors; rejects damaged file
   assert.throws(() => saveVectors({ words, weight, dim: 4 }), RangeError);
   const txt = toWord2VecText({ words: ['a', 'b'], weight: new Float32Array([1, 0.5, -2, 0]), dim: 2 });
   assert.equal(txt, '2 2\na 1 0.5\nb -2 0\n');
+  const parsed = fromWord2VecText(toWord2VecText({ words: ['x', 'y', 'z'], weight, dim: 5 }));
+  assert.deepEqual(parsed.words, ['x', 'y', 'z']);
+  assert.deepEqual(parsed.weight, weight);  // shortest round-trip strings: exact
+  assert.equal(parsed.dim, 5);
+  assert.throws(() => fromWord2VecText('2 2\na 1 2\n'), /line 3/);
+  assert.throws(() => fromWord2VecText('2 2\na 1 x\nb 1 2'), /line 2/);
+  assert.throws(() => fromWord2VecText('hello'), RangeError);
 });

@@ -188,3 +188,23 @@ test('several Embeddings in one optimizer; errors change nothing', () => {
   o2.dispose();
   a.dispose();
 });
+
+test('an InputEmbedding stands for its learned tables', async () => {
+  const { InputEmbedding } = await import('../src/js/index.js');
+  const inp = new InputEmbedding({ vocabSize: 6, maxPositions: 4, dim: 3, position: 'learned', seed: 1 });
+  const opt = new SGD(inp, { lr: 0.5 });
+  assert.deepEqual(opt.params, [inp.token, inp.position]);
+  const t0 = inp.token.weight.slice(), p0 = inp.position.weight.slice();
+  inp.backward([5, 1], [1, 2], new Float32Array(6).fill(1));
+  opt.step();
+  assert.deepEqual(Array.from(inp.token.weight.subarray(15, 18)), Array.from(t0.subarray(15, 18), (x) => Math.fround(x - 0.5)));
+  assert.deepEqual(Array.from(inp.position.weight.subarray(3, 6)), Array.from(p0.subarray(3, 6), (x) => Math.fround(x - 0.5)));
+  assert.deepEqual(Array.from(inp.token.weight.subarray(0, 3)), Array.from(t0.subarray(0, 3)));
+  opt.dispose();
+  const sin = new InputEmbedding({ vocabSize: 6, maxPositions: 4, dim: 4, position: 'sinusoidal' });
+  const o2 = new Adam(sin);
+  assert.deepEqual(o2.params, [sin.token]);
+  o2.dispose();
+  sin.dispose();
+  inp.dispose();
+});

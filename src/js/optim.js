@@ -14,11 +14,18 @@
 import { alloc, free, heap, wasm } from './memory.js';
 import { checkNumber } from './validate.js';
 import { Embedding } from './embedding.js';
+import { InputEmbedding } from './input-embedding.js';
+
+/** An InputEmbedding stands for its learned tables (token, and position when learned). */
+function expand(p) {
+  if (p instanceof InputEmbedding) return [p.token, p.position].filter((e) => e !== null);
+  return [p];
+}
 
 function paramsOf(params) {
-  const list = params instanceof Embedding ? [params] : params;
-  if (!Array.isArray(list) || list.length === 0 || !list.every((p) => p instanceof Embedding)) {
-    throw new TypeError('embedkit: an optimizer takes an Embedding or a non-empty array of Embeddings');
+  const list = (Array.isArray(params) ? params : [params]).flatMap(expand);
+  if (list.length === 0 || !list.every((p) => p instanceof Embedding)) {
+    throw new TypeError('embedkit: an optimizer takes an Embedding, an InputEmbedding or a non-empty array of them');
   }
   if (new Set(list).size !== list.length) throw new RangeError('embedkit: the same Embedding is listed twice');
   for (const p of list) if (p.disposed) throw new Error('embedkit: an Embedding given to the optimizer is disposed');
@@ -116,7 +123,7 @@ class Optimizer {
 
 export class SGD extends Optimizer {
   /**
-   * @param {Embedding|Embedding[]} params
+   * @param {Embedding|InputEmbedding|Array<Embedding|InputEmbedding>} params
    * @param {{ lr?: number, momentum?: number, dampening?: number, weightDecay?: number,
    *           nesterov?: boolean, lazy?: boolean }} [options] PyTorch's defaults: lr 1e-3,
    *   momentum 0, dampening 0, weightDecay 0, nesterov false; lazy true (see the file header).
@@ -149,7 +156,7 @@ export class SGD extends Optimizer {
 
 export class Adam extends Optimizer {
   /**
-   * @param {Embedding|Embedding[]} params
+   * @param {Embedding|InputEmbedding|Array<Embedding|InputEmbedding>} params
    * @param {{ lr?: number, betas?: [number, number], eps?: number, weightDecay?: number,
    *           decoupledWeightDecay?: boolean, lazy?: boolean, rowSteps?: boolean }} [options]
    *   PyTorch's defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0;

@@ -110,3 +110,35 @@ export function toWord2VecText({ words, weight, dim } = {}) {
   }
   return lines.join('\n') + '\n';
 }
+
+/**
+ * Parse the word2vec tool's text format (a "rows dim" header, then one "word v1 ... vdim" line
+ * per row), e.g. vectors trained elsewhere. Throws RangeError naming the first bad line.
+ * @param {string} text
+ * @returns {{ words: string[], weight: Float32Array, dim: number, counts: null }}
+ */
+export function fromWord2VecText(text) {
+  if (typeof text !== 'string') throw new TypeError('embedkit: fromWord2VecText takes a string');
+  const lines = text.split('\n');
+  const head = lines[0].trim().split(/\s+/).map(Number);
+  const [rows, dim] = head;
+  if (head.length !== 2 || !Number.isInteger(rows) || !Number.isInteger(dim) || rows < 1 || dim < 1) {
+    throw new RangeError(`embedkit: word2vec text line 1 must be "rows dim", got ${JSON.stringify(lines[0].slice(0, 40))}`);
+  }
+  const words = [];
+  const weight = new Float32Array(rows * dim);
+  for (let i = 0; i < rows; i++) {
+    const line = lines[i + 1];
+    const parts = line === undefined ? [] : line.trim().split(/\s+/);
+    if (parts.length !== dim + 1) {
+      throw new RangeError(`embedkit: word2vec text line ${i + 2} has ${Math.max(parts.length - 1, 0)} numbers, expected ${dim}`);
+    }
+    words.push(parts[0]);
+    for (let j = 0; j < dim; j++) {
+      const v = Number(parts[j + 1]);
+      if (!Number.isFinite(v)) throw new RangeError(`embedkit: word2vec text line ${i + 2}: ${JSON.stringify(parts[j + 1])} is not a number`);
+      weight[i * dim + j] = v;
+    }
+  }
+  return { words, weight, dim, counts: null };
+}
