@@ -9,6 +9,7 @@ import { Neighbors } from 'embedkit';
 const listeners = new Map();
 let worker = null;
 let ready = null;
+let current = 0;          // number of the latest setup; messages of older runs are dropped
 export const run = { words: null, counts: null, weight: null, neighbours: null, progress: null, running: false, options: null };
 
 function emit(type, msg) {
@@ -29,6 +30,7 @@ export function setup(trainer = SETTINGS) {
   if (!worker) {
     worker = new Worker(new URL('./w2v-worker.js', import.meta.url), { type: 'module' });
     worker.onmessage = ({ data }) => {
+      if (data.run !== current) return;
       if (data.type === 'ready') {
         run.neighbours?.dispose();
         Object.assign(run, { words: data.words, counts: data.counts, weight: data.weight, options: data.options,
@@ -52,7 +54,8 @@ export function setup(trainer = SETTINGS) {
     on('ready', ok);
     on('error', bad);
   });
-  worker.postMessage({ type: 'setup', options: { trainer } });
+  run.running = false;
+  worker.postMessage({ type: 'setup', run: ++current, options: { trainer } });
   return ready;
 }
 
