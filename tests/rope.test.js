@@ -386,3 +386,28 @@ test('bad input throws RangeError/TypeError naming the value and changes nothing
   assert.throws(() => rope.forward(x, shape), /disposed/);
   assert.throws(() => rope.cos, /disposed/);
 });
+
+test('yarn options: DeepSeek mscale / mscaleAllDim, truncate: false, factor from maxPositions / originalMaxPositions', () => {
+  // attention factor = (0.1 * mscale * ln s + 1) / (0.1 * mscaleAllDim * ln s + 1)
+  const r1 = new Rope({ headDim: 64, maxPositions: 1024, scaling: { type: 'yarn', factor: 40, originalMaxPositions: 256, mscale: 1, mscaleAllDim: 0.707 } });
+  const s = 40;
+  assert.ok(Math.abs(r1.attentionFactor - (0.1 * Math.log(s) + 1) / (0.1 * 0.707 * Math.log(s) + 1)) < 1e-15);
+  assert.ok(Math.abs(r1.cos[0] - r1.attentionFactor) <= 2e-7 * r1.attentionFactor);
+  r1.dispose();
+  // factor unset: maxPositions / originalMaxPositions (transformers' DeepSeek-V3 note)
+  const r2 = new Rope({ headDim: 32, maxPositions: 4096, scaling: { type: 'yarn', originalMaxPositions: 1024 } });
+  assert.equal(r2.scaling.factor, 4);
+  assert.ok(Math.abs(r2.attentionFactor - (0.1 * Math.log(4) + 1)) < 1e-15);
+  r2.dispose();
+  // truncate: false keeps the fractional ramp ends
+  const d = 64, base = 10000, orig = 2048, f = 8;
+  const r3 = new Rope({ headDim: d, maxPositions: 8192, scaling: { type: 'yarn', factor: f, originalMaxPositions: orig, truncate: false } });
+  const dimFor = (rot) => d * Math.log(orig / (2 * Math.PI * rot)) / (2 * Math.log(base));
+  const lo = Math.max(dimFor(32), 0), hi = Math.min(dimFor(1), d - 1);
+  const want = plainInvFreq(base, d).map((t, i) => {
+    const keep = 1 - Math.min(1, Math.max(0, (i - lo) / (hi - lo)));
+    return keep * t + (1 - keep) * t / f;
+  });
+  assertClose(r3.invFreq, want, { rtol: 1e-12, what: 'yarn truncate false' });
+  r3.dispose();
+});
