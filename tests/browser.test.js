@@ -145,6 +145,14 @@ test('web: one SGD step moves exactly the rows of the batch ids', async () => {
   });
   table.dispose();
   upstream.dispose();
+  if (typeof ek.SGD === 'function') {       // dense weight decay rewrites every row; lazy only the batch's
+    await page.selectOption('#backprop-opt', 'wd-dense');
+    await page.click('#backprop-step');
+    assert.equal(await page.getAttribute('#backprop-result [data-changed-count]', 'data-changed-count'), '50257');
+    await page.selectOption('#backprop-opt', 'wd-lazy');
+    await page.click('#backprop-step');
+    assert.equal(await page.getAttribute('#backprop-result [data-changed-count]', 'data-changed-count'), String(want.length));
+  }
   const maxDiff = Number(await page.getAttribute('#backprop-sums', 'data-max-diff'));
   assert.ok(maxDiff < 1e-6, `duplicate sums differ by ${maxDiff}`);
   assert.deepEqual(problems, []);

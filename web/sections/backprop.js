@@ -36,6 +36,10 @@ export function mount(root) {
   const stats = h('div', { class: 'stats', id: 'backprop-stats' });
   const lr = h('input', { type: 'range', id: 'backprop-lr', min: 0.05, max: 1, step: 0.05, value: 0.5, 'aria-label': 'Learning rate' });
   const lrOut = h('output', { for: 'backprop-lr', text: '0.50' });
+  const optIn = h('select', { id: 'backprop-opt', 'aria-label': 'Update rule' },
+    h('option', { value: 'plain', text: 'SGD' }),
+    h('option', { value: 'wd-lazy', text: 'SGD + weight decay, lazy' }),
+    h('option', { value: 'wd-dense', text: 'SGD + weight decay, dense' }));
   const stepBtn = h('button', { type: 'button', id: 'backprop-step', text: 'Take one SGD step' });
   const resetBtn = h('button', { type: 'button', class: 'secondary', id: 'backprop-reset', text: 'Reset the table' });
   const stepOut = h('div', { id: 'backprop-result', 'aria-live': 'polite' });
@@ -59,7 +63,12 @@ export function mount(root) {
       '<code>W[r] -= lr · grad[r]</code>. Since all other gradient rows are zero, the step only has ' +
       'to visit the touched rows. The button applies it, then compares the whole table with a copy ' +
       'taken just before.'),
-    h('div', { class: 'controls' }, h('label', { for: 'backprop-lr' }, 'learning rate ', lr, lrOut), stepBtn, resetBtn),
+    h('div', { class: 'controls' }, h('label', { for: 'backprop-lr' }, 'learning rate ', lr, lrOut),
+      ...(typeof ek.SGD === 'function' ? [h('label', { for: 'backprop-opt' }, 'rule ', optIn)] : []), stepBtn, resetBtn),
+    typeof ek.SGD === 'function' ? prose('Weight decay also shrinks every weight a little on each step. Applied to the ' +
+      'whole table (“dense”, as PyTorch’s plain SGD does) that means rewriting all 50,257 rows for a batch of ten ' +
+      'tokens; a “lazy” optimizer (PyTorch’s SparseAdam idea) applies it only to the rows that got gradient, ' +
+      'so a step costs what the batch touched. Pick a rule and compare the counts.', 'note') : null,
     stepOut,
   );
 
@@ -165,9 +174,10 @@ export function mount(root) {
   function sgdStep(rate) {
     if (typeof ek.SGD === 'function') {
       // embedkit's optimizer; lazy (the default) visits only the touched rows.
-      const opt = new ek.SGD(table, { lr: rate });
+      const rule = optIn.value;
+      const opt = new ek.SGD(table, { lr: rate, weightDecay: rule === 'plain' ? 0 : 0.01, lazy: rule !== 'wd-dense' });
       try { opt.step(); } finally { opt.dispose(); }
-      return 'embedkit’s SGD optimizer';
+      return `embedkit’s SGD optimizer (${rule === 'plain' ? 'no weight decay' : `weight decay 0.01, ${rule === 'wd-dense' ? 'dense' : 'lazy'}`})`;
     }
     // Until the optimizer kernels are in: the same rule through the weight and grad views.
     const w = table.weight, g = table.grad;
@@ -187,13 +197,17 @@ export function mount(root) {
       }
     }
     const same = changed.length === touched.length && changed.every((r, k) => r === touched[k]);
+    const dense = optIn.value === 'wd-dense';
     stepped = true;
     stepOut.replaceChildren(
-      h('p', { class: same ? 'callout' : 'warn', 'data-changed': JSON.stringify(changed),
-        'data-rows': JSON.stringify(changed.map((r) => Array.from(after.subarray(r * DIM, r * DIM + DIM)))) },
-        `Step taken with ${how}, learning rate ${fmt(rate, 2)}. Compared all ${int(VOCAB)} rows with the copy: ${changed.length} changed (rows ${changed.join(', ')}). `,
+      h('p', { class: same || dense ? 'callout' : 'warn', 'data-changed': changed.length <= 64 ? JSON.stringify(changed) : null,
+        'data-changed-count': String(changed.length),
+        'data-rows': changed.length <= 64 ? JSON.stringify(changed.map((r) => Array.from(after.subarray(r * DIM, r * DIM + DIM)))) : null },
+        `Step taken with ${how}, learning rate ${fmt(rate, 2)}. Compared all ${int(VOCAB)} rows with the copy: ` +
+        `${int(changed.length)} changed${changed.length <= 16 ? ` (rows ${changed.join(', ')})` : ''}. `,
         same ? `Those are exactly the touched rows. The other ${int(VOCAB - changed.length)} rows did not move by a single bit.`
-          : 'That differs from the touched rows!'),
+          : dense ? 'Dense weight decay shrank every row of the table, not just the ones this batch used.'
+            : 'That differs from the touched rows!'),
       prose('Press again and the same rows move again by the same amount (the gradient is unchanged). ' +
         'In real training each step brings a fresh batch, a fresh gradient, and a different handful of rows.', 'note'));
   });
