@@ -226,6 +226,10 @@ test('web: RoPE dot products of lion and deeply match across the shifted sentenc
   }
   tok.dispose();
   rope.dispose();
+  if (typeof ek.ropePrecisionReport === 'function') {
+    const cells = await page.$$eval('#rope-precision .mono', (els) => els.map((e) => e.textContent));
+    assert.equal(cells.length, 8, 'four position ranges, each with a label and the two errors');
+  }
   assert.deepEqual(problems, []);
   await page.close();
 });
