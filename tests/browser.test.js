@@ -191,6 +191,10 @@ test('web: moving the sinusoidal sliders redraws the heatmap with sinusoidal()\'
   await page.selectOption('#sin-layout', 'concat');
   const d = await snap();
   assert.notEqual(d.png, c.png, 'heatmap pixels changed with layout');
+  await page.selectOption('#sin-freqs', 'tensor2tensor');
+  const e = await snap();
+  assert.deepEqual(e.row5.map(Math.fround),
+    Array.from(ek.sinusoidal(96, 32, { base: 100, layout: 'concat', frequencies: 'tensor2tensor' }).subarray(5 * 32, 6 * 32)));
   const spread = Number(await page.getAttribute('#sin-dots', 'data-spread'));
   assert.ok(spread < 1e-5, `dot products vary along a diagonal by ${spread}`);
   assert.deepEqual(problems, []);
