@@ -89,13 +89,14 @@ if (opts.json) {
 
 /**
  * One line per workload: the first resident and first end-to-end embedkit rows, the fastest
- * correct peer, the copy limit, and the workload's targets.
+ * correct peer, the copy limit, and the workload's first target.
  */
 function markdown(results) {
   const ms = (x) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x >= 0.01 ? x.toFixed(3) : x.toFixed(4));
   const t = (r) => (r ? `${ms(r.ms)} ms (${r.xCopy.toFixed(2)}x)` : '-');
+  const esc = (x) => x.replace(/\|/g, '\\|');
   const lines = [
-    '| workload | embedkit resident (x copy) | embedkit e2e (x copy) | best peer (x copy) | copy limit | targets |',
+    '| workload | embedkit resident | embedkit e2e | best peer | copy limit | target |',
     '|---|---|---|---|---|---|',
   ];
   for (const w of results) {
@@ -103,10 +104,11 @@ function markdown(results) {
     const res = ok.find((r) => /resident/.test(r.row));
     const e2e = ok.find((r) => /\(e2e/.test(r.row));
     const peer = w.rows.find((r) => r.row === w.bestPeer);
-    const targets = w.targets.map((x) => `${x.row.replace(/^embedkit /, '')} <= ${x.max}x ${x.vs}: ` +
-      `${Number.isFinite(x.ratio) ? x.ratio.toFixed(2) + 'x' : 'n/a'} ${x.pass ? 'pass' : '**miss**'}`).join('; ');
-    lines.push(`| ${w.id} ${w.title} | ${t(res)} | ${t(e2e)} | ${peer ? `${peer.row}: ${t(peer)}` : '-'} | ` +
-      `${ms(w.copyMs)} ms | ${targets} |`);
+    const x = w.targets[0];
+    const target = x ? `${x.row} <= ${x.max}x ${x.vs}: ${Number.isFinite(x.ratio) ? x.ratio.toFixed(2) + 'x' : 'n/a'} ` +
+      `${x.pass ? 'pass' : '**miss**'}` : '';
+    lines.push(`| ${w.id} | ${t(res)} | ${t(e2e)} | ${peer ? `${esc(peer.row)}: ${t(peer)}` : '-'} | ` +
+      `${ms(w.copyMs)} ms | ${esc(target)} |`);
   }
   return lines.join('\n');
 }
