@@ -191,6 +191,10 @@ test('web: moving the sinusoidal sliders redraws the heatmap with sinusoidal()\'
   await page.selectOption('#sin-layout', 'concat');
   const d = await snap();
   assert.notEqual(d.png, c.png, 'heatmap pixels changed with layout');
+  await page.selectOption('#sin-freqs', 'tensor2tensor');
+  const e = await snap();
+  assert.deepEqual(e.row5.map(Math.fround),
+    Array.from(ek.sinusoidal(96, 32, { base: 100, layout: 'concat', frequencies: 'tensor2tensor' }).subarray(5 * 32, 6 * 32)));
   const spread = Number(await page.getAttribute('#sin-dots', 'data-spread'));
   assert.ok(spread < 1e-5, `dot products vary along a diagonal by ${spread}`);
   assert.deepEqual(problems, []);
@@ -226,6 +230,10 @@ test('web: RoPE dot products of lion and deeply match across the shifted sentenc
   }
   tok.dispose();
   rope.dispose();
+  if (typeof ek.ropePrecisionReport === 'function') {
+    const cells = await page.$$eval('#rope-precision .mono', (els) => els.map((e) => e.textContent));
+    assert.equal(cells.length, 8, 'four position ranges, each with a label and the two errors');
+  }
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -211,9 +211,27 @@ EK_EXPORT void ek_rope_f32__wasmsimd(float* out, const float* x, const float* co
       }
     }
   } else {
-    // bhsd: walk each head's rows in memory order; the cos/sin rows stream along with them.
+    // bhsd: each head's rows are contiguous, and every head needs the same cos/sin rows. One
+    // head at a time over the whole sequence re-reads the full cos/sin tables (1 MB for
+    // 2048 x 64) once per head from L2/L3: 2.6 ms on [1, 32, 2048, 128] against 1.5 ms for bshd.
+    // Two heads per pass, row s of head h then row s of head h + 1, read each cos/sin row once
+    // for both: 1.7 ms. Four heads per pass was slower (3.2 ms): their streams are 1 MB apart
+    // and start to collide in the same cache sets.
+    enum { HB = 2 };
     for (int32_t b = 0; b < n_batch; b++) {
-      for (int32_t h = 0; h < n_head; h++) {
+      int32_t h = 0;
+      for (; h + HB <= n_head; h += HB) {
+        const size_t at = (size_t)b * st.b + (size_t)h * st.h;
+        for (int32_t s = 0; s < n_seq; s++) {
+          const size_t p = (size_t)cache_row(pos, pos_bstride, offset, b, s);
+          for (int32_t k = 0; k < HB; k++) {
+            const size_t r = at + (size_t)k * st.h + (size_t)s * st.s;
+            row__wasmsimd(out + r, x + r, cos_t + p * (size_t)half, sin_t + p * (size_t)half,
+                          head_dim, rot_dim, interleaved, sgn, sin_sign);
+          }
+        }
+      }
+      for (; h < n_head; h++) {
         const size_t at = (size_t)b * st.b + (size_t)h * st.h;
         for (int32_t s = 0; s < n_seq; s++) {
           const size_t p = (size_t)cache_row(pos, pos_bstride, offset, b, s);

@@ -147,6 +147,7 @@ static inline float grad_and_loss(float f, int label, float alpha, double* loss)
     if (label) *loss -= f;
     return (float)label * alpha;
   }
+  if (f != f) return 0.0f;  // NaN (only after a divergent run): no update, and no float->int UB
   int i = (int)((f + EK_W2V_MAX_EXP) * (EK_W2V_SIGMOID_TABLE / (2.0f * EK_W2V_MAX_EXP)));
   if (i >= EK_W2V_SIGMOID_TABLE) i = EK_W2V_SIGMOID_TABLE - 1;
   *loss += label ? lpos_table[i] : lneg_table[i];

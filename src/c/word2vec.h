@@ -8,7 +8,8 @@
 // keep test (sqrt(c / (s T)) + 1) (s T) / c >= (r & 0xFFFF) / 65536 with T the total count;
 // dynamic window b = r % window (effective window window - b); negatives drawn from a unigram^0.75
 // table at (r >> 16); a negative equal to the positive word is skipped; sigmoid from a
-// 1000-entry table over [-6, 6] (clamped outside); sentences of at most 1000 kept words;
+// 1000-entry table over [-6, 6] (clamped outside; index (f + 6) * 1000/12, where the tool's
+// integer division gives the scale 83 instead of 83.33); sentences of at most 1000 kept words;
 // learning rate alpha0 * (1 - words_done / (total + 1)), floored at alpha0 * min_alpha_ratio,
 // recomputed whenever a sentence is loaded; skip-gram trains each context word's input vector
 // to predict the centre word (as the tool does); CBOW averages the context (cbow_mean, as the

@@ -108,6 +108,7 @@ export class Word2Vec {
     }
 
     const owned = [];
+    let countsPtr = 0;
     const take = (bytes, what) => {
       const p = alloc(bytes, `Word2Vec ${what}`);
       owned.push(p);
@@ -123,12 +124,11 @@ export class Word2Vec {
       this.#neu1e = take(4 * dim, 'error vector');
       this.#sen = take(4 * 1000, 'sentence');
       this.#corpus = take(4 * Math.max(ids.length, 1), 'corpus');
+      countsPtr = scratch(scratchSize(8 * nVocab)).take(8 * nVocab);
     } catch (e) {
       for (const p of owned) free(p);
       throw e;
     }
-    const s = scratch(scratchSize(8 * nVocab));
-    const countsPtr = s.take(8 * nVocab);
     const h = heap();
     h.f64.set(counts, countsPtr >>> 3);
     h.i32.set(ids, this.#corpus >>> 2);

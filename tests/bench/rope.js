@@ -113,6 +113,7 @@ function ropeWorkload(id, interleaved) {
       const out = new Float32Array(N);
       const onnxOut = new Float32Array(N);
       const jsOut = new Float32Array(N);
+      let fresh = null;
       const pos = Int32Array.from({ length: S }, (_, i) => i);
       // backward's check: the inverse rotation of the forward reference gives x back
       const gradR = new ek.ResidentArray(Float32Array, N);
@@ -139,6 +140,8 @@ function ropeWorkload(id, interleaved) {
           },
         },
         { name: 'embedkit forward', kind: 'embedkit', mode: 'e2e, out given', run() { rope.forward(x, SHAPE, { out }); }, output: () => out, tolerance: tol },
+        // A fresh 32 MB result per call: most of this row is the page faults of new memory.
+        { name: 'embedkit forward', kind: 'embedkit', mode: 'e2e, fresh result', run() { fresh = rope.forward(x, SHAPE); }, output: () => fresh, tolerance: tol },
         {
           name: 'embedkit rotaryEmbedding', kind: 'embedkit', mode: 'e2e, ONNX op',
           run() { ek.rotaryEmbedding(x, [B, S, H * D], cos, sin, { positionIds: pos, numHeads: H, interleaved, out: onnxOut }); },

@@ -50,7 +50,7 @@ let lossSum = 0, pairs = 0;
 const final = await w2v.train({
   chunkWords: 20000,
   onProgress(p) {
-    lossSum += p.loss * p.pairs;
+    lossSum += (p.loss ?? 0) * p.pairs;
     pairs += p.pairs;
     if (p.fraction >= nextReport || p.done) {
       console.log(`  ${(100 * p.fraction).toFixed(0).padStart(3)}%  epoch ${Math.min(p.epoch + 1, o.epochs)}  lr ${p.lr.toFixed(5)}  ` +
@@ -62,7 +62,7 @@ const final = await w2v.train({
   },
 });
 console.log(`words/sec: ${final.wordsPerSec.toFixed(0)}  (${final.wordsDone} words in ${(final.elapsedMs / 1000).toFixed(2)} s)`);
-console.log(`final loss (last chunk, per pair): ${final.loss.toFixed(4)}`);
+console.log(`final loss (last chunk, per pair): ${final.loss === null ? 'n/a' : final.loss.toFixed(4)}`);
 
 const nb = new Neighbors(w2v, { vocab });
 console.log('nearest neighbours (cosine):');

@@ -24,7 +24,7 @@ export async function mount(root) {
     return;
   }
 
-  let dim = 64, base = 10000, layout = 'interleaved';
+  let dim = 64, base = 10000, layout = 'interleaved', frequencies = 'paper';
   let table = new Float32Array(0);
 
   const dimIn = h('input', { type: 'range', id: 'sin-dim', min: 2, max: 128, step: 2, value: dim, 'aria-label': 'Dimensions D' });
@@ -34,6 +34,9 @@ export async function mount(root) {
   const layoutIn = h('select', { id: 'sin-layout', 'aria-label': 'Layout' },
     h('option', { value: 'interleaved', text: 'interleaved (sin, cos, sin, …)' }),
     h('option', { value: 'concat', text: 'concat (sines | cosines)' }));
+  const freqIn = h('select', { id: 'sin-freqs', 'aria-label': 'Frequency formula' },
+    h('option', { value: 'paper', text: 'speeds as in the paper' }),
+    h('option', { value: 'tensor2tensor', text: 'speeds as in tensor2tensor' }));
   const heat = h('canvas', { class: 'plot', id: 'sin-heat', role: 'img', 'aria-label': 'Sinusoidal table heatmap: positions down, dimensions across' });
   const waves = h('div', { class: 'plot', id: 'sin-waves' });
   const dots = h('canvas', { class: 'plot', id: 'sin-dots', role: 'img', 'aria-label': 'Dot products between positions' });
@@ -44,7 +47,12 @@ export async function mount(root) {
     h('div', { class: 'controls' },
       h('label', { for: 'sin-dim' }, 'D ', dimIn, dimOut),
       h('label', { for: 'sin-base' }, 'base ', baseIn, baseOut),
-      h('label', { for: 'sin-layout' }, 'layout ', layoutIn)),
+      h('label', { for: 'sin-layout' }, 'layout ', layoutIn),
+      h('label', { for: 'sin-freqs' }, 'formula ', freqIn)),
+    prose('Two details differ between implementations, and checkpoints only work with the one they were trained ' +
+      'with. The paper interleaves sine and cosine; Google’s tensor2tensor code (and models built on it) puts all ' +
+      'sines first, then all cosines. tensor2tensor also spaces the speeds slightly differently, so that the last ' +
+      'pair turns at exactly 1/base. The dot products below do not care about either choice.', 'note'),
     h('figure', { class: 'figure' }, heat,
       h('figcaption', { text: `The table for positions 0 to ${POSITIONS - 1} (down) and dimensions 0 to D−1 (across). Red is +1, blue −1.` })),
     h('figure', { class: 'figure' }, waves,
@@ -69,7 +77,7 @@ export async function mount(root) {
   });
 
   function compute() {
-    table = ek.sinusoidal(POSITIONS, dim, { base, layout });
+    table = ek.sinusoidal(POSITIONS, dim, { base, layout, frequencies });
   }
 
   function waveColumns() {
@@ -143,6 +151,7 @@ export async function mount(root) {
   dimIn.addEventListener('input', () => { dim = Number(dimIn.value); render(); });
   baseIn.addEventListener('input', () => { base = 10 ** Number(baseIn.value); render(); });
   layoutIn.addEventListener('change', () => { layout = layoutIn.value; render(); });
+  freqIn.addEventListener('change', () => { frequencies = freqIn.value; render(); });
   onWidthChange(root, () => { renderHeat(); renderDots(); });
   render();
 }
