@@ -5,8 +5,13 @@
 //     and no request to any host but the local server;
 //   - the tokenizer in the page gives gpt-tokenizer's r50k_base ids (run here in Node), and the
 //     vectors on screen equal Embedding.forward for those ids with the same seed (run here);
-//   - the backward section's SGD step changes exactly the rows of the ids in the batch;
+//   - the backward section's SGD step changes exactly the rows of the ids in the batch, by
+//     lr * grad (dense weight decay: every row);
 //   - the speed button runs and both sides agree;
+//   - the sinusoidal sliders redraw the heatmap with sinusoidal()'s values;
+//   - RoPE: the lion/deeply dot products match Node's and stay equal under shifting;
+//   - the offset picture equals InputEmbedding.forward (learned and sinusoidal);
+//   - a short word2vec run in the Web Worker lowers the loss and changes the neighbours;
 // and writes a screenshot of each section at both widths to tests/out/screenshots/ (ignored by git).
 
 import { test, before, after } from 'node:test';
@@ -17,8 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { encode } from 'gpt-tokenizer/encoding/r50k_base';
-import * as ek from '../src/js/index.js';
-import { init, Embedding } from '../src/js/index.js';
+import { init, Embedding, InputEmbedding, Rope, sinusoidal } from '../src/js/index.js';
 import { start } from '../web/serve.js';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -145,14 +149,13 @@ test('web: one SGD step moves exactly the rows of the batch ids', async () => {
   });
   table.dispose();
   upstream.dispose();
-  if (typeof ek.SGD === 'function') {       // dense weight decay rewrites every row; lazy only the batch's
-    await page.selectOption('#backprop-opt', 'wd-dense');
-    await page.click('#backprop-step');
-    assert.equal(await page.getAttribute('#backprop-result [data-changed-count]', 'data-changed-count'), '50257');
-    await page.selectOption('#backprop-opt', 'wd-lazy');
-    await page.click('#backprop-step');
-    assert.equal(await page.getAttribute('#backprop-result [data-changed-count]', 'data-changed-count'), String(want.length));
-  }
+  // Dense weight decay rewrites every row; lazy only the batch's.
+  await page.selectOption('#backprop-opt', 'wd-dense');
+  await page.click('#backprop-step');
+  assert.equal(await page.getAttribute('#backprop-result [data-changed-count]', 'data-changed-count'), '50257');
+  await page.selectOption('#backprop-opt', 'wd-lazy');
+  await page.click('#backprop-step');
+  assert.equal(await page.getAttribute('#backprop-result [data-changed-count]', 'data-changed-count'), String(want.length));
   const maxDiff = Number(await page.getAttribute('#backprop-sums', 'data-max-diff'));
   assert.ok(maxDiff < 1e-6, `duplicate sums differ by ${maxDiff}`);
   assert.deepEqual(problems, []);
@@ -175,7 +178,7 @@ test('web: the speed button runs every workload and both sides agree', async () 
   await page.close();
 });
 
-test('web: moving the sinusoidal sliders redraws the heatmap with sinusoidal()\'s values', { skip: typeof ek.sinusoidal !== 'function' && 'sinusoidal not in embedkit yet' }, async () => {
+test('web: moving the sinusoidal sliders redraws the heatmap with sinusoidal()\'s values', async () => {
   const { page, problems } = await open(desktop);
   const snap = () => page.$eval('#sin-heat', (c) => ({ png: c.toDataURL(), dim: Number(c.dataset.dim), row5: JSON.parse(c.dataset.row5) }));
   const a = await snap();
@@ -183,29 +186,29 @@ test('web: moving the sinusoidal sliders redraws the heatmap with sinusoidal()\'
   const b = await snap();
   assert.equal(b.dim, 32);
   assert.notEqual(b.png, a.png, 'heatmap pixels changed with dim');
-  assert.deepEqual(b.row5.map(Math.fround), Array.from(ek.sinusoidal(96, 32).subarray(5 * 32, 6 * 32)));
+  assert.deepEqual(b.row5.map(Math.fround), Array.from(sinusoidal(96, 32).subarray(5 * 32, 6 * 32)));
   await page.locator('#sin-base').fill('2');          // base 10^2
   const c = await snap();
   assert.notEqual(c.png, b.png, 'heatmap pixels changed with base');
-  assert.deepEqual(c.row5.map(Math.fround), Array.from(ek.sinusoidal(96, 32, { base: 100 }).subarray(5 * 32, 6 * 32)));
+  assert.deepEqual(c.row5.map(Math.fround), Array.from(sinusoidal(96, 32, { base: 100 }).subarray(5 * 32, 6 * 32)));
   await page.selectOption('#sin-layout', 'concat');
   const d = await snap();
   assert.notEqual(d.png, c.png, 'heatmap pixels changed with layout');
   await page.selectOption('#sin-freqs', 'tensor2tensor');
   const e = await snap();
   assert.deepEqual(e.row5.map(Math.fround),
-    Array.from(ek.sinusoidal(96, 32, { base: 100, layout: 'concat', frequencies: 'tensor2tensor' }).subarray(5 * 32, 6 * 32)));
+    Array.from(sinusoidal(96, 32, { base: 100, layout: 'concat', frequencies: 'tensor2tensor' }).subarray(5 * 32, 6 * 32)));
   const spread = Number(await page.getAttribute('#sin-dots', 'data-spread'));
   assert.ok(spread < 1e-5, `dot products vary along a diagonal by ${spread}`);
   assert.deepEqual(problems, []);
   await page.close();
 });
 
-test('web: RoPE dot products of lion and deeply match across the shifted sentences', { skip: typeof ek.Rope !== 'function' && 'Rope not in embedkit yet' }, async () => {
+test('web: RoPE dot products of lion and deeply match across the shifted sentences', async () => {
   const { page, problems } = await open(desktop);
   // Node: the same vectors, rotated by the same kernels, for both sentences and a shift.
   const tok = new Embedding(50257, 64, { seed: 0 });
-  const rope = new ek.Rope({ headDim: 64, maxPositions: 188 });
+  const rope = new Rope({ headDim: 64, maxPositions: 188 });
   const pairDot = (text, offset) => {
     const ids = encode(text);
     const l = ids.findIndex((id) => id === encode(' lion')[0]);
@@ -230,15 +233,13 @@ test('web: RoPE dot products of lion and deeply match across the shifted sentenc
   }
   tok.dispose();
   rope.dispose();
-  if (typeof ek.ropePrecisionReport === 'function') {
-    const cells = await page.$$eval('#rope-precision .mono', (els) => els.map((e) => e.textContent));
-    assert.equal(cells.length, 8, 'four position ranges, each with a label and the two errors');
-  }
+  const cells = await page.$$eval('#rope-precision .mono', (els) => els.map((e) => e.textContent));
+  assert.equal(cells.length, 8, 'four position ranges, each with a label and the two errors');
   assert.deepEqual(problems, []);
   await page.close();
 });
 
-test('web: the offset picture shows InputEmbedding.forward (learned and sinusoidal)', { skip: typeof ek.InputEmbedding !== 'function' && 'InputEmbedding not in embedkit yet' }, async () => {
+test('web: the offset picture shows InputEmbedding.forward (learned and sinusoidal)', async () => {
   const { page, problems } = await open(desktop);
   const text = 'one fish two fish red fish';
   await page.fill('#offset-text', text);
@@ -246,7 +247,7 @@ test('web: the offset picture shows InputEmbedding.forward (learned and sinusoid
   for (const mode of ['learned', 'sinusoidal']) {
     await page.check(`input[name=offset-mode][value=${mode}]`);
     const shown = JSON.parse(await page.getAttribute('#offset-plane', 'data-sum'));
-    const layer = new ek.InputEmbedding({ vocabSize: 50257, maxPositions: 16, dim: 2, position: mode, seed: 16 });
+    const layer = new InputEmbedding({ vocabSize: 50257, maxPositions: 16, dim: 2, position: mode, seed: 16 });
     assert.deepEqual(shown.map(Math.fround), Array.from(layer.forward(ids, [1, ids.length])), mode);
     layer.dispose();
   }
@@ -254,7 +255,7 @@ test('web: the offset picture shows InputEmbedding.forward (learned and sinusoid
   await page.close();
 });
 
-test('web: a short word2vec run in the worker lowers the loss and updates the map', { skip: typeof ek.Word2Vec !== 'function' && 'Word2Vec not in embedkit yet' }, async () => {
+test('web: a short word2vec run in the worker lowers the loss and updates the map', async () => {
   const { page, problems } = await open(desktop);
   await page.waitForFunction(() => !document.querySelector('#learn-start').disabled, null, { timeout: 30000 });
   const before = await page.$$eval('#space-neighbours [data-id]', (els) => els.map((e) => Number(e.dataset.id)));

@@ -147,11 +147,6 @@ export function onWidthChange(el, fn) {
   return ro;
 }
 
-/** A "coming soon" box for a section whose kernels have not landed yet. */
-export function placeholder(root, what, body) {
-  root.append(h('div', { class: 'placeholder', 'data-placeholder': what },
-    h('strong', { text: `Coming with the ${what}.` }), ' ', body ?? ''));
-}
 
 /** Colours for line series, readable on white and distinct for common colour blindness. */
 export const SERIES_COLOURS = ['#1f6feb', '#c2410c', '#15803d', '#7c3aed', '#b91c1c', '#0891b2', '#a16207', '#be185d'];

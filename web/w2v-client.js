@@ -1,12 +1,16 @@
 // w2v-client.js — the page side of the word2vec worker (web/w2v-worker.js), shared by section 2
 // (the space) and section 3 (learning). It is the one piece of state two sections share: one
 // training run, so the map in section 2 shows the vectors section 3 is training. Sections
-// subscribe with on(type, fn); the latest vectors and progress are kept for late subscribers.
+// subscribe with on(type, fn); the latest vectors and progress are kept for late subscribers,
+// with one embedkit Neighbors index over them (run.neighbours) that both sections query.
+
+import { Neighbors } from 'embedkit';
 
 const listeners = new Map();
 let worker = null;
 let ready = null;
-export const run = { words: null, counts: null, weight: null, progress: null, running: false, options: null, history: [] };
+let current = 0;          // number of the latest setup; messages of older runs are dropped
+export const run = { words: null, counts: null, weight: null, neighbours: null, progress: null, running: false, options: null };
 
 function emit(type, msg) {
   for (const fn of listeners.get(type) ?? []) fn(msg);
@@ -26,14 +30,17 @@ export function setup(trainer = SETTINGS) {
   if (!worker) {
     worker = new Worker(new URL('./w2v-worker.js', import.meta.url), { type: 'module' });
     worker.onmessage = ({ data }) => {
+      if (data.run !== current) return;
       if (data.type === 'ready') {
+        run.neighbours?.dispose();
         Object.assign(run, { words: data.words, counts: data.counts, weight: data.weight, options: data.options,
-          corpusWords: data.corpusWords, totalWords: data.totalWords, progress: null, history: [] });
+          corpusWords: data.corpusWords, totalWords: data.totalWords, progress: null,
+          neighbours: new Neighbors(data.weight, { dim: data.options.dim, words: data.words }) });
       } else if (data.type === 'progress') {
         run.progress = data.progress;
-        run.history.push(data.progress);
       } else if (data.type === 'vectors') {
         run.weight = data.weight;
+        run.neighbours.update(data.weight);
       } else if (data.type === 'state') {
         run.running = data.running;
       }
@@ -47,7 +54,8 @@ export function setup(trainer = SETTINGS) {
     on('ready', ok);
     on('error', bad);
   });
-  worker.postMessage({ type: 'setup', options: { trainer } });
+  run.running = false;
+  worker.postMessage({ type: 'setup', run: ++current, options: { trainer } });
   return ready;
 }
 

@@ -2,7 +2,9 @@
 // stays responsive. Module workers do not see the page's import map, so embedkit is imported by
 // its path in this repository (the same file the map points at).
 //
-// Messages in:  { type: 'setup', options }   read the book, build the vocabulary and the trainer
+// Every message out carries the `run` number of the setup it belongs to, so the page can drop
+// messages of a run it has replaced.
+// Messages in:  { type: 'setup', run, options }  read the book, build the vocabulary and the trainer
 //               { type: 'start' } | { type: 'pause' }
 // Messages out: { type: 'ready', words, counts, corpusWords, totalWords, options, weight }
 //               { type: 'progress', progress }           after every chunk
@@ -19,13 +21,15 @@ let trainer = null;
 let running = false;
 let lastSnap = 0;
 let text = null;
+let run = 0;
 
-function vectors(extra = {}) {
+function vectors(runId) {
   const weight = trainer.weight.slice();
-  postMessage({ type: 'vectors', weight, progress: trainer.progress, ...extra }, [weight.buffer]);
+  postMessage({ type: 'vectors', run: runId, weight, progress: trainer.progress }, [weight.buffer]);
 }
 
-async function setup(options) {
+async function setup(runId, options) {
+  run = runId;
   running = false;
   trainer?.dispose();
   trainer = null;
@@ -35,38 +39,41 @@ async function setup(options) {
     if (!res.ok) throw new Error(`could not read the book (${BOOK}): HTTP ${res.status}`);
     text = await res.text();
   }
+  if (runId !== run) return;                       // a newer setup arrived meanwhile
   const vocab = Vocab.fromText(text, { minCount: options.minCount ?? 5 });
   const corpus = vocab.encode(text);
   trainer = new Word2Vec({ corpus, vocab, ...options.trainer });
   const weight = trainer.weight.slice();
   postMessage({
-    type: 'ready', words: vocab.words.slice(), counts: Array.from(vocab.counts),
+    type: 'ready', run: runId, words: vocab.words.slice(), counts: Array.from(vocab.counts),
     corpusWords: corpus.length, totalWords: trainer.progress.totalWords, options: trainer.options, weight,
   }, [weight.buffer]);
 }
 
 async function loop() {
-  postMessage({ type: 'state', running: true });
-  while (running && trainer && !trainer.done) {
-    const progress = trainer.step(CHUNK);
-    postMessage({ type: 'progress', progress });
+  const runId = run;
+  const t = trainer;
+  postMessage({ type: 'state', run: runId, running: true });
+  while (running && run === runId && !t.done) {
+    const progress = t.step(CHUNK);
+    postMessage({ type: 'progress', run: runId, progress });
     const now = performance.now();
     if (now - lastSnap > SNAPSHOT_MS || progress.done) {
       lastSnap = now;
-      vectors();
+      vectors(runId);
     }
-    await new Promise((r) => setTimeout(r, 0));   // let 'pause' messages in
+    await new Promise((r) => setTimeout(r, 0));   // let 'pause' and 'setup' messages in
   }
-  running = false;
-  postMessage({ type: 'state', running: false });
+  if (run === runId) running = false;
+  postMessage({ type: 'state', run: runId, running: false });
 }
 
 onmessage = async ({ data }) => {
   try {
-    if (data.type === 'setup') await setup(data.options ?? {});
+    if (data.type === 'setup') await setup(data.run, data.options ?? {});
     else if (data.type === 'start' && trainer && !running) { running = true; loop(); }
     else if (data.type === 'pause') running = false;
   } catch (err) {
-    postMessage({ type: 'error', message: err.message });
+    postMessage({ type: 'error', run, message: err.message });
   }
 };

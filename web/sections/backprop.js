@@ -8,8 +8,7 @@
  * leaves the other ~50,000 untouched, bit for bit.
  */
 
-import * as ek from 'embedkit';
-import { Embedding } from 'embedkit';
+import { Embedding, SGD } from 'embedkit';
 import { encode, decode } from 'gpt-tokenizer/r50k_base';
 import { h, prose, fitCanvas, drawMatrix, onWidthChange, int, fmt } from '../ui.js';
 import { showToken } from './lookup.js';
@@ -64,11 +63,11 @@ export function mount(root) {
       'to visit the touched rows. The button applies it, then compares the whole table with a copy ' +
       'taken just before.'),
     h('div', { class: 'controls' }, h('label', { for: 'backprop-lr' }, 'learning rate ', lr, lrOut),
-      ...(typeof ek.SGD === 'function' ? [h('label', { for: 'backprop-opt' }, 'rule ', optIn)] : []), stepBtn, resetBtn),
-    typeof ek.SGD === 'function' ? prose('Weight decay also shrinks every weight a little on each step. Applied to the ' +
+      h('label', { for: 'backprop-opt' }, 'rule ', optIn), stepBtn, resetBtn),
+    prose('Weight decay also shrinks every weight a little on each step. Applied to the ' +
       'whole table (“dense”, as PyTorch’s plain SGD does) that means rewriting all 50,257 rows for a batch of ten ' +
       'tokens; a “lazy” optimizer (PyTorch’s SparseAdam idea) applies it only to the rows that got gradient, ' +
-      'so a step costs what the batch touched. Pick a rule and compare the counts.', 'note') : null,
+      'so a step costs what the batch touched. Pick a rule and compare the counts.', 'note'),
     stepOut,
   );
 
@@ -171,18 +170,12 @@ export function mount(root) {
     renderSums();
   }
 
+  /** One step of embedkit's SGD; lazy (the default) visits only the touched rows. */
   function sgdStep(rate) {
-    if (typeof ek.SGD === 'function') {
-      // embedkit's optimizer; lazy (the default) visits only the touched rows.
-      const rule = optIn.value;
-      const opt = new ek.SGD(table, { lr: rate, weightDecay: rule === 'plain' ? 0 : 0.01, lazy: rule !== 'wd-dense' });
-      try { opt.step(); } finally { opt.dispose(); }
-      return `embedkit’s SGD optimizer (${rule === 'plain' ? 'no weight decay' : `weight decay 0.01, ${rule === 'wd-dense' ? 'dense' : 'lazy'}`})`;
-    }
-    // Until the optimizer kernels are in: the same rule through the weight and grad views.
-    const w = table.weight, g = table.grad;
-    for (const r of touched) for (let c = r * DIM; c < r * DIM + DIM; c++) w[c] -= rate * g[c];
-    return 'a loop over the touched rows of the weight and grad views';
+    const rule = optIn.value;
+    const opt = new SGD(table, { lr: rate, weightDecay: rule === 'plain' ? 0 : 0.01, lazy: rule !== 'wd-dense' });
+    try { opt.step(); } finally { opt.dispose(); }
+    return `embedkit’s SGD optimizer (${rule === 'plain' ? 'no weight decay' : `weight decay 0.01, ${rule === 'wd-dense' ? 'dense' : 'lazy'}`})`;
   }
 
   stepBtn.addEventListener('click', () => {

@@ -7,8 +7,7 @@
  * which words keep company, by the same lookup / gradient / update loop as any embedding layer.
  */
 
-import * as ek from 'embedkit';
-import { h, prose, placeholder, lineChart, fmt, int } from '../ui.js';
+import { h, prose, lineChart, fmt, int } from '../ui.js';
 import * as w2v from '../w2v-client.js';
 
 const WATCH = 'whale, ship, sea, captain, harpoon, ahab';
@@ -36,11 +35,6 @@ export async function mount(root) {
       'a few random words (“negative sampling”), and the error flows back into just those rows: the same ' +
       'lookup, backward and sparse update as in sections 1 and 4, repeated a million times.')];
   root.append(...intro);
-  if (typeof ek.Word2Vec !== 'function' || typeof ek.Neighbors !== 'function') {
-    placeholder(root, 'training kernels', 'Here you will start and pause a word2vec run on Moby-Dick in ' +
-      'your browser, watch the loss fall, and see the neighbours of chosen words change as it learns.');
-    return;
-  }
   root.append(
     prose('Here the text is the whole of <em>Moby-Dick</em> (about 200,000 words once rare ones are dropped), ' +
       'served from this machine. Training runs in a background worker, so scrolling stays smooth.', 'note'),
@@ -57,7 +51,6 @@ export async function mount(root) {
   );
 
   let chart = null;
-  let nb = null;
   let losses = [[], []];
 
   const fresh = () => { chart?.set([[], []]); losses = [[], []]; chartBox.hidden = true; };
@@ -79,6 +72,7 @@ export async function mount(root) {
   }
 
   function renderCards() {
+    const nb = w2v.run.neighbours;
     if (!nb) return;
     const words = watchIn.value.split(/[,\s]+/).map((w) => w.trim().toLowerCase()).filter(Boolean).slice(0, 8);
     cards.replaceChildren(...words.map((w) => {
@@ -91,24 +85,16 @@ export async function mount(root) {
     }));
   }
 
-  function onVectors() {
-    if (!nb) nb = new ek.Neighbors(w2v.run.weight, { dim: w2v.run.options.dim, words: w2v.run.words });
-    else nb.update(w2v.run.weight);
-    renderCards();
-  }
-
   async function prepare(mode) {
     startBtn.disabled = resetBtn.disabled = true;
     status.textContent = 'Reading the book and counting its words…';
-    nb?.dispose();
-    nb = null;
     fresh();
     await w2v.setup({ ...w2v.SETTINGS, mode });
     renderStats(null);
     status.textContent = 'Ready. The vectors are still random; the neighbours below are noise.';
     startBtn.textContent = 'Start training';
     startBtn.disabled = resetBtn.disabled = false;
-    onVectors();
+    renderCards();
   }
 
   w2v.on('progress', ({ progress: p }) => {
@@ -126,7 +112,7 @@ export async function mount(root) {
       chartBox.dataset.done = 'true';
     }
   });
-  w2v.on('vectors', onVectors);
+  w2v.on('vectors', renderCards);
   w2v.on('state', ({ running }) => {
     if (w2v.run.progress?.done) return;
     startBtn.textContent = running ? 'Pause' : 'Resume training';

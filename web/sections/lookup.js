@@ -9,7 +9,7 @@
 
 import { Embedding } from 'embedkit';
 import { encode, decode } from 'gpt-tokenizer/r50k_base';
-import { h, prose, fitCanvas, drawMatrix, diverging, onWidthChange, int, fmt } from '../ui.js';
+import { h, prose, fitCanvas, drawMatrix, onWidthChange, int, fmt } from '../ui.js';
 
 const VOCAB = 50257;           // GPT-2's vocabulary (r50k_base)
 const SEED = 0;

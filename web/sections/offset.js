@@ -6,9 +6,9 @@
  * vectors are arbitrary (random until trained), sinusoidal ones walk around a circle.
  */
 
-import * as ek from 'embedkit';
+import { InputEmbedding, sinusoidal } from 'embedkit';
 import { encode, decode } from 'gpt-tokenizer/r50k_base';
-import { h, prose, fitCanvas, arrow, onWidthChange, fmt, placeholder } from '../ui.js';
+import { h, prose, fitCanvas, arrow, onWidthChange, fmt } from '../ui.js';
 import { showToken } from './lookup.js';
 
 const VOCAB = 50257;
@@ -21,10 +21,6 @@ export function mount(root) {
     'GPT-2 is a second table indexed by position: row 0 for the first slot, row 1 for the second, and so ' +
     'on. The layer looks up both and adds them. You can read the position vector as an offset that ' +
     'nudges the word’s point to a spot that also says where it stands.'));
-  if (typeof ek.InputEmbedding !== 'function' || typeof ek.sinusoidal !== 'function') {
-    placeholder(root, 'position kernels', 'Arrows for token + position in two dimensions, learned and sinusoidal.');
-    return;
-  }
 
   let mode = 'learned';
   let layer = null;
@@ -50,7 +46,7 @@ export function mount(root) {
 
   function build() {
     layer?.dispose();
-    layer = new ek.InputEmbedding({ vocabSize: VOCAB, maxPositions: MAX_POS, dim: 2, position: mode, seed: SEED });
+    layer = new InputEmbedding({ vocabSize: VOCAB, maxPositions: MAX_POS, dim: 2, position: mode, seed: SEED });
   }
 
   function compute() {
@@ -59,7 +55,7 @@ export function mount(root) {
     tok = n ? layer.token.forward(ids) : new Float32Array(0);
     pos = mode === 'learned'
       ? (n ? layer.position.forward(ids.map((_, i) => i)) : new Float32Array(0))
-      : ek.sinusoidal(Math.max(n, 1), 2).subarray(0, 2 * n);
+      : sinusoidal(Math.max(n, 1), 2).subarray(0, 2 * n);
     sum = n ? layer.forward(ids, [1, n]) : new Float32Array(0);
   }
 

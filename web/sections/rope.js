@@ -9,9 +9,9 @@
  * YaRN, Llama 3) stretch the rotation frequencies.
  */
 
-import * as ek from 'embedkit';
+import { Embedding, Rope, sinusoidal, ropePrecisionReport } from 'embedkit';
 import { encode, decode } from 'gpt-tokenizer/r50k_base';
-import { h, prose, fitCanvas, arrow, onWidthChange, lineChart, fmt, int, compact, placeholder, SERIES_COLOURS } from '../ui.js';
+import { h, prose, fitCanvas, arrow, onWidthChange, lineChart, fmt, compact, SERIES_COLOURS } from '../ui.js';
 
 const VOCAB = 50257;
 const SENTENCES = ['The lion slept deeply.', 'After a long day, the lion slept deeply.'];
@@ -37,11 +37,6 @@ export async function mount(root) {
     'as an arrow; a token at position <em>p</em> has its arrow rotated by <em>p</em>·θ. When the model ' +
     'later compares two tokens with a dot product, only the difference of their rotations survives, ' +
     'so what matters is how far apart the tokens are, not where the sentence happens to start.'));
-  if (typeof ek.Rope !== 'function') {
-    placeholder(root, 'RoPE kernels', 'Two sentences about a lion, arrows that rotate with position, ' +
-      'and the dot product that stays put when the sentence shifts.');
-    return;
-  }
 
   const idsA = encode(SENTENCES[0]);
   const idsB = encode(SENTENCES[1]);
@@ -49,8 +44,8 @@ export async function mount(root) {
   const lionB = find(idsB, 'lion'), deepB = find(idsB, 'deeply');
 
   // ---- the 2-D picture ----------------------------------------------------------------------
-  const tok2 = new ek.Embedding(VOCAB, 2, { seed: 9 });
-  const rope2 = new ek.Rope({ headDim: 2, maxPositions: MAX_POS + MAX_SHIFT, scaling: { type: 'linear', factor: 4 } });
+  const tok2 = new Embedding(VOCAB, 2, { seed: 9 });
+  const rope2 = new Rope({ headDim: 2, maxPositions: MAX_POS + MAX_SHIFT, scaling: { type: 'linear', factor: 4 } });
   const pair = tok2.forward([idsA[lionA], idsA[deepA]]);        // lion, deeply (unrotated)
   let shift = 0;
 
@@ -133,8 +128,8 @@ export async function mount(root) {
   }
 
   // ---- full width: D = 64, RoPE versus added sinusoidal positions ----------------------------
-  const tok64 = new ek.Embedding(VOCAB, HEAD_DIM, { seed: 0 });
-  const rope64 = new ek.Rope({ headDim: HEAD_DIM, maxPositions: MAX_POS + MAX_SHIFT });
+  const tok64 = new Embedding(VOCAB, HEAD_DIM, { seed: 0 });
+  const rope64 = new Rope({ headDim: HEAD_DIM, maxPositions: MAX_POS + MAX_SHIFT });
   const table = h('table', { class: 'nums', id: 'rope-table' });
   const driftPlot = h('div', { class: 'plot', id: 'rope-drift' });
   root.append(
@@ -155,19 +150,18 @@ export async function mount(root) {
   }
   function addedPair(ids, l, d, off) {
     const x = tok64.forward(ids);
-    const pe = ek.sinusoidal(ids.length, HEAD_DIM, { offset: off });
+    const pe = sinusoidal(ids.length, HEAD_DIM, { offset: off });
     for (let i = 0; i < x.length; i++) x[i] += pe[i];
     return dot(x, l, x, d, HEAD_DIM);
   }
-  const hasSin = typeof ek.sinusoidal === 'function';
 
   function renderTable() {
     const rA = rotatedPair(idsA, lionA, deepA, 0);
     const rB = rotatedPair(idsB, lionB, deepB, shift);
     const row = (label, a, b, id) => h('tr', { id },
       h('th', { text: label }), h('td', { text: fmt(a, 5) }), h('td', { text: fmt(b, 5) }), h('td', { text: fmt(Math.abs(a - b), 2) }));
-    const rows = [row('RoPE (rotated)', rA, rB, 'rope-row-rope')];
-    if (hasSin) rows.push(row('sinusoidal (added)', addedPair(idsA, lionA, deepA, 0), addedPair(idsB, lionB, deepB, shift), 'rope-row-added'));
+    const rows = [row('RoPE (rotated)', rA, rB, 'rope-row-rope'),
+      row('sinusoidal (added)', addedPair(idsA, lionA, deepA, 0), addedPair(idsB, lionB, deepB, shift), 'rope-row-added')];
     table.replaceChildren(
       h('tr', {}, h('th', { text: 'lion · deeply' }), h('th', { text: 'sentence 1' }),
         h('th', { text: shift ? `sentence 2 (+${shift})` : 'sentence 2' }), h('th', { text: '|difference|' })),
@@ -178,13 +172,11 @@ export async function mount(root) {
 
   const shifts = Array.from({ length: MAX_SHIFT + 1 }, (_, k) => k);
   const ropeLine = shifts.map((k) => rotatedPair(idsB, lionB, deepB, k));
-  const series = [{ label: 'RoPE' }];
-  const data = [shifts, ropeLine];
-  if (hasSin) {
-    series.push({ label: 'added sinusoidal' });
-    data.push(shifts.map((k) => addedPair(idsB, lionB, deepB, k)));
-  }
-  await lineChart(driftPlot, { series, data, height: 220, xLabel: 'tokens in front' });
+  const addedLine = shifts.map((k) => addedPair(idsB, lionB, deepB, k));
+  await lineChart(driftPlot, {
+    series: [{ label: 'RoPE' }, { label: 'added sinusoidal' }],
+    data: [shifts, ropeLine, addedLine], height: 220, xLabel: 'tokens in front',
+  });
 
   function render() { render2d(); renderTable(); }
   shiftIn.addEventListener('input', () => { shift = Number(shiftIn.value); render(); });
@@ -246,8 +238,8 @@ export async function mount(root) {
   // reordered x, reordered back.
   {
     const x = tok64.forward([idsA[lionA]]);
-    const half = new ek.Rope({ headDim: HEAD_DIM, maxPositions: 16 });
-    const inter = new ek.Rope({ headDim: HEAD_DIM, maxPositions: 16, interleaved: true });
+    const half = new Rope({ headDim: HEAD_DIM, maxPositions: 16 });
+    const inter = new Rope({ headDim: HEAD_DIM, maxPositions: 16, interleaved: true });
     const perm = new Float32Array(HEAD_DIM);      // interleaved order -> half-split order
     for (let i = 0; i < HEAD_DIM / 2; i++) { perm[i] = x[2 * i]; perm[i + HEAD_DIM / 2] = x[2 * i + 1]; }
     const yi = inter.forward(x, [1, 1, 1, HEAD_DIM], { offset: 7 });
@@ -290,7 +282,7 @@ export async function mount(root) {
   const pairsX = Array.from({ length: HD / 2 }, (_, i) => i);
   const curves = [];
   for (const [, scaling] of kinds) {
-    const r = new ek.Rope({ headDim: HD, maxPositions: 4 * ORIG, scaling });
+    const r = new Rope({ headDim: HD, maxPositions: 4 * ORIG, scaling });
     // dynamic picks its frequencies per call from the sequence length: ask for a 4x-long one.
     if (scaling?.type === 'dynamic') r.forward(new Float32Array(HD), [1, 1, 1, HD], { positions: [4 * ORIG - 1] });
     curves.push(Array.from(r.invFreq, (f) => Math.log10((2 * Math.PI) / f)));   // plotted on a log axis
@@ -304,8 +296,8 @@ export async function mount(root) {
   freqPlot.dataset.curves = JSON.stringify(curves.map((c) => [10 ** c[0], 10 ** c[c.length - 1]]));
 
   // ---- precision of the angles ---------------------------------------------------------------
-  if (typeof ek.ropePrecisionReport === 'function') {
-    const report = ek.ropePrecisionReport({ rotaryDim: 128, base: 10000 });
+  {
+    const report = ropePrecisionReport({ rotaryDim: 128, base: 10000 });
     const worst = Math.max(...report.flatMap((r) => [r.embedkit, r.float32]));
     const floor = 1e-9;
     const width = (e) => `${Math.max(1, (100 * Math.log10(Math.max(e, floor) / floor)) / Math.log10(worst / floor))}%`;

@@ -6,8 +6,8 @@
  * which shows that the similarity of two positions depends only on how far apart they are.
  */
 
-import * as ek from 'embedkit';
-import { h, prose, fitCanvas, drawMatrix, diverging, sequential, onWidthChange, lineChart, fmt, placeholder } from '../ui.js';
+import { sinusoidal } from 'embedkit';
+import { h, prose, fitCanvas, drawMatrix, sequential, onWidthChange, lineChart, fmt } from '../ui.js';
 
 const POSITIONS = 96;
 
@@ -19,10 +19,6 @@ export async function mount(root) {
     'where the speed <code>ω<sub>i</sub> = base<sup>−2i/D</sup></code> drops from 1 radian per position ' +
     'for the first pair to almost nothing for the last. Every position gets a different pattern, a bit ' +
     'like the hands of a clock with many dials, and nothing has to be learned.'));
-  if (typeof ek.sinusoidal !== 'function') {
-    placeholder(root, 'position kernels', 'The heatmap and its sliders appear once embedkit’s sinusoidal table is in.');
-    return;
-  }
 
   let dim = 64, base = 10000, layout = 'interleaved', frequencies = 'paper';
   let table = new Float32Array(0);
@@ -77,7 +73,7 @@ export async function mount(root) {
   });
 
   function compute() {
-    table = ek.sinusoidal(POSITIONS, dim, { base, layout, frequencies });
+    table = sinusoidal(POSITIONS, dim, { base, layout, frequencies });
   }
 
   function waveColumns() {

@@ -7,9 +7,8 @@
  * values, and the page says so.
  */
 
-import * as ek from 'embedkit';
 import { PCA } from 'ml-pca';
-import { h, prose, placeholder, fitCanvas, onWidthChange, fmt, int } from '../ui.js';
+import { h, prose, fitCanvas, onWidthChange, fmt, int } from '../ui.js';
 import * as w2v from '../w2v-client.js';
 
 const FROM_RANK = 40;          // skip the most frequent words (the, of, and, ...)
@@ -25,11 +24,6 @@ export function mount(root) {
     '−1 for opposite. A useful table puts words that are used alike near each other: names near names, ' +
     'numbers near numbers, “boat” near “oar”.');
   root.append(intro);
-  if (typeof ek.Word2Vec !== 'function' || typeof ek.Neighbors !== 'function') {
-    placeholder(root, 'training kernels', 'This part will show vectors learned from a book, flattened to 2-D, ' +
-      'with a search box for nearest neighbours. Until embedkit’s trainer is in, the only vectors on this page are random ones.');
-    return;
-  }
   const state = h('p', { class: 'warn', id: 'space-state', 'aria-live': 'polite', text: 'Waiting for the word vectors…' });
   const search = h('input', { type: 'search', id: 'space-search', value: 'whale', 'aria-label': 'Find a word and its neighbours',
     autocomplete: 'off', spellcheck: 'false', list: 'space-words' });
@@ -48,7 +42,7 @@ export function mount(root) {
       h('div', {}, h('h3', { text: 'Nearest by cosine similarity' }), list, note)),
   );
 
-  let nb = null;
+  let shownWords = null;      // the vocabulary the datalist and word index were built for
   let pca = null, prevVecs = null;
   let coords = null;          // Float64Array(2 * nWords) projections for every word
   let wordIndex = new Map();
@@ -132,6 +126,7 @@ export function mount(root) {
   }
 
   function lookup() {
+    const nb = w2v.run.neighbours;
     if (!nb) return;
     const q = search.value.trim().toLowerCase();
     const id = wordIndex.get(q);
@@ -166,16 +161,13 @@ export function mount(root) {
   }
 
   function refresh() {
-    const { weight, words, options } = w2v.run;
+    const { weight, words } = w2v.run;
     if (!weight) return;
-    if (!nb || nb.numRows !== words.length || nb.dim !== options.dim) {
-      nb?.dispose();
-      nb = new ek.Neighbors(weight, { dim: options.dim, words });
+    if (shownWords !== words) {     // a new run (setup): new vocabulary, new map orientation
+      shownWords = words;
       wordIndex = new Map(words.map((w, i) => [w, i]));
       datalist.replaceChildren(...words.slice(0, 1500).map((w) => h('option', { value: w })));
       prevVecs = null;
-    } else {
-      nb.update(weight);
     }
     mapIds = project();
     describe();

@@ -6,7 +6,7 @@
  * overhead buy over straightforward loops.
  */
 
-import * as ek from 'embedkit';
+import { Embedding, Rope, sinusoidal, features } from 'embedkit';
 import { h, prose, fmt, int } from '../ui.js';
 
 const VOCAB = 50257;
@@ -64,7 +64,7 @@ function workloads() {
   list.push({
     name: `lookup: ${int(N_IDS)} ids from a ${int(VOCAB)} × ${DIM} table`,
     setup() {
-      const emb = new ek.Embedding(VOCAB, DIM, { seed: 3 });
+      const emb = new Embedding(VOCAB, DIM, { seed: 3 });
       const W = emb.weight.slice();
       const outE = new Float32Array(N_IDS * DIM), outJ = new Float32Array(N_IDS * DIM);
       return {
@@ -83,9 +83,9 @@ function workloads() {
   list.push({
     name: `backward: ${int(N_IDS)} gradient rows added into that table (repeats included), then cleared`,
     setup() {
-      const emb = new ek.Embedding(VOCAB, DIM, { seed: 3 });
+      const emb = new Embedding(VOCAB, DIM, { seed: 3 });
       const G = new Float32Array(VOCAB * DIM);
-      const gout = new ek.Embedding(N_IDS, DIM, { seed: 4 }).weight.slice();
+      const gout = new Embedding(N_IDS, DIM, { seed: 4 }).weight.slice();
       return {
         ek: () => { emb.zeroGrad(); emb.backward(ids, gout); },
         js: () => {
@@ -102,14 +102,14 @@ function workloads() {
       };
     },
   });
-  if (typeof ek.sinusoidal === 'function') {
+  {
     const P = 2048, D = 256;
     list.push({
       name: `sinusoidal table: ${int(P)} positions × ${D}`,
       setup() {
         const outE = new Float32Array(P * D), outJ = new Float32Array(P * D);
         return {
-          ek: () => ek.sinusoidal(P, D, { out: outE }),
+          ek: () => sinusoidal(P, D, { out: outE }),
           js: () => {
             for (let p = 0; p < P; p++) {
               for (let i = 0; i < D / 2; i++) {
@@ -125,13 +125,13 @@ function workloads() {
       },
     });
   }
-  if (typeof ek.Rope === 'function') {
+  {
     const S = 512, H = 8, HD = 64;
     list.push({
       name: `RoPE forward (half-split): [1, ${S}, ${H}, ${HD}]`,
       setup() {
-        const rope = new ek.Rope({ headDim: HD, maxPositions: S });
-        const x = new ek.Embedding(S * H, HD, { seed: 5 }).weight.slice();
+        const rope = new Rope({ headDim: HD, maxPositions: S });
+        const x = new Embedding(S * H, HD, { seed: 5 }).weight.slice();
         const outE = new Float32Array(x.length), outJ = new Float32Array(x.length);
         const cos = rope.cos, sin = rope.sin, half = HD / 2;
         return {
@@ -168,7 +168,7 @@ export function mount(root) {
       'the sines and cosines themselves. The button runs each job with embedkit and with the plain JavaScript loop you would write ' +
       `by hand, ${RUNS} times each after a warm-up, on this device, and shows the median. It also checks ` +
       'that both produce the same numbers.'),
-    h('div', { class: 'controls' }, btn, h('span', { class: 'note', text: `embedkit build: ${ek.features.simd ? 'SIMD' : 'no SIMD'}` })),
+    h('div', { class: 'controls' }, btn, h('span', { class: 'note', text: `embedkit build: ${features.simd ? 'SIMD' : 'no SIMD'}` })),
     out,
   );
 
