@@ -162,6 +162,8 @@ static inline __attribute__((always_inline)) void adam_impl(
   k.wd = weight_decay;
   k.decay = 1.0f - lr * weight_decay;
   k.decoupled = decoupled != 0;
+  k.step_size = 0.0f;  // set per step number below
+  k.bc2s = 1.0f;
   int32_t t_prev = -1;
   const int32_t n = rows ? n_list : n_rows;
   for (int32_t i = 0; i < n; i++) {
