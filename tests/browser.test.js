@@ -207,13 +207,15 @@ test('web: moving the sinusoidal sliders redraws the heatmap with sinusoidal()\'
 test('web: RoPE dot products of lion and deeply match across the shifted sentences', async () => {
   const { page, problems } = await open(desktop);
   // Node: the same vectors, rotated by the same kernels, for both sentences and a shift.
-  const tok = new Embedding(50257, 64, { seed: 0 });
+  const sentences = ['The lion slept deeply.', 'After a long day, the lion slept deeply.'];
+  const distinct = [...new Set(sentences.flatMap((t) => encode(t)))];   // one seeded row per distinct token
+  const tok = new Embedding(distinct.length, 64, { seed: 0 });
   const rope = new Rope({ headDim: 64, maxPositions: 188 });
   const pairDot = (text, offset) => {
     const ids = encode(text);
     const l = ids.findIndex((id) => id === encode(' lion')[0]);
     const d = ids.findIndex((id) => id === encode(' deeply')[0]);
-    const y = rope.forward(tok.forward(ids), [1, ids.length, 1, 64], { offset });
+    const y = rope.forward(tok.forward(ids.map((id) => distinct.indexOf(id))), [1, ids.length, 1, 64], { offset });
     let s = 0;
     for (let c = 0; c < 64; c++) s += y[l * 64 + c] * y[d * 64 + c];
     return s;

@@ -128,7 +128,13 @@ export async function mount(root) {
   }
 
   // ---- full width: D = 64, RoPE versus added sinusoidal positions ----------------------------
-  const tok64 = new Embedding(VOCAB, HEAD_DIM, { seed: 0 });
+  // One seeded row per distinct token of the two sentences (a full 50257-row table would only
+  // cost start-up time here).
+  const distinct = [...new Set([...idsA, ...idsB])];
+  const local = new Map(distinct.map((id, i) => [id, i]));
+  const tok64 = new Embedding(distinct.length, HEAD_DIM, { seed: 0 });
+  const rowsOf = (ids) => tok64.forward(ids.map((id) => local.get(id)));
+  const PE = sinusoidal(idsB.length + MAX_SHIFT, HEAD_DIM);     // every position the shifts need
   const rope64 = new Rope({ headDim: HEAD_DIM, maxPositions: MAX_POS + MAX_SHIFT });
   const table = h('table', { class: 'nums', id: 'rope-table' });
   const driftPlot = h('div', { class: 'plot', id: 'rope-drift' });
@@ -144,14 +150,13 @@ export async function mount(root) {
   );
 
   function rotatedPair(ids, l, d, off) {
-    const x = tok64.forward(ids);
+    const x = rowsOf(ids);
     const y = rope64.forward(x, [1, ids.length, 1, HEAD_DIM], { offset: off });
     return dot(y, l, y, d, HEAD_DIM);
   }
   function addedPair(ids, l, d, off) {
-    const x = tok64.forward(ids);
-    const pe = sinusoidal(ids.length, HEAD_DIM, { offset: off });
-    for (let i = 0; i < x.length; i++) x[i] += pe[i];
+    const x = rowsOf(ids);
+    for (let i = 0; i < x.length; i++) x[i] += PE[off * HEAD_DIM + i];
     return dot(x, l, x, d, HEAD_DIM);
   }
 
@@ -237,7 +242,7 @@ export async function mount(root) {
   // Check with the kernels: the interleaved rotation of x equals the half-split rotation of the
   // reordered x, reordered back.
   {
-    const x = tok64.forward([idsA[lionA]]);
+    const x = rowsOf([idsA[lionA]]);
     const half = new Rope({ headDim: HEAD_DIM, maxPositions: 16 });
     const inter = new Rope({ headDim: HEAD_DIM, maxPositions: 16, interleaved: true });
     const perm = new Float32Array(HEAD_DIM);      // interleaved order -> half-split order
@@ -282,8 +287,9 @@ export async function mount(root) {
   const pairsX = Array.from({ length: HD / 2 }, (_, i) => i);
   const curves = [];
   for (const [, scaling] of kinds) {
-    const r = new Rope({ headDim: HD, maxPositions: 4 * ORIG, scaling });
-    // dynamic picks its frequencies per call from the sequence length: ask for a 4x-long one.
+    // Only the frequencies are needed, so static kinds get a tiny table; dynamic picks its
+    // frequencies per call from the sequence length, so it is asked for a 4x-long one.
+    const r = new Rope({ headDim: HD, maxPositions: scaling?.type === 'dynamic' ? 4 * ORIG : 2, scaling });
     if (scaling?.type === 'dynamic') r.forward(new Float32Array(HD), [1, 1, 1, HD], { positions: [4 * ORIG - 1] });
     curves.push(Array.from(r.invFreq, (f) => Math.log10((2 * Math.PI) / f)));   // plotted on a log axis
     r.dispose();
@@ -297,7 +303,7 @@ export async function mount(root) {
 
   // ---- precision of the angles ---------------------------------------------------------------
   {
-    const report = ropePrecisionReport({ rotaryDim: 128, base: 10000 });
+    const report = ropePrecisionReport({ rotaryDim: 128, base: 10000, samples: 128 });
     const worst = Math.max(...report.flatMap((r) => [r.embedkit, r.float32]));
     const floor = 1e-9;
     const width = (e) => `${Math.max(1, (100 * Math.log10(Math.max(e, floor) / floor)) / Math.log10(worst / floor))}%`;
@@ -321,7 +327,7 @@ export async function mount(root) {
         h('span', { class: 'note', text: 'embedkit / float32' }),
         ...rows.flat()),
       prose('Bars are on a log scale starting at 10<sup>−9</sup>. Values computed just now by <code>ropePrecisionReport</code>, ' +
-        'sampling 256 positions per range.', 'note'),
+        'sampling 128 positions per range.', 'note'),
     );
   }
 }
