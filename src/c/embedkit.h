@@ -90,17 +90,6 @@ EK_EXPORT int32_t ek_scatter_add_rows_f32__wasmsimd(float* grad, uint8_t* mark, 
                                                     int32_t padding_idx, int32_t scale_by_freq,
                                                     int32_t* head, int32_t* next, double* acc);
 
-// The same scatter-add, bit for bit, reading gout in one sequential pass (faster when gout is
-// larger than the caches and ids repeat, as in a Zipf-distributed batch): rows that occur once
-// are added in float32 (exactly the float64 route's result for a single term), repeated rows
-// get a float64 accumulator slot and one rounding at the end. Arguments as above, except
-// slots [max(1, min(n_ids / 2, n_rows)), dim] f64 scratch instead of acc. The JS shim calls this.
-EK_EXPORT int32_t ek_scatter_add_rows_streamed_f32(float* grad, uint8_t* mark, int32_t* touched,
-                                                   int32_t n_touched, const float* gout,
-                                                   const int32_t* ids, int32_t n_ids, int32_t dim,
-                                                   int32_t padding_idx, int32_t scale_by_freq,
-                                                   int32_t* head, int32_t* next, double* slots);
-
 // Zero the touched rows of grad and clear their marks: cost O(n_touched * dim), not O(n_rows).
 // grad [n_rows, dim] f32; mark [n_rows] u8; touched [n_touched] i32.
 EK_EXPORT void ek_zero_rows_f32(float* grad, uint8_t* mark, const int32_t* touched,

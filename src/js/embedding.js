@@ -167,17 +167,15 @@ export class Embedding {
     checkFloat32(gradOutput, len, 'gradOutput');
     const gRes = residentPtr(gradOutput);
     const idsRes = residentPtr(ids);
-    // Slots for the streamed kernel: one float64 row per id that repeats (at most n / 2).
-    const slotBytes = Math.max(1, Math.min(n >>> 1, this.#n)) * this.#d * 8;
-    const s = scratch(scratchSize(idsRes ? 0 : n * 4, gRes ? 0 : len * 4, n * 4, slotBytes));
+    const s = scratch(scratchSize(idsRes ? 0 : n * 4, gRes ? 0 : len * 4, n * 4, this.#d * 8));
     const idsPtr = stageIds(ids, this.#n, idsRes ? 0 : s.take(n * 4));
     let gPtr = gRes;
     if (!gPtr) {
       gPtr = s.take(len * 4);
       heap().f32.set(gradOutput, gPtr >>> 2);
     }
-    this.#nTouched = ex.ek_scatter_add_rows_streamed_f32(this.#g, this.#mark, this.#touched, this.#nTouched, gPtr,
-      idsPtr, n, this.#d, this.#pad ?? -1, this.#scaleByFreq ? 1 : 0, this.#head, s.take(n * 4), s.take(slotBytes));
+    this.#nTouched = ex.ek_scatter_add_rows_f32(this.#g, this.#mark, this.#touched, this.#nTouched, gPtr, idsPtr,
+      n, this.#d, this.#pad ?? -1, this.#scaleByFreq ? 1 : 0, this.#head, s.take(n * 4), s.take(this.#d * 8));
   }
 
   /** Zero the gradient rows touched since the last call: O(touched rows * dim). */

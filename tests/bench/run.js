@@ -8,6 +8,9 @@
 //   --quick       fewer samples (7) and shorter samples: a smoke run, not for the README
 //   --samples N   timed samples per row (median is printed; at least 7)
 //   --json FILE   also write the results as JSON
+//   --markdown    also print a summary table in Markdown (the README's "Benchmarks" table)
+//   --cpu         time with this process's CPU time instead of wall time (steadier on a machine
+//                 shared with other jobs; charges multi-threaded peers for all their threads)
 //   --list        list the workloads and exit
 import { readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,11 +19,11 @@ import { dirname, join } from 'node:path';
 
 import * as ek from '../../src/js/index.js';
 import { wasm } from '../../src/js/memory.js';
-import { runWorkload } from './harness.js';
+import { runWorkload, useCpuClock } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-const opts = { quick: false, samples: undefined, json: null, list: false };
+const opts = { quick: false, samples: undefined, json: null, list: false, markdown: false, cpu: false };
 const wanted = [];
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
@@ -28,11 +31,14 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--samples') opts.samples = Number(args[++i]);
   else if (a === '--json') opts.json = args[++i];
   else if (a === '--list') opts.list = true;
+  else if (a === '--markdown') opts.markdown = true;
+  else if (a === '--cpu') opts.cpu = true;
   else if (a.startsWith('-')) throw new Error(`run.js: unknown option ${a}`);
   else wanted.push(a.toLowerCase());
 }
 
 await ek.init();
+if (opts.cpu) useCpuClock();
 
 const files = readdirSync(here).filter((f) => f.endsWith('.js') && f !== 'run.js' && f !== 'harness.js').sort();
 const all = [];
@@ -63,6 +69,7 @@ if (wanted.length && chosen.length === 0) {
 
 const cpu = (os.cpus()[0]?.model ?? 'unknown CPU').trim();
 console.log(`embedkit ${ek.features.version} (simd: ${ek.features.simd}) | node ${process.version} | ${os.cpus().length} CPUs: ${cpu}`);
+console.log(`clock: ${opts.cpu ? 'CPU time of this process' : 'wall time'}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 console.log('time/call: median; GB/s: workload bytes / time; x copy: time / in-process copy of the same bytes; ' +
   'x best peer: time / fastest correct peer');
 
@@ -70,10 +77,38 @@ const results = [];
 for (const w of chosen) {
   results.push(await runWorkload(w, { ek, memory: wasm().memory, quick: opts.quick, samples: opts.samples }));
 }
+if (opts.markdown) console.log(`\n${markdown(results)}`);
 if (opts.json) {
   writeFileSync(opts.json, JSON.stringify({
     date: new Date().toISOString(), node: process.version, cpu, cpus: os.cpus().length,
-    simd: ek.features.simd, version: ek.features.version, quick: opts.quick, results,
+    simd: ek.features.simd, version: ek.features.version, quick: opts.quick, clock: opts.cpu ? 'cpu' : 'wall',
+    loadavg: os.loadavg(), results,
   }, null, 2));
   console.log(`\nwrote ${opts.json}`);
+}
+
+/**
+ * One line per workload: the first resident and first end-to-end embedkit rows, the fastest
+ * correct peer, the copy limit, and the workload's first target.
+ */
+function markdown(results) {
+  const ms = (x) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x >= 0.01 ? x.toFixed(3) : x.toFixed(4));
+  const t = (r) => (r ? `${ms(r.ms)} ms (${r.xCopy.toFixed(2)}x)` : '-');
+  const esc = (x) => x.replace(/\|/g, '\\|');
+  const lines = [
+    '| workload | embedkit resident | embedkit e2e | best peer | copy limit | target |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const w of results) {
+    const ok = w.rows.filter((r) => r.kind === 'embedkit' && r.ms !== undefined);
+    const res = ok.find((r) => /resident/.test(r.row));
+    const e2e = ok.find((r) => /\(e2e/.test(r.row));
+    const peer = w.rows.find((r) => r.row === w.bestPeer);
+    const x = w.targets[0];
+    const target = x ? `${x.row} <= ${x.max}x ${x.vs}: ${Number.isFinite(x.ratio) ? x.ratio.toFixed(2) + 'x' : 'n/a'} ` +
+      `${x.pass ? 'pass' : '**miss**'}` : '';
+    lines.push(`| ${w.id} | ${t(res)} | ${t(e2e)} | ${peer ? `${esc(peer.row)}: ${t(peer)}` : '-'} | ` +
+      `${ms(w.copyMs)} ms | ${esc(target)} |`);
+  }
+  return lines.join('\n');
 }

@@ -1,8 +1,10 @@
-// Native (SIMDe, ASan + UBSan) test of ek_scatter_add_rows_streamed_f32, the one-pass backward the
-// JS shim calls: bit for bit against ek_scatter_add_rows_f32__scalar (same grad, same touched
-// list in the same order, same count), with exact-size scratch so any overrun is reported.
-// Sweeps dim around the vector width and through the peek threshold (64), duplicates from none
-// to all-equal, padding, scale_by_freq, and a second call on already-touched rows.
+// Native (SIMDe, ASan + UBSan) sweep of the backward the JS shim calls, ek_scatter_add_rows_f32
+// (the __wasmsimd kernel: single-occurrence rows in float32, repeated rows four per pass, peeks
+// ahead), bit for bit against ek_scatter_add_rows_f32__scalar (same grad, same touched list in
+// the same order, same count), with exact-size scratch so any overrun is reported. Sweeps dim
+// around the vector width and through the peek threshold (64), occurrence counts across the
+// four-per-pass boundary (none repeated .. all one row), padding, scale_by_freq, -0 inputs, and
+// a second call on already-touched rows.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +31,7 @@ static void run(int32_t n_rows, int32_t dim, int32_t n_ids, int kind, int32_t pa
            : i % n_rows;
   }
   for (int32_t i = 0; i < n_ids * dim; i++) gout[i] = rndf();
-  gout[0] = -0.0f;  // -0 + -0 stays -0 in float32, but the float64 route starts from +0.0
+  gout[0] = -0.0f;  // -0 + -0 is -0 in float32, but the float64 sum starts from +0.0
   for (int32_t i = 0; i < n_rows * dim; i++) init[i] = (i % 7 == 0) ? -0.0f : rndf();
   float* g[2];
   int32_t* touched[2];
@@ -41,12 +43,10 @@ static void run(int32_t n_rows, int32_t dim, int32_t n_ids, int kind, int32_t pa
     touched[v] = malloc(sizeof(int32_t) * n_rows);
     int32_t* head = malloc(sizeof(int32_t) * n_rows);
     int32_t* next = malloc(sizeof(int32_t) * n_ids);
-    int32_t half = n_ids / 2 < n_rows ? n_ids / 2 : n_rows;
-    size_t slots = (size_t)(half > 1 ? half : 1) * (size_t)dim;
-    double* scratch = malloc(sizeof(double) * (v == 0 ? (size_t)dim : slots));
+    double* scratch = malloc(sizeof(double) * (size_t)dim);
     nt[v] = 0;
     for (int call = 0; call < 2; call++) {  // the second call finds its rows already marked
-      nt[v] = (v == 0 ? ek_scatter_add_rows_f32__scalar : ek_scatter_add_rows_streamed_f32)(
+      nt[v] = (v == 0 ? ek_scatter_add_rows_f32__scalar : ek_scatter_add_rows_f32)(
           g[v], mark, touched[v], nt[v], gout, ids, n_ids, dim, pad, scale, head, next, scratch);
     }
     free(mark); free(head); free(next); free(scratch);
@@ -54,7 +54,7 @@ static void run(int32_t n_rows, int32_t dim, int32_t n_ids, int kind, int32_t pa
   CHECK(nt[0] == nt[1] && memcmp(touched[0], touched[1], sizeof(int32_t) * nt[0]) == 0,
         "touched lists differ (rows %d dim %d ids %d kind %d)", n_rows, dim, n_ids, kind);
   CHECK(memcmp(g[0], g[1], sizeof(float) * n_rows * dim) == 0,
-        "streamed != scalar (rows %d dim %d ids %d kind %d pad %d scale %d)", n_rows, dim, n_ids, kind, pad, scale);
+        "dispatcher != scalar (rows %d dim %d ids %d kind %d pad %d scale %d)", n_rows, dim, n_ids, kind, pad, scale);
   if (pad >= 0) CHECK(memcmp(g[1] + (size_t)pad * dim, init + (size_t)pad * dim, sizeof(float) * dim) == 0, "padding row written");
   for (int v = 0; v < 2; v++) { free(g[v]); free(touched[v]); }
   free(ids); free(gout); free(init);
@@ -71,10 +71,11 @@ int main(void) {
     run(100, 64, 300, kind, 5, 1);
     run(100, 768, 300, kind, -1, 0);
     run(3, 1000, 500, kind, 2, 1);
-    run(50, 65, 1, kind, -1, 0);  // one id: no slots at all
+    for (int32_t n = 3; n <= 10; n++) run(4, 70, n, kind, -1, n & 1);  // 1..10 occurrences of a row
+    run(50, 65, 1, kind, -1, 0);  // one id
     run(50, 65, 2, kind, -1, 1);
   }
   if (fails) { fprintf(stderr, "%d failures\n", fails); return 1; }
-  printf("test_streamed: ok\n");
+  printf("test_scatter_sweep: ok\n");
   return 0;
 }
