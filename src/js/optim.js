@@ -62,16 +62,18 @@ function allocState(params, names) {
 }
 
 class Optimizer {
-  #states; #names; #disposed = false; #stepCount = 0;
+  #states; #names; #lazy; #disposed = false; #stepCount = 0;
   constructor(params, perElement, lazy) {
     wasm();
     checkBool(lazy, 'lazy');
-    this.lazy = lazy;
+    this.#lazy = lazy;
     this.#names = perElement;
     this.#states = allocState(paramsOf(params), perElement);
   }
 
   get params() { return this.#states.map((s) => s.param); }
+  /** true: only rows with gradient are updated (see the file header). */
+  get lazy() { return this.#lazy; }
   get stepCount() { return this.#stepCount; }
   get disposed() { return this.#disposed; }
 
@@ -81,13 +83,13 @@ class Optimizer {
     return wasm();
   }
 
-  /** @internal calls fn(state, ptrs, rowsPtr, nList) per param, then counts the step. */
+  /** @internal counts the step, then calls fn(state, ptrs, rowsPtr, nList) per param. */
   _each(fn) {
     this._live();
     this.#stepCount++;
     for (const s of this.#states) {
       const ptrs = s.param._ptrs;
-      fn(s, ptrs, this.lazy ? ptrs.touched : 0, this.lazy ? ptrs.nTouched : 0);
+      fn(s, ptrs, this.#lazy ? ptrs.touched : 0, this.#lazy ? ptrs.nTouched : 0);
     }
   }
 
