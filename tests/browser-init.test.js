@@ -4,7 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { init, Embedding } from '../src/js/index.js';
-import { serve, launch } from './helpers/chromium.js';
+import { serve, launch, runPage } from './helpers/chromium.js';
 
 await init();
 
@@ -26,14 +26,7 @@ test('browser: same seed, same table bits as Node; lookup and backward run', { t
   const srv = await serve({ '/init.html': PAGE });
   const browser = await launch();
   t.after(async () => { await browser.close(); await srv.close(); });
-  const page = await browser.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('requestfailed', (r) => errors.push(`failed request ${r.url()}`));
-  await page.goto(`${srv.url}/init.html`);
-  await page.waitForFunction(() => window.result !== undefined, null, { timeout: 60_000 });
-  const res = await page.evaluate(() => window.result);
+  const { result: res, errors } = await runPage(browser, `${srv.url}/init.html`, { timeout: 60_000 });
   assert.equal(res.error, undefined, res.error);
   assert.deepEqual(errors, []);
   assert.equal(res.simd, true);

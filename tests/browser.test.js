@@ -120,6 +120,10 @@ test('web: typed text shows the tokenizer\'s ids and Embedding.forward rows', as
   assert.equal(await page.evaluate(() => document.activeElement.id), 'lookup-dim');
   await page.keyboard.press('ArrowLeft');
   assert.equal(await page.$eval('#lookup-heat', (c) => Number(c.dataset.dim)), 32);
+  // A typed special-token string is read as plain text, not an error.
+  await page.fill('#lookup-text', 'end<|endoftext|>');
+  const special = await page.$$eval('#lookup-chips [data-id]', (els) => els.map((e) => Number(e.dataset.id)));
+  assert.deepEqual(special, encode('end<|endoftext|>', { disallowedSpecial: new Set() }));
   assert.deepEqual(problems, []);
   await page.close();
 });

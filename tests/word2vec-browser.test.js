@@ -4,7 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { init, Word2Vec } from '../src/js/index.js';
-import { serve, launch } from './helpers/chromium.js';
+import { serve, launch, runPage } from './helpers/chromium.js';
 
 await init();
 
@@ -65,14 +65,7 @@ test('browser: word2vec in a module Web Worker, stop/resume, same bits as Node',
   const srv = await serve({ '/w2v.html': PAGE(ids, counts, OPTS) });
   const browser = await launch();
   t.after(async () => { await browser.close(); await srv.close(); });
-  const page = await browser.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('requestfailed', (r) => errors.push(`failed request ${r.url()}`));
-  await page.goto(`${srv.url}/w2v.html`);
-  await page.waitForFunction(() => window.result !== undefined, null, { timeout: 90_000 });
-  const res = await page.evaluate(() => window.result);
+  const { result: res, errors } = await runPage(browser, `${srv.url}/w2v.html`, { timeout: 90_000 });
   assert.equal(res.error, undefined, res.error);
   assert.deepEqual(errors, []);
   assert.equal(res.simd, true);

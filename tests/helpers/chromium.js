@@ -40,3 +40,18 @@ export async function launch() {
       '--no-first-run', '--disable-sync', '--disable-quic'],
   });
 }
+
+/**
+ * Open `url` in a new page of `browser`, collecting page errors, console errors and failed
+ * requests, then wait until the page sets `window.result` and return { result, errors }.
+ */
+export async function runPage(browser, url, { timeout = 60_000 } = {}) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('requestfailed', (r) => errors.push(`failed request ${r.url()}`));
+  await page.goto(url);
+  await page.waitForFunction(() => window.result !== undefined, null, { timeout });
+  return { result: await page.evaluate(() => window.result), errors };
+}

@@ -2,47 +2,9 @@
 // embedkit's code): the rotation, the ONNX RotaryEmbedding semantics, and transformers' rope
 // scaling types. Also a small seeded generator and a tolerance check that reports the worst
 // element.
-import assert from 'node:assert/strict';
 
-export function rng(seed = 1) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function randF32(n, seed = 1, scale = 1) {
-  const r = rng(seed);
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = (r() * 2 - 1) * scale;
-  return a;
-}
-
-/** |a - b| <= atol + rtol * |b| everywhere; the message names the worst index. */
-export function assertClose(actual, expected, { atol = 0, rtol = 0, what = 'result' } = {}) {
-  assert.equal(actual.length, expected.length, `${what}: length ${actual.length} vs ${expected.length}`);
-  let worst = -1;
-  let worstExcess = 0;
-  let maxDiff = 0;
-  for (let i = 0; i < actual.length; i++) {
-    const d = Math.abs(actual[i] - expected[i]);
-    if (!(d <= maxDiff)) maxDiff = d;
-    const excess = d - (atol + rtol * Math.abs(expected[i]));
-    if (!(excess <= worstExcess)) {
-      worstExcess = excess;
-      worst = i;
-    }
-  }
-  if (worst >= 0) {
-    assert.fail(`${what}: index ${worst}: got ${actual[worst]}, expected ${expected[worst]} ` +
-      `(max |diff| ${maxDiff}, atol ${atol}, rtol ${rtol})`);
-  }
-  return maxDiff;
-}
+// The seeded generator and the tolerance check are the shared ones from close.js.
+export { rng, randomFloats as randF32, assertClose } from './close.js';
 
 /**
  * Rotate in float64. x: array in `layout` ('bshd' | 'bhsd') with dims B,S,H,D; posOf(b, s) is

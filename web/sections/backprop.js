@@ -9,9 +9,9 @@
  */
 
 import { Embedding, SGD } from 'embedkit';
-import { encode, decode } from 'gpt-tokenizer/r50k_base';
+import { decode } from 'gpt-tokenizer/r50k_base';
 import { h, prose, fitCanvas, drawMatrix, onWidthChange, int, fmt } from '../ui.js';
-import { showToken } from './lookup.js';
+import { showToken, gpt2Ids } from './lookup.js';
 
 const VOCAB = 50257;
 const DIM = 6;
@@ -72,7 +72,7 @@ export function mount(root) {
   );
 
   function compute() {
-    ids = encode(input.value).slice(0, MAX_TOKENS);
+    ids = gpt2Ids(input.value).slice(0, MAX_TOKENS);
     const pos = ids.map((_, i) => i);
     grads = upstream.forward(pos);
     table.zeroGrad();
@@ -179,6 +179,10 @@ export function mount(root) {
   }
 
   stepBtn.addEventListener('click', () => {
+    if (!ids.length) {
+      stepOut.replaceChildren(prose('The batch is empty: type some words first.', 'note'));
+      return;
+    }
     const before = table.weight.slice();
     const rate = Number(lr.value);
     const how = sgdStep(rate);

@@ -15,6 +15,15 @@ const VOCAB = 50257;           // GPT-2's vocabulary (r50k_base)
 const SEED = 0;
 const DIMS = [4, 8, 16, 32, 64];
 
+/**
+ * GPT-2 ids of `text`. A typed special-token string such as <|endoftext|> is read as plain text
+ * (the tokenizer would otherwise refuse the whole input), as tiktoken does with
+ * disallowed_special=().
+ */
+export function gpt2Ids(text) {
+  return encode(text, { disallowedSpecial: new Set() });
+}
+
 /** How a token's text looks on a chip: spaces made visible. */
 export function showToken(s) {
   return s.replace(/ /g, '␣').replace(/\n/g, '⏎').replace(/\t/g, '⇥') || '∅';
@@ -60,7 +69,7 @@ export function mount(root) {
   );
 
   function tokenize() {
-    ids = encode(input.value);
+    ids = gpt2Ids(input.value);
     if (ids.length > 64) ids = ids.slice(0, 64);
     vectors = table.forward(ids);
   }

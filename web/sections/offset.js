@@ -7,9 +7,9 @@
  */
 
 import { InputEmbedding, sinusoidal } from 'embedkit';
-import { encode, decode } from 'gpt-tokenizer/r50k_base';
+import { decode } from 'gpt-tokenizer/r50k_base';
 import { h, prose, fitCanvas, arrow, onWidthChange, fmt } from '../ui.js';
-import { showToken } from './lookup.js';
+import { showToken, gpt2Ids } from './lookup.js';
 
 const VOCAB = 50257;
 const MAX_POS = 16;
@@ -50,7 +50,7 @@ export function mount(root) {
   }
 
   function compute() {
-    ids = encode(input.value).slice(0, MAX_POS);
+    ids = gpt2Ids(input.value).slice(0, MAX_POS);
     const n = ids.length;
     tok = n ? layer.token.forward(ids) : new Float32Array(0);
     pos = mode === 'learned'
