@@ -147,23 +147,10 @@ export class Embedding {
     let outPtr = hasOut ? residentPtr(out) : 0;
     if (outPtr) this.#checkNoAlias(outPtr, len * 4, 'out');
     const idsRes = residentPtr(ids);
-    // A fresh result with long rows is filled row by row straight from the table: one pass
-    // over the bytes instead of a gather into scratch and a copy out (W1, 8192 rows of 768:
-    // ~15-25% less time). Short rows pay more for a subarray per row than for the extra copy.
-    const direct = !hasOut && this.#d >= 512;
-    const s = scratch(scratchSize(idsRes ? 0 : n * 4, outPtr || direct ? 0 : len * 4));
+    const s = scratch(scratchSize(idsRes ? 0 : n * 4, outPtr ? 0 : len * 4));
     const idsPtr = stageIds(ids, this.#n, idsRes ? 0 : s.take(n * 4));
-    if (this.#maxNorm !== null) ex.ek_renorm_rows_f32(this.#w, this.#seen, idsPtr, n, this.#d, this.#maxNorm, this.#normType);
-    if (direct) {
-      const res = new Float32Array(len);
-      const h = heap(), w = h.f32, idx = h.i32, d = this.#d, base = this.#w >>> 2, ib = idsPtr >>> 2;
-      for (let i = 0; i < n; i++) {
-        const r = base + idx[ib + i] * d;
-        res.set(w.subarray(r, r + d), i * d);
-      }
-      return res;
-    }
     const dst = outPtr || s.take(len * 4);
+    if (this.#maxNorm !== null) ex.ek_renorm_rows_f32(this.#w, this.#seen, idsPtr, n, this.#d, this.#maxNorm, this.#normType);
     ex.ek_gather_rows_f32(dst, this.#w, idsPtr, n, this.#d);
     return deliverF32(dst, len, hasOut ? out : null, outPtr);
   }

@@ -39,8 +39,8 @@
 // memory.copy inside embedkit's own memory, and with TypedArray.prototype.set between two JS
 // arrays. "x copy" divides a row's time by the faster of the two; "x best peer" by the fastest
 // 'peer' row that passed its check. All rows of one workload run interleaved in one process:
-// warm-up, then `samples` rounds (>= 7) that each time every row once, rotating the order;
-// the printed time is the median per call. A sample repeats a fast call enough times to last
+// warm-up, then `samples` rounds (>= 7) that each time every row once, rotating the order,
+// with a full garbage collection (untimed) before each; the printed time is the median per call. A sample repeats a fast call enough times to last
 // at least a few milliseconds and divides.
 //
 // Peers: onnxModel() builds a one-node ONNX model with onnx-proto; ortNode(), ortWeb() and
@@ -48,6 +48,8 @@
 
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 
 const require = createRequire(import.meta.url);
 
@@ -288,6 +290,11 @@ async function sample(row, reps) {
   return (now() - t0) / reps;
 }
 
+// A full garbage collection before every sample, untimed, so that a row does not pay for the
+// garbage of the row before it (e2e rows allocate tens of MB per call).
+v8.setFlagsFromString('--expose-gc');
+const collect = vm.runInNewContext('gc');
+
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -341,6 +348,7 @@ export async function runWorkload(w, { ek, memory, quick = false, samples, log =
       const r = res.get(row);
       if (r.error) continue;
       try {
+        collect();
         r.times.push(await sample(row, r.reps));
       } catch (e) {
         r.error = e.message.split('\n')[0];
