@@ -14,6 +14,12 @@ const DIM = 128;
 const N_IDS = 4096;
 const RUNS = 7;
 
+/** A seeded N(0, 1) Float32Array of n * dim values (embedkit's generator), owned by the caller. */
+function randomRows(n, dim, seed) {
+  const e = new Embedding(n, dim, { seed });
+  try { return e.weight.slice(); } finally { e.dispose(); }
+}
+
 /** Deterministic ids with a Zipf-like skew (common tokens repeat, as in real text). */
 function makeIds(n, vocab, seed = 12345) {
   let s = seed >>> 0;
@@ -85,7 +91,7 @@ function workloads() {
     setup() {
       const emb = new Embedding(VOCAB, DIM, { seed: 3 });
       const G = new Float32Array(VOCAB * DIM);
-      const gout = new Embedding(N_IDS, DIM, { seed: 4 }).weight.slice();
+      const gout = randomRows(N_IDS, DIM, 4);
       return {
         ek: () => { emb.zeroGrad(); emb.backward(ids, gout); },
         js: () => {
@@ -131,7 +137,7 @@ function workloads() {
       name: `RoPE forward (half-split): [1, ${S}, ${H}, ${HD}]`,
       setup() {
         const rope = new Rope({ headDim: HD, maxPositions: S });
-        const x = new Embedding(S * H, HD, { seed: 5 }).weight.slice();
+        const x = randomRows(S * H, HD, 5);
         const outE = new Float32Array(x.length), outJ = new Float32Array(x.length);
         const cos = rope.cos, sin = rope.sin, half = HD / 2;
         return {
@@ -150,7 +156,7 @@ function workloads() {
             }
           },
           check: () => maxDiff(outE, outJ),
-          done: () => {},
+          done: () => rope.dispose(),
         };
       },
     });
