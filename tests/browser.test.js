@@ -1,5 +1,6 @@
 // browser.test.js — the tutorial in web/, driven in headless Chromium (Debian's /usr/bin/chromium
-// through playwright-core; never `npx playwright install`). Starts web/serve.js on a free port,
+// through playwright-core, launched by helpers/chromium.js; never `npx playwright install`).
+// Starts web/serve.js (the server `npm start` runs) on a free port,
 // loads the page at desktop and phone widths, and checks that:
 //   - every section mounts, with no console error, no page error, no failed or 4xx/5xx request,
 //     and no request to any host but the local server;
@@ -20,7 +21,7 @@ import { mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launch } from './helpers/chromium.js';
 import { encode } from 'gpt-tokenizer/encoding/r50k_base';
 import { init, Embedding, InputEmbedding, Rope, sinusoidal } from '../src/js/index.js';
 import { start } from '../web/serve.js';
@@ -36,11 +37,7 @@ before(async () => {
   await init();
   server = await start({ port: 0, host: '127.0.0.1', quiet: true });
   origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  browser = await launch();
   await mkdir(SHOTS, { recursive: true });
 });
 
