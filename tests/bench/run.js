@@ -74,8 +74,15 @@ console.log('time/call: median; GB/s: workload bytes / time; x copy: time / in-p
   'x best peer: time / fastest correct peer');
 
 const results = [];
+let failed = 0;
 for (const w of chosen) {
-  results.push(await runWorkload(w, { ek, memory: wasm().memory, quick: opts.quick, samples: opts.samples }));
+  try {
+    results.push(await runWorkload(w, { ek, memory: wasm().memory, quick: opts.quick, samples: opts.samples }));
+  } catch (e) {
+    // One broken workload file should not hide the others' results.
+    failed++;
+    console.log(`${w.id}: setup or run failed: ${e.stack ?? e}`);
+  }
 }
 if (opts.markdown) console.log(`\n${markdown(results)}`);
 if (opts.json) {
@@ -86,6 +93,7 @@ if (opts.json) {
   }, null, 2));
   console.log(`\nwrote ${opts.json}`);
 }
+if (failed) process.exitCode = 1;
 
 /**
  * One line per workload: the first resident and first end-to-end embedkit rows, the fastest
