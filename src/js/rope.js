@@ -5,7 +5,7 @@
 // half-split and interleaved conventions, and a precision report for the cos/sin tables.
 // Contract: shared/API.md "Rope"; scaling formulas: rope-scaling.js.
 
-import { alloc, free, heap, scratch, scratchSize, wasm, residentPtr } from './memory.js';
+import { alloc, deliverF32, free, heap, scratch, scratchSize, wasm, residentPtr } from './memory.js';
 import { checkFloat32, checkOut, checkPosInt, checkNumber, checkShape, idsLength, stageIds } from './validate.js';
 import { normalizeScaling, frequencyKey, ropeFrequencies } from './rope-scaling.js';
 
@@ -85,16 +85,7 @@ export function runRope(plan, x, out, extraScratch, prepare, name = 'x') {
   const dst = outRes || (xRes ? dstScratch : src);
   ex.ek_rope_f32(dst, src, cosPtr, sinPtr, posPtr, plan.posBStride, plan.offset, plan.B, plan.S, plan.H, plan.D,
     plan.rot, plan.layout, plan.interleaved ? 1 : 0, plan.sign);
-  if (outRes) return out;
-  const res = heap().f32.subarray(dst >>> 2, (dst >>> 2) + plan.total);
-  if (hasOut) {
-    out.set(res);
-    return out;
-  }
-  // new + set, not slice(): V8's TypedArray slice of tens of MB is several times slower.
-  const fresh = new Float32Array(plan.total);
-  fresh.set(res);
-  return fresh;
+  return deliverF32(dst, plan.total, hasOut ? out : null, outRes);
 }
 
 export class Rope {
