@@ -38,14 +38,34 @@ EK_EXPORT int32_t ek_check_ids_i32(const int32_t* ids, int32_t n, int32_t n_rows
 // ---- initialisation -----------------------------------------------------------------------------
 
 // out [n] f32 <- N(mean, std^2), deterministic for a seed on every host.
-// Generator: PCG32 (O'Neill 2014, pcg32_srandom_r with initstate = seed, initseq = 0x454b (ek)),
-// two outputs -> one double u in [0,1) with 53 random bits (hi 27 bits, lo 26 bits); normals by
-// the Box-Muller transform in double: r = sqrt(-2 ln(1 - u1)), t = 2 pi u2, the pair
-// (r cos t, r sin t) fills out[2k], out[2k+1]; out[i] = (float)(mean + std * z).
-// musl's log/sqrt/cos/sin are compiled into the module, so the bits are the same in every
-// engine. tests/helpers/pcg.js reimplements it in JS as the independent check.
+// Generator (exact, part of the contract): PCG32 (O'Neill 2014, pcg32_srandom_r with
+// initstate = seed, initseq = 0x454b (ek)); two outputs a, b -> one double
+// u = ((a >> 5) * 2^26 + (b >> 6)) / 2^53 in [0, 1); normal pair k takes u1 then u2 (four
+// outputs) and fills out[2k] = (float)(mean + std * (r cos t)) and, if 2k + 1 < n,
+// out[2k + 1] = (float)(mean + std * (r sin t)), with r = sqrt(-2 ln(1 - u1)), t = fl(2pi * u2)
+// (2pi rounded to double), all in double.
+// Accuracy (guaranteed): ln, cos and sin are evaluated by polynomial code in init.c to within
+// 1 ulp of double (measured max 0.8), sqrt and the rest are IEEE double operations; so each
+// output is within one float32 ulp of the same formula with exact ln/cos/sin, and equal to it
+// (and to a libm evaluation) in all but ~1 value in 10^7 (measured: tests/init-fast.test.js).
+// Bits: the code is compiled into the module, so a seed gives the same bits on every host and
+// engine, in the SIMD and the no-SIMD build alike (__wasmsimd == __poly bit for bit).
+// tests/helpers/pcg.js reimplements the generator in JS as the independent check.
 EK_EXPORT void ek_init_normal_f32(float* out, uint32_t n, uint32_t seed_lo, uint32_t seed_hi,
                                   double mean, double std);
+// Reference: the same generator with musl's log/sqrt/cos/sin per pair (what every earlier version used).
+EK_EXPORT void ek_init_normal_f32__scalar(float* out, uint32_t n, uint32_t seed_lo,
+                                          uint32_t seed_hi, double mean, double std);
+// Polynomial ln/sincos in plain C: the no-SIMD build's kernel, bit-exact with __wasmsimd.
+EK_EXPORT void ek_init_normal_f32__poly(float* out, uint32_t n, uint32_t seed_lo,
+                                        uint32_t seed_hi, double mean, double std);
+// The same polynomial code on f64x2 lanes (two normal pairs per step).
+EK_EXPORT void ek_init_normal_f32__wasmsimd(float* out, uint32_t n, uint32_t seed_lo,
+                                            uint32_t seed_hi, double mean, double std);
+// The polynomial pieces alone (for accuracy tests): ln(x) for x in [2^-53, 1], and
+// *s = sin(t), *c = cos(t) for t in [0, 2pi); each within 1 ulp of double.
+EK_EXPORT double ek_init_ln_f64(double x);
+EK_EXPORT void ek_init_sincos_f64(double* s, double* c, double t);
 
 // ---- lookup (forward) and its adjoint (backward) -------------------------------------------------
 
