@@ -9,8 +9,10 @@
 //   __wasmsimd  the same polynomial code on f64x2 lanes (two normal pairs per step). Same
 //               double operations in the same order as __poly, no FMA: bit-exact with __poly,
 //               so the SIMD and the no-SIMD builds give identical tables.
-// The PCG stream is sequential; the fast kernels draw a block of uniforms first (cheap, stays
-// in L1), then run the transcendental part over the block.
+// The PCG stream is sequential, but its LCG can jump ahead: the fast kernels keep four states one
+// step apart and advance each by four steps (pcg32x4 below), which yields exactly the documented
+// output sequence from four independent multiply chains, fill a block of uniforms (stays in L1),
+// then run the transcendental part over the block.
 //
 // ln(x), x = 1 - u1 in [2^-53, 1] (exact: u1 is a multiple of 2^-53): fdlibm's e_log.c
 //   (Sun, 1993; musl's log before 1.1.20): x = 2^k m, m in [sqrt(2)/2, sqrt(2)), f = m - 1,
@@ -19,20 +21,26 @@
 // sin, cos of t in [0, 2pi): the quadrant trick with musl's __rem_pio2 constants:
 //   n = rint(t * 2/pi) in 0..4, y = t - n (pi/2) as a double-double y0 + y1 with pi/2 split in
 //   33-bit pieces (pio2_1 + pio2_2 + pio2_2t; n pio2_1 and n pio2_2 are exact and t - n pio2_1
-//   is exact by Sterbenz, so y is good to ~2^-118 even next to a multiple of pi/2, musl's
-//   "medium" path taken always), then fdlibm's __sin / __cos kernels on |y| <= pi/4 (degree 13
+//   is exact by Sterbenz, so y is good to ~2^-118 even next to a multiple of pi/2: musl's
+//   "medium" path, taken always), then fdlibm's __sin / __cos kernels on |y| <= pi/4 (degree 13
 //   and 14, < 1 ulp) and the quadrant's swap and signs as bit operations.
 // sqrt is IEEE (correctly rounded) everywhere.
 //
-// Measured (tests/native/test_init.c prints these; x86-64 double with long double references,
-// 10^8 inputs of the exact kind the generator produces plus edge cases):
-//   ln:      max error 0.80 ulp of double            (musl's log: ~0.52)
-//   sin/cos: max error 0.78 ulp of double, t in [0, 2pi)
-//   float32 outputs that differ from __scalar: ~2 in 10^7, each by 1 float32 ulp
-//   (tests/init-fast.test.js counts them over 10^7 values in wasm).
-// Speed (Node 18/V8, 2-core EPYC, new Embedding(50257, 768), 38.6M values, best of 5):
-//   before (musl libm per value) 17.5 ns/value; after: see the figures in the commit history and
-//   tests/bench (SIMD ~NN ns/value, no-SIMD build ~NN ns/value).
+// Measured error (tests/native/test_init.c, x86-64 with long double references; inputs of the
+// exact kind the generator produces, 1 - j 2^-53 and fl(2pi j 2^-53), plus edge cases; the
+// figures are from a run with EK_INIT_SAMPLES=100000000, i.e. 2e8 inputs each):
+//   ln:      max 0.870 ulp of double; 3.9% of results differ from glibc's log
+//   sin/cos: max 0.793 ulp of double; 3.1% differ from glibc's sin/cos
+//   float32 outputs equal to __scalar's: all of 10^7 (native, glibc libm) and all of 10^8 in
+//   wasm against musl (5 seeds x 2e7; tests/init-fast.test.js re-counts 10^7 on every run).
+//   A 1-ulp difference in double flips the float32 rounding with probability ~2^-29, and only
+//   a few % of the doubles differ, so a mismatch is possible (~1e-10 per value) but rare; it
+//   is then 1 float32 ulp.
+// Speed (Node 20 / V8, 2-core EPYC, 50257 x 768 = 38.6M values, kernel call, best of 5):
+//   __scalar (musl libm per pair)      16.1-16.8 ns/value  (the kernel used before)
+//   __poly (no-SIMD build's kernel)    10.6-10.9 ns/value
+//   __wasmsimd (SIMD build's kernel)    5.7-6.0 ns/value
+//   new Embedding(50257, 768): 676 ms -> 239 ms (alloc + zeroed gradient included).
 #include <math.h>
 #include <string.h>
 
@@ -70,6 +78,43 @@ static inline double uniform53(pcg32* g) {
 }
 
 static const double two_pi = 6.283185307179586;  // 2*pi rounded to double
+
+// The same stream as uniform53, four outputs at a time, for the fast kernels: four LCG states
+// one step apart, each advanced by four steps (s <- A4 s + C4 with A4 = A^4 and
+// C4 = inc (A^3 + A^2 + A + 1) mod 2^64), so four independent multiply chains run side by side
+// instead of one serial chain. Outputs in order: a1, b1 (-> u1), a2, b2 (-> u2).
+typedef struct { uint64_t s[4], a4, c4; } pcg32x4;
+
+static void pcg32x4_from(pcg32x4* q, const pcg32* g) {
+  const uint64_t A = 6364136223846793005ULL;
+  q->s[0] = g->state;
+  for (int k = 1; k < 4; k++) q->s[k] = q->s[k - 1] * A + g->inc;
+  q->a4 = A * A * A * A;
+  q->c4 = g->inc * (A * A * A + A * A + A + 1u);
+}
+
+static inline uint32_t pcg32_out(uint64_t old) {
+  uint32_t xorshifted = (uint32_t)(((old >> 18u) ^ old) >> 27u);
+  uint32_t rot = (uint32_t)(old >> 59u);
+  return (xorshifted >> rot) | (xorshifted << ((-rot) & 31u));
+}
+
+// m pairs of uniforms (u1[j], u2[j]) from the next 4m generator outputs.
+static void pcg32x4_uniforms(pcg32x4* q, double* u1, double* u2, uint64_t m) {
+  uint64_t s0 = q->s[0], s1 = q->s[1], s2 = q->s[2], s3 = q->s[3];
+  const uint64_t a4 = q->a4, c4 = q->c4;
+  const double scale = 1.0 / 9007199254740992.0;
+  for (uint64_t j = 0; j < m; j++) {
+    uint32_t a1 = pcg32_out(s0) >> 5, b1 = pcg32_out(s1) >> 6;
+    uint32_t a2 = pcg32_out(s2) >> 5, b2 = pcg32_out(s3) >> 6;
+    s0 = s0 * a4 + c4; s1 = s1 * a4 + c4; s2 = s2 * a4 + c4; s3 = s3 * a4 + c4;
+    u1[j] = ((double)a1 * 67108864.0 + (double)b1) * scale;
+    u2[j] = ((double)a2 * 67108864.0 + (double)b2) * scale;
+  }
+  q->s[0] = s0; q->s[1] = s1; q->s[2] = s2; q->s[3] = s3;
+}
+
+
 
 // ---- reference: musl libm --------------------------------------------------------------------
 
@@ -172,10 +217,15 @@ EK_EXPORT void ek_init_normal_f32__poly(float* out, uint32_t n, uint32_t seed_lo
                                         uint32_t seed_hi, double mean, double std) {
   pcg32 g;
   pcg32_seed(&g, ((uint64_t)seed_hi << 32) | seed_lo, 0x454bu);
-  EK_NO_VECTORIZE
-  for (uint64_t i = 0; i < n; i += 2) {
-    double u1 = uniform53(&g), u2 = uniform53(&g);
-    pair_poly(out, i, n, u1, u2, mean, std);
+  pcg32x4 q;
+  pcg32x4_from(&q, &g);
+  double u1[EK_INIT_BLOCK], u2[EK_INIT_BLOCK];
+  const uint64_t npairs = ((uint64_t)n + 1) / 2;
+  for (uint64_t base = 0; base < npairs; base += EK_INIT_BLOCK) {
+    uint64_t m = npairs - base < EK_INIT_BLOCK ? npairs - base : EK_INIT_BLOCK;
+    pcg32x4_uniforms(&q, u1, u2, m);
+    EK_NO_VECTORIZE
+    for (uint64_t j = 0; j < m; j++) pair_poly(out, 2 * (base + j), n, u1[j], u2[j], mean, std);
   }
 }
 
@@ -257,13 +307,15 @@ EK_EXPORT void ek_init_normal_f32__wasmsimd(float* out, uint32_t n, uint32_t see
                                             uint32_t seed_hi, double mean, double std) {
   pcg32 g;
   pcg32_seed(&g, ((uint64_t)seed_hi << 32) | seed_lo, 0x454bu);
+  pcg32x4 q;
+  pcg32x4_from(&q, &g);
   double u1[EK_INIT_BLOCK], u2[EK_INIT_BLOCK];
   const uint64_t npairs = ((uint64_t)n + 1) / 2;
   const v128_t vmean = wasm_f64x2_splat(mean), vstd = wasm_f64x2_splat(std);
   const v128_t one = wasm_f64x2_splat(1.0), m2 = wasm_f64x2_splat(-2.0), tp = wasm_f64x2_splat(two_pi);
   for (uint64_t base = 0; base < npairs; base += EK_INIT_BLOCK) {
     uint64_t m = npairs - base < EK_INIT_BLOCK ? npairs - base : EK_INIT_BLOCK;
-    for (uint64_t j = 0; j < m; j++) { u1[j] = uniform53(&g); u2[j] = uniform53(&g); }
+    pcg32x4_uniforms(&q, u1, u2, m);
     uint64_t j = 0;
     // two pairs = four outputs per step, only while all four are inside out[0 .. n)
     for (; j + 2 <= m && 2 * (base + j) + 4 <= n; j += 2) {
