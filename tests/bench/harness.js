@@ -51,21 +51,14 @@ import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
+import { rng } from '../helpers/close.js';
+
 const require = createRequire(import.meta.url);
 
 // ---- deterministic inputs -----------------------------------------------------------------------
 
-/** Small seeded PRNG (mulberry32): returns () => float in [0, 1). */
-export function rng(seed = 1) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The seeded generator (mulberry32) is the tests' own, re-exported for the workload files.
+export { rng };
 
 export function uniformIds(n, vocab, seed = 1) {
   const r = rng(seed);

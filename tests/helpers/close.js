@@ -35,7 +35,7 @@ export function assertSameBits(actual, expected, what = 'result') {
 }
 
 /** A small seeded PRNG for test data (mulberry32): deterministic, independent of embedkit. */
-export function rng(seed) {
+export function rng(seed = 1) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -11,9 +11,7 @@ static uint32_t s = 12345;
 static uint32_t rnd(void) { s = s * 1664525u + 1013904223u; return s >> 8; }
 static float rndf(void) { return (float)rnd() / 16777216.0f * 2.0f - 1.0f; }
 
-static int fails = 0;
-#define CHECK(c, ...) do { if (!(c)) { fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); fails++; } } while (0)
-
+#include "check.h"
 static void test_gather(int32_t n_rows, int32_t dim, int32_t n_ids) {
   float* table = malloc(sizeof(float) * n_rows * dim);
   int32_t* ids = malloc(sizeof(int32_t) * n_ids);
@@ -84,7 +82,7 @@ int main(void) {
   test_gather(100, 768, 64);
   test_scatter(100, 768, 300, 0);
   test_scatter(3, 1000, 500, 1);
-  if (fails) { fprintf(stderr, "%d failures\n", fails); return 1; }
+  if (failures) { fprintf(stderr, "%d failures\n", failures); return 1; }
   printf("test_embedding: ok\n");
   return 0;
 }

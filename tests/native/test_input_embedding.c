@@ -9,16 +9,7 @@
 
 #include "embedkit.h"
 
-static int failures = 0;
-#define CHECK(cond, ...)                                \
-  do {                                                  \
-    if (!(cond)) {                                      \
-      if (++failures < 20) {                            \
-        fprintf(stderr, "FAIL: " __VA_ARGS__);          \
-        fputc('\n', stderr);                            \
-      }                                                 \
-    }                                                   \
-  } while (0)
+#include "check.h"
 
 static uint32_t rs = 12345;
 static float frand(void) {

@@ -13,17 +13,7 @@
 
 #include "embedkit.h"
 
-static int failures = 0;
-#define CHECK(cond, ...)                       \
-  do {                                         \
-    if (!(cond)) {                             \
-      failures++;                              \
-      if (failures < 20) {                     \
-        fprintf(stderr, "FAIL: " __VA_ARGS__); \
-        fputc('\n', stderr);                   \
-      }                                        \
-    }                                          \
-  } while (0)
+#include "check.h"
 
 static uint32_t state = 12345u;
 static float frand(void) {  // xorshift32 -> [-1, 1)

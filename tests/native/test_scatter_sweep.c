@@ -15,9 +15,7 @@ static uint32_t s = 777;
 static uint32_t rnd(void) { s = s * 1664525u + 1013904223u; return s >> 8; }
 static float rndf(void) { return (float)rnd() / 16777216.0f * 2.0f - 1.0f; }
 
-static int fails = 0;
-#define CHECK(c, ...) do { if (!(c)) { fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); fails++; } } while (0)
-
+#include "check.h"
 // kind: 0 uniform, 1 heavy duplicates (ids in a few rows), 2 all the same row, 3 all distinct
 static void run(int32_t n_rows, int32_t dim, int32_t n_ids, int kind, int32_t pad, int32_t scale) {
   int32_t* ids = malloc(sizeof(int32_t) * n_ids);
@@ -75,7 +73,7 @@ int main(void) {
     run(50, 65, 1, kind, -1, 0);  // one id
     run(50, 65, 2, kind, -1, 1);
   }
-  if (fails) { fprintf(stderr, "%d failures\n", fails); return 1; }
+  if (failures) { fprintf(stderr, "%d failures\n", failures); return 1; }
   printf("test_scatter_sweep: ok\n");
   return 0;
 }

@@ -9,16 +9,7 @@
 #include "embedkit.h"
 #include "vec_f32.h"
 
-static int failures = 0;
-#define CHECK(cond, ...)                                \
-  do {                                                  \
-    if (!(cond)) {                                      \
-      printf("FAIL %s:%d: ", __FILE__, __LINE__);       \
-      printf(__VA_ARGS__);                              \
-      printf("\n");                                     \
-      failures++;                                       \
-    }                                                   \
-  } while (0)
+#include "check.h"
 
 static uint32_t rs = 12345;
 static float frand(void) {

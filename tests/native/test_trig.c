@@ -12,17 +12,7 @@
 
 #include "embedkit.h"
 
-static int failures = 0;
-#define CHECK(cond, ...)                   \
-  do {                                     \
-    if (!(cond)) {                         \
-      failures++;                          \
-      if (failures < 20) {                 \
-        fprintf(stderr, "FAIL: " __VA_ARGS__); \
-        fputc('\n', stderr);               \
-      }                                    \
-    }                                      \
-  } while (0)
+#include "check.h"
 
 typedef void (*table_fn)(float*, float*, int32_t, int32_t, const double*, int32_t, double, int32_t,
                          double);
