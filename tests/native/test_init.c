@@ -14,18 +14,7 @@
 #include <string.h>
 
 #include "embedkit.h"
-
-static int failures = 0;
-#define CHECK(cond, ...)                       \
-  do {                                         \
-    if (!(cond)) {                             \
-      failures++;                              \
-      if (failures < 20) {                     \
-        fprintf(stderr, "FAIL: " __VA_ARGS__); \
-        fputc('\n', stderr);                   \
-      }                                        \
-    }                                          \
-  } while (0)
+#include "check.h"
 
 typedef void (*init_fn)(float*, uint32_t, uint32_t, uint32_t, double, double);
 
