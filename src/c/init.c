@@ -36,11 +36,12 @@
 //   A 1-ulp difference in double flips the float32 rounding with probability ~2^-29, and only
 //   a few % of the doubles differ, so a mismatch is possible (~1e-10 per value) but rare; it
 //   is then 1 float32 ulp.
-// Speed (Node 20 / V8, 2-core EPYC, 50257 x 768 = 38.6M values, kernel call, best of 5):
-//   __scalar (musl libm per pair)      16.1-16.8 ns/value  (the kernel used before)
-//   __poly (no-SIMD build's kernel)    10.6-10.9 ns/value
-//   __wasmsimd (SIMD build's kernel)    5.7-6.0 ns/value
-//   new Embedding(50257, 768): 676 ms -> 239 ms (alloc + zeroed gradient included).
+// Speed (Node 20 / V8, 2-core EPYC, 50257 x 768 = 38.6M values, kernel call, best of 5, two
+// runs; the uniforms alone take ~1.7 ns/value):
+//   __scalar (musl libm per pair)      16.3-17.2 ns/value  (the kernel used before)
+//   __poly (no-SIMD build's kernel)    10.0-10.3 ns/value
+//   __wasmsimd (SIMD build's kernel)    4.7 ns/value
+//   new Embedding(50257, 768) (allocation and zeroed gradient included): 676 ms -> 185 ms.
 #include <math.h>
 #include <string.h>
 
@@ -224,8 +225,13 @@ EK_EXPORT void ek_init_normal_f32__poly(float* out, uint32_t n, uint32_t seed_lo
   for (uint64_t base = 0; base < npairs; base += EK_INIT_BLOCK) {
     uint64_t m = npairs - base < EK_INIT_BLOCK ? npairs - base : EK_INIT_BLOCK;
     pcg32x4_uniforms(&q, u1, u2, m);
+    uint64_t j = 0;
     EK_NO_VECTORIZE
-    for (uint64_t j = 0; j < m; j++) pair_poly(out, 2 * (base + j), n, u1[j], u2[j], mean, std);
+    for (; j + 2 <= m; j += 2) {  // two independent pairs per step give the engine some overlap
+      pair_poly(out, 2 * (base + j), n, u1[j], u2[j], mean, std);
+      pair_poly(out, 2 * (base + j) + 2, n, u1[j + 1], u2[j + 1], mean, std);
+    }
+    if (j < m) pair_poly(out, 2 * (base + j), n, u1[j], u2[j], mean, std);
   }
 }
 
@@ -317,7 +323,27 @@ EK_EXPORT void ek_init_normal_f32__wasmsimd(float* out, uint32_t n, uint32_t see
     uint64_t m = npairs - base < EK_INIT_BLOCK ? npairs - base : EK_INIT_BLOCK;
     pcg32x4_uniforms(&q, u1, u2, m);
     uint64_t j = 0;
-    // two pairs = four outputs per step, only while all four are inside out[0 .. n)
+    // Four pairs = eight outputs per step as two independent f64x2 chains written side by side
+    // (V8 schedules little of its own: the interleaving is worth ~20%), then two pairs per step,
+    // only while all outputs are inside out[0 .. n).
+    for (; j + 4 <= m && 2 * (base + j) + 8 <= n; j += 4) {
+      v128_t a0 = wasm_v128_load(u1 + j), a1 = wasm_v128_load(u1 + j + 2);
+      v128_t b0 = wasm_v128_load(u2 + j), b1 = wasm_v128_load(u2 + j + 2);
+      v128_t l0 = ln_f64x2(wasm_f64x2_sub(one, a0)), l1 = ln_f64x2(wasm_f64x2_sub(one, a1));
+      v128_t r0 = wasm_f64x2_sqrt(wasm_f64x2_mul(m2, l0));
+      v128_t r1 = wasm_f64x2_sqrt(wasm_f64x2_mul(m2, l1));
+      v128_t s0, c0, s1, c1;
+      sincos_f64x2(wasm_f64x2_mul(tp, b0), &s0, &c0);
+      sincos_f64x2(wasm_f64x2_mul(tp, b1), &s1, &c1);
+      v128_t zc0 = wasm_f64x2_add(vmean, wasm_f64x2_mul(vstd, wasm_f64x2_mul(r0, c0)));
+      v128_t zs0 = wasm_f64x2_add(vmean, wasm_f64x2_mul(vstd, wasm_f64x2_mul(r0, s0)));
+      v128_t zc1 = wasm_f64x2_add(vmean, wasm_f64x2_mul(vstd, wasm_f64x2_mul(r1, c1)));
+      v128_t zs1 = wasm_f64x2_add(vmean, wasm_f64x2_mul(vstd, wasm_f64x2_mul(r1, s1)));
+      v128_t fc0 = wasm_f32x4_demote_f64x2_zero(zc0), fs0 = wasm_f32x4_demote_f64x2_zero(zs0);
+      v128_t fc1 = wasm_f32x4_demote_f64x2_zero(zc1), fs1 = wasm_f32x4_demote_f64x2_zero(zs1);
+      wasm_v128_store(out + 2 * (base + j), wasm_i32x4_shuffle(fc0, fs0, 0, 4, 1, 5));
+      wasm_v128_store(out + 2 * (base + j) + 4, wasm_i32x4_shuffle(fc1, fs1, 0, 4, 1, 5));
+    }
     for (; j + 2 <= m && 2 * (base + j) + 4 <= n; j += 2) {
       v128_t a = wasm_v128_load(u1 + j), b = wasm_v128_load(u2 + j);
       v128_t r = wasm_f64x2_sqrt(wasm_f64x2_mul(m2, ln_f64x2(wasm_f64x2_sub(one, a))));

@@ -1,5 +1,5 @@
 // test_init.c — native (SIMDe) checks of the fast initialiser in src/c/init.c.
-//  1. __wasmsimd == __poly == dispatcher bit for bit, n = 1 .. 2*4+1 (four outputs per SIMD
+//  1. __wasmsimd == __poly == dispatcher bit for bit, n = 1 .. 2*8+1 (eight outputs per SIMD
 //     step) and large ones, several seeds, mean and std.
 //  2. accuracy of the polynomial ln and sincos in ulp of double against long double (x87,
 //     64-bit mantissa), on inputs of the kind the generator makes (1 - j 2^-53,
@@ -59,7 +59,8 @@ int main(void) {
   static const init_fn fns[3] = {ek_init_normal_f32__poly, ek_init_normal_f32__wasmsimd,
                                  ek_init_normal_f32};
   static const char* names[3] = {"__poly", "__wasmsimd", "dispatcher"};
-  const uint32_t sizes[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 511, 512, 513, 100003};
+  const uint32_t sizes[] = {1,  2,  3,  4,  5,  6,  7,   8,   9,   10,    11,
+                            12, 13, 14, 15, 16, 17, 511, 512, 513, 100003};
   const double params[][4] = {{0, 0, 0, 1}, {12345, 7, 0.5, 0.02}, {4294967295.0, 4294967295.0, -3, 2.5}};
   for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
     for (int pi = 0; pi < 3; pi++) {
