@@ -5,16 +5,11 @@ import assert from 'node:assert/strict';
 import { init, features } from '../src/js/index.js';
 import { alloc, free, heap, wasm } from '../src/js/memory.js';
 import { assertSameBits, randomFloats, randomIds } from './helpers/close.js';
+import { put, f32 } from './helpers/heap.js';
 
 await init();
 const ex = wasm();
 
-function put(arr) {
-  const p = alloc(Math.max(arr.byteLength, 16));
-  new Uint8Array(heap().buffer, p, arr.byteLength).set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
-  return p;
-}
-const f32 = (p, n) => new Float32Array(heap().buffer, p, n).slice();
 
 test('the SIMD build loaded', () => {
   assert.equal(features.simd, true);

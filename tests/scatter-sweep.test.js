@@ -8,15 +8,11 @@ import assert from 'node:assert/strict';
 import { init } from '../src/js/index.js';
 import { alloc, free, heap, wasm } from '../src/js/memory.js';
 import { assertSameBits, randomFloats, randomIds } from './helpers/close.js';
+import { put, f32 } from './helpers/heap.js';
 
 await init();
 const ex = wasm();
 
-function put(arr) {
-  const p = alloc(Math.max(arr.byteLength, 16));
-  new Uint8Array(heap().buffer, p, arr.byteLength).set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
-  return p;
-}
 
 function run(fn, { grad0, gout, ids, n, dim, pad, scale, calls }) {
   const count = ids.length;
