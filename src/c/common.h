@@ -60,4 +60,16 @@ enum {
 #define EK_NO_VECTORIZE
 #endif
 
+// Touched-row tracking, shared by every kernel that writes gradient rows (Embedding backward,
+// InputEmbedding's position half): mark [n_rows] u8 is 1 for rows already listed in
+// touched[0 .. n_touched); a row seen for the first time is marked and appended. Returns the
+// new n_touched. ek_zero_rows_f32 clears exactly these rows and marks.
+static inline int32_t ek_track_row(uint8_t* mark, int32_t* touched, int32_t n_touched, int32_t row) {
+  if (!mark[row]) {
+    mark[row] = 1;
+    touched[n_touched++] = row;
+  }
+  return n_touched;
+}
+
 #endif  // EK_COMMON_H

@@ -94,13 +94,7 @@ EK_EXPORT void ek_input_embed_f32(float* out, const float* tok, const int32_t* i
 
 static int32_t mark_rows(uint8_t* mark, int32_t* touched, int32_t n_touched, int32_t pos0,
                          int32_t seq) {
-  for (int32_t s = 0; s < seq; s++) {
-    const int32_t r = pos0 + s;
-    if (!mark[r]) {
-      mark[r] = 1;
-      touched[n_touched++] = r;
-    }
-  }
+  for (int32_t s = 0; s < seq; s++) n_touched = ek_track_row(mark, touched, n_touched, pos0 + s);
   return n_touched;
 }
 

@@ -38,14 +38,6 @@ static void link_ids(int32_t* head, int32_t* next, const int32_t* ids, int32_t n
   }
 }
 
-static inline int32_t track(uint8_t* mark, int32_t* touched, int32_t n_touched, int32_t id) {
-  if (!mark[id]) {
-    mark[id] = 1;
-    touched[n_touched++] = id;
-  }
-  return n_touched;
-}
-
 EK_EXPORT int32_t ek_scatter_add_rows_f32__scalar(float* grad, uint8_t* mark, int32_t* touched,
                                                   int32_t n_touched, const float* gout,
                                                   const int32_t* ids, int32_t n_ids, int32_t dim,
@@ -56,7 +48,7 @@ EK_EXPORT int32_t ek_scatter_add_rows_f32__scalar(float* grad, uint8_t* mark, in
     const int32_t id = ids[i];
     if (id == padding_idx || head[id] != i) continue;  // not the first occurrence
     head[id] = -1;                                     // done with this row
-    n_touched = track(mark, touched, n_touched, id);
+    n_touched = ek_track_row(mark, touched, n_touched, id);
     int32_t count = 0;
     EK_NO_VECTORIZE
     for (int32_t j = 0; j < dim; j++) acc[j] = 0.0;
@@ -183,7 +175,7 @@ EK_EXPORT int32_t ek_scatter_add_rows_f32__wasmsimd(float* grad, uint8_t* mark, 
     const int32_t id = ids[i];
     if (id == padding_idx || head[id] != i) continue;  // padding, or not the row's first occurrence
     head[id] = -1;
-    n_touched = track(mark, touched, n_touched, id);
+    n_touched = ek_track_row(mark, touched, n_touched, id);
     float* g = grad + (size_t)id * d;
     int32_t k = next[i];
     if (k < 0) {
