@@ -5,7 +5,7 @@
 // Rows: embedkit resident (ids, out / gradOutput are ResidentArrays in wasm memory) and e2e
 // (Int32Array in, fresh Float32Array out), plain JS loops, TensorFlow.js (wasm backend),
 // onnxruntime-web (wasm, 1 thread) and onnxruntime-node (CPU). Shape: see harness.js.
-import { onnxModel, ortNode, ortWeb, randomFloats, tfWasm, uniformIds, zipfIds, compare } from './harness.js';
+import { onnxModel, ortSessions, randomFloats, tfWasm, uniformIds, zipfIds, compare } from './harness.js';
 
 // ---- plain JS references (also the 'plain JS' peer rows) --------------------------------------
 
@@ -93,10 +93,8 @@ async function ortGatherRows(table, rows, dim, ids) {
     attributes: { axis: 0 },
   });
   const out = [];
-  for (const [name, load, mode] of [['onnxruntime-web', ortWeb, 'e2e, wasm 1 thread'], ['onnxruntime-node', ortNode, 'e2e, CPU']]) {
-    const ort = await load();
-    if (ort.missing) { out.push({ name, kind: 'peer', mode, na: ort.missing }); continue; }
-    const session = await ort.InferenceSession.create(model, { executionProviders: [name === 'onnxruntime-web' ? 'wasm' : 'cpu'] });
+  for (const { name, mode, ort, session, na } of await ortSessions(model)) {
+    if (na) { out.push({ name, kind: 'peer', mode, na }); continue; }
     let last = null;
     out.push({
       name, kind: 'peer', mode,
@@ -222,10 +220,8 @@ function backwardWorkload() {
         attributes: { reduction: 'add' },
       });
       const ids64 = BigInt64Array.from(ids, (v) => BigInt(v));
-      for (const [name, load, mode] of [['onnxruntime-web', ortWeb, 'e2e, wasm 1 thread'], ['onnxruntime-node', ortNode, 'e2e, CPU']]) {
-        const ort = await load();
-        if (ort.missing) { out.push({ name, kind: 'peer', mode, na: ort.missing }); continue; }
-        const session = await ort.InferenceSession.create(model, { executionProviders: [name === 'onnxruntime-web' ? 'wasm' : 'cpu'] });
+      for (const { name, mode, ort, session, na } of await ortSessions(model)) {
+        if (na) { out.push({ name, kind: 'peer', mode, na }); continue; }
         let last = null;
         out.push({
           name, kind: 'peer', mode,

@@ -213,6 +213,25 @@ export function onnxModel({ op, inputs, outputs, initializers = [], attributes =
   return P.ModelProto.encode(model).finish();
 }
 
+/**
+ * One InferenceSession of `model` per onnxruntime peer (onnxruntime-web on its wasm backend,
+ * onnxruntime-node on CPU). Returns [{ name, mode, ort, session }] or, for a peer that cannot
+ * load or cannot run the model, [{ name, mode, na }] with the reason.
+ */
+export async function ortSessions(model) {
+  const out = [];
+  for (const [name, load, mode, ep] of [['onnxruntime-web', ortWeb, 'e2e, wasm 1 thread', 'wasm'], ['onnxruntime-node', ortNode, 'e2e, CPU', 'cpu']]) {
+    const ort = await load();
+    if (ort.missing) { out.push({ name, mode, na: ort.missing }); continue; }
+    try {
+      out.push({ name, mode, ort, session: await ort.InferenceSession.create(model, { executionProviders: [ep] }) });
+    } catch (e) {
+      out.push({ name, mode, na: `cannot load the model: ${e.message.split('\n')[0].slice(0, 100)}` });
+    }
+  }
+  return out;
+}
+
 let ortNodeP, ortWebP, tfP;
 /** onnxruntime-node, or { missing: reason }. */
 export function ortNode() {

@@ -12,7 +12,7 @@
 // that writes a separate output can do. Shape of a workload: see harness.js.
 // Targets (issue 4): half-split resident forward <= 1.1x the copy limit; interleaved within
 // 1.15x of half-split; embedkit end to end faster than both onnxruntime peers.
-import { onnxModel, ortNode, ortWeb, randomFloats } from './harness.js';
+import { onnxModel, ortSessions, randomFloats } from './harness.js';
 import { wasm } from '../../src/js/memory.js';
 
 const B = 1, S = 2048, H = 32, D = 128, HALF = D / 2;
@@ -66,16 +66,8 @@ async function ortRows(x, cos, sin, interleaved) {
   });
   const pos = BigInt64Array.from({ length: S }, (_, i) => BigInt(i));
   const rows = [];
-  for (const [name, load, mode] of [['onnxruntime-web', ortWeb, 'e2e, wasm 1 thread'], ['onnxruntime-node', ortNode, 'e2e, CPU']]) {
-    const ort = await load();
-    if (ort.missing) { rows.push({ name, kind: 'peer', mode, na: ort.missing }); continue; }
-    let session;
-    try {
-      session = await ort.InferenceSession.create(model, { executionProviders: [name === 'onnxruntime-web' ? 'wasm' : 'cpu'] });
-    } catch (e) {
-      rows.push({ name, kind: 'peer', mode, na: `cannot load the opset-23 RotaryEmbedding node: ${e.message.split('\n')[0].slice(0, 100)}` });
-      continue;
-    }
+  for (const { name, mode, ort, session, na } of await ortSessions(model)) {
+    if (na) { rows.push({ name, kind: 'peer', mode, na }); continue; }
     const feeds = {
       x: new ort.Tensor('float32', x, [B, S, H * D]),
       cos: new ort.Tensor('float32', cos, [S, HALF]),
