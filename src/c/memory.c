@@ -6,11 +6,16 @@
 #include "embedkit.h"
 
 EK_EXPORT void* ek_alloc(uint32_t bytes) {
-  if (bytes == 0) bytes = 16;
+  // 64-byte (cache-line) alignment for every block. Row copies between two blocks run at full
+  // speed only when source and destination share their offset within a cache line: V8's
+  // memory.copy is the host's memmove, and on the machines we measured, gathering 3 KiB rows
+  // between blocks 48 bytes apart mod 64 took 1.9x as long as between aligned blocks. Rows of
+  // a multiple of 16 floats then stay aligned too.
+  if (bytes == 0) bytes = 64;
   // aligned_alloc wants a size that is a multiple of the alignment.
-  uint32_t rounded = (bytes + 15u) & ~15u;
+  uint32_t rounded = (bytes + 63u) & ~63u;
   if (rounded < bytes) return 0;  // wrapped past 4 GiB
-  return aligned_alloc(16, rounded);
+  return aligned_alloc(64, rounded);
 }
 
 EK_EXPORT void ek_free(void* p) { free(p); }

@@ -76,7 +76,7 @@ let arenaBytes = 0;
 
 /**
  * Reserve the per-call scratch area of at least `bytes` and return a bump allocator over it:
- * `take(bytes)` returns 16-byte aligned pointers. Call it once per operation, with the total
+ * `take(bytes)` returns 64-byte (cache-line) aligned pointers. Call it once per operation, with the total
  * (use scratchSize() to add up parts). Growing frees and reallocates, so pointers from an
  * earlier scratch() call are invalid afterwards.
  */
@@ -101,17 +101,17 @@ export function scratch(bytes) {
   return {
     take(n) {
       const p = arenaPtr + off;
-      off += (n + 15) & ~15;
+      off += (n + 63) & ~63;
       if (off > arenaBytes) throw new Error('embedkit internal: scratch overrun');
       return p;
     },
   };
 }
 
-/** Bytes scratch() needs for parts of the given byte sizes (each rounded up to 16). */
+/** Bytes scratch() needs for parts of the given byte sizes (each rounded up to 64). */
 export function scratchSize(...parts) {
   let s = 0;
-  for (const n of parts) s += (n + 15) & ~15;
+  for (const n of parts) s += (n + 63) & ~63;
   return s;
 }
 

@@ -80,6 +80,8 @@ int main(void) {
     test_scatter(9, dim, 50, 1);
   }
   test_gather(100, 768, 64);
+  for (int32_t dim = 127; dim <= 145; dim++) test_gather(23, dim, 37);  // 8-row groups + tails
+  test_gather(40, 1000, 29);
   test_scatter(100, 768, 300, 0);
   test_scatter(3, 1000, 500, 1);
   if (failures) { fprintf(stderr, "%d failures\n", failures); return 1; }
