@@ -115,8 +115,11 @@ EK_EXPORT int32_t ek_scatter_add_rows_f32__wasmsimd(float* grad, uint8_t* mark, 
 
 // Zero the touched rows of grad and clear their marks: cost O(n_touched * dim), not O(n_rows).
 // grad [n_rows, dim] f32; mark [n_rows] u8; touched [n_touched] i32.
+// __scalar: a memset per row (the reference); the dispatcher clears eight rows side by side.
 EK_EXPORT void ek_zero_rows_f32(float* grad, uint8_t* mark, const int32_t* touched,
                                 int32_t n_touched, int32_t dim);
+EK_EXPORT void ek_zero_rows_f32__scalar(float* grad, uint8_t* mark, const int32_t* touched,
+                                        int32_t n_touched, int32_t dim);
 
 // max_norm renormalisation, as PyTorch's embedding_renorm_: for each distinct id in ids, if the
 // norm_type-norm of table[id, :] (computed in double) exceeds max_norm, the row is multiplied in

@@ -50,10 +50,12 @@ static void test_scatter(int32_t n_rows, int32_t dim, int32_t n_ids, int32_t sca
     double* acc = malloc(sizeof(double) * dim);
     nt[v] = (v == 0 ? ek_scatter_add_rows_f32__scalar : ek_scatter_add_rows_f32__wasmsimd)(
         g[v], mark, touched[v], 0, gout, ids, n_ids, dim, 1, scale, head, next, acc);
-    if (v == 1) {  // zeroGrad: touched rows become zero and unmarked, the others keep their values
+    // zeroGrad (v = 0: the memset reference, v = 1: the dispatcher): touched rows become zero
+    // and unmarked, the others keep their values.
+    {
       float* z = malloc(sizeof(float) * n_rows * dim);
       memcpy(z, g[v], sizeof(float) * n_rows * dim);
-      ek_zero_rows_f32(z, mark, touched[v], nt[v], dim);
+      (v == 0 ? ek_zero_rows_f32__scalar : ek_zero_rows_f32)(z, mark, touched[v], nt[v], dim);
       for (int32_t r = 0; r < n_rows; r++) {
         CHECK(mark[r] == 0, "mark %d not cleared", r);
         int was = 0;
