@@ -58,6 +58,46 @@ test('scatter-add: __wasmsimd equals __scalar bit for bit (heavy duplicates, pad
   }
 });
 
+test('__inorder (the bench\'s float32 comparison row) is the float32 loop; the exact kernel is closer to float64', () => {
+  // Independent references: a JS loop with Math.fround after every add (in id order), and a
+  // float64 scatter-add. Many copies of few ids, so the float32 loop visibly drifts.
+  const n = 7, dim = 37, count = 3000;
+  const ids = randomIds(count, n, 77, { zipf: 1.5 });
+  const gout = randomFloats(count * dim, 78);
+  const pad = 3;
+  const f32loop = new Float32Array(n * dim), f64 = new Float64Array(n * dim);
+  for (let i = 0; i < count; i++) {
+    if (ids[i] === pad) continue;
+    for (let j = 0; j < dim; j++) {
+      const k = ids[i] * dim + j;
+      f32loop[k] = Math.fround(f32loop[k] + gout[i * dim + j]);
+      f64[k] += gout[i * dim + j];
+    }
+  }
+  const run = (fn, extra) => {
+    const pg = put(new Float32Array(n * dim)), po = put(gout), pi = put(ids);
+    const mark = alloc(n), touched = alloc(n * 4);
+    heap().u8.fill(0, mark, mark + n);
+    const nt = ex[fn](pg, mark, touched, 0, po, pi, count, dim, pad, ...extra(count));
+    const r = { grad: f32(pg, n * dim), touched: new Int32Array(heap().buffer, touched, nt).slice().sort() };
+    for (const p of [pg, po, pi, mark, touched]) free(p);
+    return r;
+  };
+  const inorder = run('ek_scatter_add_rows_f32__inorder', () => []);
+  assertSameBits(inorder.grad, f32loop, 'in-order float32 loop');
+  assert.deepEqual([...inorder.touched], [...new Set(ids)].filter((r) => r !== pad).sort());
+  const scratch = [alloc(n * 4), alloc(count * 4), alloc(dim * 8)];
+  const exact = run('ek_scatter_add_rows_f32', () => [0, ...scratch]);
+  scratch.forEach(free);
+  let errExact = 0, errLoop = 0;
+  for (let k = 0; k < n * dim; k++) {
+    errExact = Math.max(errExact, Math.abs(exact.grad[k] - f64[k]) / Math.max(Math.abs(f64[k]), 1e-30));
+    errLoop = Math.max(errLoop, Math.abs(inorder.grad[k] - f64[k]) / Math.max(Math.abs(f64[k]), 1e-30));
+  }
+  assert.ok(errExact <= 2 ** -24, `exact kernel: max relative error ${errExact} (one rounding: <= 2^-24)`);
+  assert.ok(errLoop > 10 * errExact, `float32 loop drifts: ${errLoop} vs ${errExact}`);
+});
+
 test('ek_check_ids_i32 finds the first id outside [0, n) (negatives included), else -1', () => {
   for (const len of [0, 1, 15, 16, 17, 40]) {
     const ids = randomIds(len, 10, len);

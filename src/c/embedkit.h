@@ -113,6 +113,15 @@ EK_EXPORT int32_t ek_scatter_add_rows_f32__wasmsimd(float* grad, uint8_t* mark, 
                                                     int32_t padding_idx, int32_t scale_by_freq,
                                                     int32_t* head, int32_t* next, double* acc);
 
+// The usual float32 scatter-add, for comparison only (the bench's float32 row and the precision
+// tests; Embedding never calls it): grad[ids[i], :] += gout[i, :] in float32, one row at a time
+// in id order, as PyTorch's CPU index_add_ does. One rounding per duplicate, so it drifts on
+// rows that repeat. Same touched-row tracking and padding_idx as above; no scale_by_freq.
+EK_EXPORT int32_t ek_scatter_add_rows_f32__inorder(float* grad, uint8_t* mark, int32_t* touched,
+                                                   int32_t n_touched, const float* gout,
+                                                   const int32_t* ids, int32_t n_ids, int32_t dim,
+                                                   int32_t padding_idx);
+
 // Zero the touched rows of grad and clear their marks: cost O(n_touched * dim), not O(n_rows).
 // grad [n_rows, dim] f32; mark [n_rows] u8; touched [n_touched] i32.
 // __scalar: a memset per row (the reference); the dispatcher clears eight rows side by side.

@@ -230,6 +230,26 @@ EK_EXPORT int32_t ek_scatter_add_rows_f32(float* grad, uint8_t* mark, int32_t* t
                                            padding_idx, scale_by_freq, head, next, acc);
 }
 
+EK_EXPORT int32_t ek_scatter_add_rows_f32__inorder(float* grad, uint8_t* mark, int32_t* touched,
+                                                   int32_t n_touched, const float* gout,
+                                                   const int32_t* ids, int32_t n_ids, int32_t dim,
+                                                   int32_t padding_idx) {
+  const size_t d = (size_t)dim;
+  for (int32_t i = 0; i < n_ids; i++) {
+    const int32_t id = ids[i];
+    if (id == padding_idx) continue;
+    n_touched = ek_track_row(mark, touched, n_touched, id);
+    float* g = grad + (size_t)id * d;
+    const float* src = gout + (size_t)i * d;
+    int32_t j = 0;
+#if EK_HAVE_SIMD
+    for (; j + 4 <= dim; j += 4) wasm_v128_store(g + j, wasm_f32x4_add(wasm_v128_load(g + j), wasm_v128_load(src + j)));
+#endif
+    for (; j < dim; j++) g[j] += src[j];
+  }
+  return n_touched;
+}
+
 EK_EXPORT void ek_zero_rows_f32__scalar(float* grad, uint8_t* mark, const int32_t* touched,
                                         int32_t n_touched, int32_t dim) {
   const size_t row_bytes = (size_t)dim * sizeof(float);

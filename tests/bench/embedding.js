@@ -5,7 +5,11 @@
 // Rows: embedkit resident (ids, out / gradOutput are ResidentArrays in wasm memory) and e2e
 // (Int32Array in, fresh Float32Array out), plain JS loops, TensorFlow.js (wasm backend),
 // onnxruntime-web (wasm, 1 thread) and onnxruntime-node (CPU). Shape: see harness.js.
+// Reference rows (for scale; never a peer): native C in its own process (lib/rows-native.c), and
+// for W2 the usual float32 in-order scatter-add compiled into the same wasm module.
 import { onnxModel, ortSessions, randomFloats, tfWasm, uniformIds, zipfIds, compare } from './harness.js';
+import { nativeRowsRow } from './lib/rows-native.js';
+import { alloc, free, heap, wasm } from '../../src/js/memory.js';
 
 // ---- plain JS references (also the 'plain JS' peer rows) --------------------------------------
 
@@ -133,6 +137,10 @@ function lookupWorkload(id, title, rows, dim, nIds, targets) {
         await tfGatherRow(table, rows, dim, ids),
         ...(await ortGatherRows(table, rows, dim, ids)),
       ];
+      if (rows * dim >= 1 << 24) {  // the large table only: native rows say what the memory system allows
+        out.push(nativeRowsRow('native C memcpy per row', 'gather', ids, rows, dim));
+        out.push(nativeRowsRow('native C memcpy per row + prefetch', 'gather-prefetch', ids, rows, dim));
+      }
       return {
         reference,
         rows: out,
@@ -171,8 +179,26 @@ function backwardWorkload() {
       goutR.view.set(gout);
       const js = jsGradTable(rows, dim);
 
+      // The usual float32 scatter-add (one rounding per duplicate), in the same wasm module, on its
+      // own gradient table, with the same eight-row zeroGrad: what exactness costs here.
+      const ex = wasm();
+      const f32 = { grad: alloc(rows * dim * 4), mark: alloc(rows), touched: alloc(rows * 4), n: 0 };
+      heap().u8.fill(0, f32.mark, f32.mark + rows);
+      heap().f32.fill(0, f32.grad / 4, f32.grad / 4 + rows * dim);
+
       const out = [
         { name: 'embedkit', kind: 'embedkit', mode: 'resident', run() { emb.zeroGrad(); emb.backward(idsR, goutR); }, output: () => emb.grad },
+        {
+          name: 'wasm float32 in-order loop', kind: 'reference', mode: 'resident, not exact',
+          run() {
+            ex.ek_zero_rows_f32(f32.grad, f32.mark, f32.touched, f32.n, dim);
+            f32.n = ex.ek_scatter_add_rows_f32__inorder(f32.grad, f32.mark, f32.touched, 0, goutR.ptr, idsR.ptr, nIds, dim, -1);
+          },
+          output: () => new Float32Array(heap().buffer, f32.grad, rows * dim),
+          tolerance: tol,
+          dispose() { free(f32.grad); free(f32.mark); free(f32.touched); },
+        },
+        nativeRowsRow('native C float32 in-order loop', 'scatter-f32', ids, rows, dim),
         { name: 'embedkit', kind: 'embedkit', mode: 'e2e', run() { emb.zeroGrad(); emb.backward(ids, gout); }, output: () => emb.grad },
         { name: 'plain JS loop', kind: 'peer', mode: 'float32, touched-row reset', run() { js.zero(); js.backward(ids, gout); }, output: () => js.grad, tolerance: tol },
       ];

@@ -348,7 +348,9 @@ export async function runWorkload(w, { ek, memory, quick = false, samples, log =
       }
       for (let k = 0; k < (quick ? 1 : 2); k++) await once(row);
       const t = Math.max(1e-4, Math.min(t1, await once(row)));
-      r.reps = Math.max(1, Math.ceil(minSampleMs / t));
+      // A row that times itself (run() returns ms, e.g. a native process) is sampled once per
+      // round: repeating it would time the process start-ups, not the work.
+      r.reps = typeof v === 'number' ? 1 : Math.max(1, Math.ceil(minSampleMs / t));
     } catch (e) {
       r.error = e.message.split('\n')[0];
     }

@@ -1,0 +1,125 @@
+// rows-native.c — native C references for the lookup (W1) and backward (W2) benches: how close
+// plain C gets to a memory copy on this machine, with the tools wasm lacks (prefetch
+// instructions, AVX-512, non-temporal stores inside glibc's memcpy). tests/bench/embedding.js
+// compiles it with gcc -O3 -march=native at bench time and runs it in its own process.
+//
+// usage: rows-native MODE IDS_FILE N_ROWS DIM REPS
+//   IDS_FILE: the workload's ids as little-endian int32 (the same ids the wasm rows use)
+//   MODE gather           out[i] = table[ids[i]], one memcpy per row
+//        gather-prefetch  the same, prefetching every line of the row 8 ids ahead
+//        scatter-f32      zero the touched rows, then grad[ids[i]] += gout[i] in id order, in
+//                         float32 (what most frameworks do; not exact with duplicates)
+//        scatter-f32-prefetch  the same, prefetching the grad row and gout row 8 ids ahead
+// Before every timed repetition a 256 MiB buffer is read, so caches start cold (and clean), as
+// in the wasm bench. Prints "<median ms of the operation> <median ms of memcpy of the same bytes>".
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec * 1e-6;
+}
+
+static int cmp(const void* a, const void* b) {
+  double x = *(const double*)a, y = *(const double*)b;
+  return (x > y) - (x < y);
+}
+
+static void* xalloc(size_t bytes) {
+  void* p = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
+  if (!p) { fprintf(stderr, "rows-native: out of memory\n"); exit(1); }
+  memset(p, 1, bytes);  // touch every page now, not inside a timed run
+  return p;
+}
+
+static volatile float sink;
+static volatile uint64_t evict_sink;
+
+static void evict_caches(const char* buf, size_t bytes) {
+  uint64_t s = 0;
+  for (size_t i = 0; i < bytes; i += 64) s += *(const volatile uint64_t*)(buf + i);
+  evict_sink = s;
+}
+
+int main(int argc, char** argv) {
+  if (argc < 6) { fprintf(stderr, "usage: rows-native MODE IDS_FILE N_ROWS DIM REPS\n"); return 2; }
+  const char* mode = argv[1];
+  const size_t rows = (size_t)atol(argv[3]), dim = (size_t)atol(argv[4]);
+  const int reps = atoi(argv[5]);
+  FILE* f = fopen(argv[2], "rb");
+  if (!f) { perror("rows-native: ids"); return 1; }
+  fseek(f, 0, SEEK_END);
+  const size_t n = (size_t)ftell(f) / 4;
+  fseek(f, 0, SEEK_SET);
+  int32_t* ids = malloc(n * 4);
+  if (fread(ids, 4, n, f) != n) { fprintf(stderr, "rows-native: short read\n"); return 1; }
+  fclose(f);
+  for (size_t i = 0; i < n; i++)
+    if (ids[i] < 0 || (size_t)ids[i] >= rows) { fprintf(stderr, "rows-native: bad id\n"); return 1; }
+
+  const int gather = strncmp(mode, "gather", 6) == 0, prefetch = strstr(mode, "prefetch") != NULL;
+  if (!gather && strncmp(mode, "scatter-f32", 11) != 0) { fprintf(stderr, "rows-native: unknown mode %s\n", mode); return 2; }
+  const size_t bytes = n * dim * sizeof(float), evict_bytes = (size_t)256 << 20;
+  float* table = xalloc(rows * dim * sizeof(float));
+  float* buf = xalloc(bytes);  // out (gather) or gout (scatter)
+  float* a = xalloc(bytes);
+  float* b = xalloc(bytes);
+  char* evict = xalloc(evict_bytes);
+  uint8_t* mark = calloc(rows, 1);
+  int32_t* touched = malloc(rows * sizeof(int32_t));
+  size_t n_touched = 0;
+  for (size_t i = 0; i < n * dim; i++) buf[i] = (float)(i % 1000) * 1e-3f;
+  double* t_op = malloc(sizeof(double) * reps);
+  double* t_copy = malloc(sizeof(double) * reps);
+
+  for (int k = 0; k < reps; k++) {
+    evict_caches(evict, evict_bytes);
+    double t0 = now_ms();
+    memcpy(b, a, bytes);
+    t_copy[k] = now_ms() - t0;
+    sink = b[k];
+
+    evict_caches(evict, evict_bytes);
+    t0 = now_ms();
+    if (gather) {
+      for (size_t i = 0; i < n; i++) {
+        if (prefetch && i + 8 < n) {
+          const char* r = (const char*)(table + (size_t)ids[i + 8] * dim);
+          for (size_t off = 0; off < dim * sizeof(float); off += 64) __builtin_prefetch(r + off, 0, 0);
+        }
+        memcpy(buf + i * dim, table + (size_t)ids[i] * dim, dim * sizeof(float));
+      }
+    } else {
+      for (size_t t = 0; t < n_touched; t++) {  // zeroGrad: the touched rows only
+        memset(table + (size_t)touched[t] * dim, 0, dim * sizeof(float));
+        mark[touched[t]] = 0;
+      }
+      n_touched = 0;
+      for (size_t i = 0; i < n; i++) {
+        const size_t id = (size_t)ids[i];
+        if (!mark[id]) { mark[id] = 1; touched[n_touched++] = (int32_t)id; }
+        if (prefetch && i + 8 < n) {
+          const char* g = (const char*)(table + (size_t)ids[i + 8] * dim);
+          const char* s = (const char*)(buf + (i + 8) * dim);
+          for (size_t off = 0; off < dim * sizeof(float); off += 64) {
+            __builtin_prefetch(g + off, 1, 0);
+            __builtin_prefetch(s + off, 0, 0);
+          }
+        }
+        float* g = table + id * dim;
+        const float* s = buf + i * dim;
+        for (size_t j = 0; j < dim; j++) g[j] += s[j];
+      }
+    }
+    t_op[k] = now_ms() - t0;
+    sink = table[(size_t)ids[k % n] * dim];
+  }
+  qsort(t_op, reps, sizeof(double), cmp);
+  qsort(t_copy, reps, sizeof(double), cmp);
+  printf("%.4f %.4f\n", t_op[reps / 2], t_copy[reps / 2]);
+  return 0;
+}

@@ -1,0 +1,55 @@
+// rows-native.js — bench rows that run tests/bench/lib/rows-native.c (native C, its own
+// process) on a workload's ids: how close plain C with prefetch instructions, AVX-512 and
+// glibc's memcpy gets to a copy on this machine. Kind 'reference': shown for scale, never a
+// "best peer" and never the copy limit.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+let built = null;
+function build() {
+  if (built) return built;
+  const src = fileURLToPath(new URL('./rows-native.c', import.meta.url));
+  const dir = join(tmpdir(), 'embedkit-bench');
+  mkdirSync(dir, { recursive: true });
+  const exe = join(dir, 'rows-native');
+  try {
+    execFileSync('gcc', ['-O3', '-march=native', src, '-o', exe], { stdio: ['ignore', 'pipe', 'pipe'] });
+    built = { exe, dir };
+  } catch (e) {
+    built = { missing: `gcc failed or missing (${String(e.message).split('\n')[0].slice(0, 80)})` };
+  }
+  return built;
+}
+
+const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+
+/**
+ * A row timing `mode` of rows-native.c on these ids. Each run is a fresh process that times 5
+ * cold repetitions and the same number of cold memcpy calls of the same bytes, and reports both
+ * medians; the row's time is the operation's, and its note gives the ratio to the process's
+ * own memcpy (the one comparison free of cross-process effects).
+ */
+export function nativeRowsRow(name, mode, ids, rows, dim) {
+  const b = build();
+  if (b.missing) return { name, kind: 'reference', mode: 'native', na: b.missing };
+  const idsFile = join(b.dir, `ids-${process.pid}-${mode}.bin`);
+  writeFileSync(idsFile, new Uint8Array(ids.buffer, ids.byteOffset, ids.byteLength));
+  const ratios = [], copies = [];
+  // The harness prints check().note after all samples, so the note object is kept and updated.
+  const status = { ok: true, note: '' };
+  return {
+    name, kind: 'reference', mode: 'native, own process',
+    run() {
+      const out = execFileSync(b.exe, [mode, idsFile, String(rows), String(dim), '5'], { encoding: 'utf8' });
+      const [ms, copyMs] = out.trim().split(' ').map(Number);
+      ratios.push(ms / copyMs);
+      copies.push(copyMs);
+      status.note = `${median(ratios).toFixed(2)}x its own memcpy of the same bytes (${median(copies).toFixed(2)} ms)`;
+      return ms;
+    },
+    check: () => status,
+  };
+}
