@@ -55,6 +55,32 @@ static inline void add_rows_v128(float* o, const float* t, const float* p, int32
     wasm_v128_store(o + j, wasm_f32x4_add(wasm_v128_load(t + j), wasm_v128_load(p + j)));
   for (; j < dim; j++) o[j] = t[j] + p[j];
 }
+
+// Eight output rows at a time, 64 bytes of each per step: the token rows are scattered over a
+// large table, and working on eight at once keeps eight streams of cache misses in flight (the
+// same reason as the lookup's gather_group8 in lookup.c). Same bits as add_rows_v128.
+static void add_rows8_v128(float* out, const float* const* t, const float* const* p, int32_t dim) {
+  const size_t d = (size_t)dim;
+  int32_t j = 0;
+  for (; j + 16 <= dim; j += 16) {
+#pragma clang loop unroll(full)
+    for (int r = 0; r < 8; r++) {
+      const float* tr = t[r] + j;
+      const float* pr = p[r] + j;
+      float* o = out + (size_t)r * d + j;
+      v128_t a = wasm_f32x4_add(wasm_v128_load(tr), wasm_v128_load(pr));
+      v128_t b = wasm_f32x4_add(wasm_v128_load(tr + 4), wasm_v128_load(pr + 4));
+      v128_t c = wasm_f32x4_add(wasm_v128_load(tr + 8), wasm_v128_load(pr + 8));
+      v128_t e = wasm_f32x4_add(wasm_v128_load(tr + 12), wasm_v128_load(pr + 12));
+      wasm_v128_store(o, a);
+      wasm_v128_store(o + 4, b);
+      wasm_v128_store(o + 8, c);
+      wasm_v128_store(o + 12, e);
+    }
+  }
+  if (j < dim)
+    for (int r = 0; r < 8; r++) add_rows_v128(out + (size_t)r * d + j, t[r] + j, p[r] + j, dim - j);
+}
 #endif
 
 EK_EXPORT void ek_input_embed_f32__wasmsimd(float* out, const float* tok, const int32_t* ids,
@@ -65,13 +91,20 @@ EK_EXPORT void ek_input_embed_f32__wasmsimd(float* out, const float* tok, const 
     ek_gather_rows_f32(out, tok, ids, batch * seq, dim);
     return;
   }
-  for (int32_t b = 0; b < batch; b++) {
-    for (int32_t s = 0; s < seq; s++) {
-      const size_t i = (size_t)b * (size_t)seq + (size_t)s;
-      add_rows_v128(out + i * (size_t)dim, tok + (size_t)ids[i] * (size_t)dim,
-                    pos + (size_t)s * (size_t)dim, dim);
+  const size_t d = (size_t)dim, n = (size_t)batch * (size_t)seq;
+  size_t i = 0;
+  if (dim >= 128) {  // long rows: eight at a time (see add_rows8_v128)
+    for (; i + 8 <= n; i += 8) {
+      const float* t[8];
+      const float* p[8];
+      for (int r = 0; r < 8; r++) {
+        t[r] = tok + (size_t)ids[i + r] * d;
+        p[r] = pos + ((i + r) % (size_t)seq) * d;
+      }
+      add_rows8_v128(out + i * d, t, p, dim);
     }
   }
+  for (; i < n; i++) add_rows_v128(out + i * d, tok + (size_t)ids[i] * d, pos + (i % (size_t)seq) * d, dim);
 #else
   ek_input_embed_f32__scalar(out, tok, ids, pos, batch, seq, dim);
 #endif

@@ -72,6 +72,8 @@ int main(void) {
   one_case(16, 1, 1, 4, 1, 0);
   one_case(768, 4, 33, 100, 64, 31);
   one_case(770, 2, 7, 50, 7, 0);
+  one_case(131, 3, 5, 20, 9, 2);   // eight-row groups whose positions wrap, and a tail
+  one_case(144, 2, 13, 40, 20, 3);
   if (failures) fprintf(stderr, "test_input_embedding: %d failures\n", failures);
   else printf("test_input_embedding: ok\n");
   return failures != 0;
