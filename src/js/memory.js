@@ -49,7 +49,7 @@ function fmtBytes(n) {
 }
 
 /**
- * Allocate `bytes` in wasm memory (16-byte aligned). Throws RangeError naming `what` if wasm32
+ * Allocate `bytes` in wasm memory (64-byte aligned). Throws RangeError naming `what` if wasm32
  * memory cannot hold it; nothing is changed then. Returns the pointer as an unsigned number.
  */
 export function alloc(bytes, what = 'buffer') {
