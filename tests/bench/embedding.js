@@ -140,6 +140,7 @@ function lookupWorkload(id, title, rows, dim, nIds, targets) {
       if (rows * dim >= 1 << 24) {  // the large table only: native rows say what the memory system allows
         out.push(nativeRowsRow('native C memcpy per row', 'gather', ids, rows, dim));
         out.push(nativeRowsRow('native C memcpy per row + prefetch', 'gather-prefetch', ids, rows, dim));
+        out.push(nativeRowsRow('native C memcpy per row, 2 MiB pages', 'gather-huge', ids, rows, dim));
       }
       return {
         reference,

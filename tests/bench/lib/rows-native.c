@@ -7,6 +7,9 @@
 //   IDS_FILE: the workload's ids as little-endian int32 (the same ids the wasm rows use)
 //   MODE gather           out[i] = table[ids[i]], one memcpy per row
 //        gather-prefetch  the same, prefetching every line of the row 8 ids ahead
+//        gather-huge      memcpy per row, with the table on 2 MiB pages (madvise MADV_HUGEPAGE,
+//                         honoured when transparent huge pages are "always" or "madvise"):
+//                         what the TLB misses cost, since wasm memory cannot ask for this
 //        scatter-f32      zero the touched rows, then grad[ids[i]] += gout[i] in id order, in
 //                         float32 (what most frameworks do; not exact with duplicates)
 //        scatter-f32-prefetch  the same, prefetching the grad row and gout row 8 ids ahead
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 
 static double now_ms(void) {
   struct timespec t;
@@ -64,7 +68,16 @@ int main(int argc, char** argv) {
   const int gather = strncmp(mode, "gather", 6) == 0, prefetch = strstr(mode, "prefetch") != NULL;
   if (!gather && strncmp(mode, "scatter-f32", 11) != 0) { fprintf(stderr, "rows-native: unknown mode %s\n", mode); return 2; }
   const size_t bytes = n * dim * sizeof(float), evict_bytes = (size_t)256 << 20;
-  float* table = xalloc(rows * dim * sizeof(float));
+  float* table;
+  if (strstr(mode, "huge")) {
+    const size_t huge = (size_t)2 << 20, len = (rows * dim * sizeof(float) + huge - 1) & ~(huge - 1);
+    table = aligned_alloc(huge, len);
+    if (!table) { fprintf(stderr, "rows-native: out of memory\n"); return 1; }
+    madvise(table, len, MADV_HUGEPAGE);
+    memset(table, 1, len);
+  } else {
+    table = xalloc(rows * dim * sizeof(float));
+  }
   float* buf = xalloc(bytes);  // out (gather) or gout (scatter)
   float* a = xalloc(bytes);
   float* b = xalloc(bytes);
