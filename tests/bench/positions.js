@@ -8,12 +8,9 @@
 //        position batch sum of an 8 x 1024 x 768 gradient
 // Ratios: "x copy" is time / an in-process copy of the result's bytes (harness.js).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { compare, randomFloats, uniformIds, zipfIds } from './harness.js';
+import { buildNative } from './lib/native.js';
 
 // ---- W3: sinusoidal ---------------------------------------------------------------------------
 
@@ -37,25 +34,8 @@ function jsSinusoidal(out, n, dim, layout = 'interleaved') {
   return out;
 }
 
-/** Compile lib/sincos-native.c once per process; returns the path, or { missing } . */
-let nativeExe = null;
-function buildNative() {
-  if (nativeExe) return nativeExe;
-  const src = fileURLToPath(new URL('./lib/sincos-native.c', import.meta.url));
-  const dir = join(tmpdir(), 'embedkit-bench');
-  mkdirSync(dir, { recursive: true });
-  const exe = join(dir, 'sincos-native');
-  try {
-    execFileSync('gcc', ['-O2', src, '-lm', '-o', exe], { stdio: ['ignore', 'pipe', 'pipe'] });
-    nativeExe = { exe };
-  } catch (e) {
-    nativeExe = { missing: `gcc failed or missing (${String(e.message).split('\n')[0].slice(0, 80)})` };
-  }
-  return nativeExe;
-}
-
 function nativeRow(name, mode, n, dim) {
-  const b = buildNative();
+  const b = buildNative('sincos-native.c', ['-O2']);
   if (b.missing) return { name, kind: 'peer', mode: 'native', na: b.missing };
   let err = NaN;
   return {

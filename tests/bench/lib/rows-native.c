@@ -22,16 +22,8 @@
 #include <time.h>
 #include <sys/mman.h>
 
-static double now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1e3 + t.tv_nsec * 1e-6;
-}
+#include "native-timing.h"
 
-static int cmp(const void* a, const void* b) {
-  double x = *(const double*)a, y = *(const double*)b;
-  return (x > y) - (x < y);
-}
 
 static void* xalloc(size_t bytes) {
   void* p = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
@@ -131,8 +123,6 @@ int main(int argc, char** argv) {
     t_op[k] = now_ms() - t0;
     sink = table[(size_t)ids[k % n] * dim];
   }
-  qsort(t_op, reps, sizeof(double), cmp);
-  qsort(t_copy, reps, sizeof(double), cmp);
-  printf("%.4f %.4f\n", t_op[reps / 2], t_copy[reps / 2]);
+  printf("%.4f %.4f\n", median_ms(t_op, reps), median_ms(t_copy, reps));
   return 0;
 }

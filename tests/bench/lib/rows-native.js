@@ -3,26 +3,10 @@
 // glibc's memcpy gets to a copy on this machine. Kind 'reference': shown for scale, never a
 // "best peer" and never the copy limit.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-let built = null;
-function build() {
-  if (built) return built;
-  const src = fileURLToPath(new URL('./rows-native.c', import.meta.url));
-  const dir = join(tmpdir(), 'embedkit-bench');
-  mkdirSync(dir, { recursive: true });
-  const exe = join(dir, 'rows-native');
-  try {
-    execFileSync('gcc', ['-O3', '-march=native', src, '-o', exe], { stdio: ['ignore', 'pipe', 'pipe'] });
-    built = { exe, dir };
-  } catch (e) {
-    built = { missing: `gcc failed or missing (${String(e.message).split('\n')[0].slice(0, 80)})` };
-  }
-  return built;
-}
+import { buildNative } from './native.js';
 
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
@@ -33,7 +17,7 @@ const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
  * own memcpy (the one comparison free of cross-process effects).
  */
 export function nativeRowsRow(name, mode, ids, rows, dim) {
-  const b = build();
+  const b = buildNative('rows-native.c', ['-O3', '-march=native']);
   if (b.missing) return { name, kind: 'reference', mode: 'native', na: b.missing };
   const idsFile = join(b.dir, `ids-${process.pid}-${mode}.bin`);
   writeFileSync(idsFile, new Uint8Array(ids.buffer, ids.byteOffset, ids.byteLength));

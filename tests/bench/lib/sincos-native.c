@@ -10,16 +10,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-static double now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1e3 + t.tv_nsec * 1e-6;
-}
+#include "native-timing.h"
 
-static int cmp(const void* a, const void* b) {
-  double x = *(const double*)a, y = *(const double*)b;
-  return (x > y) - (x < y);
-}
 
 int main(int argc, char** argv) {
   if (argc < 5) return 2;
@@ -61,7 +53,6 @@ int main(int argc, char** argv) {
       if (e1 > err) err = e1;
       if (e2 > err) err = e2;
     }
-  qsort(times, reps, sizeof(double), cmp);
-  printf("%.4f %.3g\n", times[reps / 2], err);
+  printf("%.4f %.3g\n", median_ms(times, reps), err);
   return 0;
 }
