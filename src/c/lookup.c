@@ -55,26 +55,13 @@ EK_EXPORT void ek_gather_rows_f32__wasmsimd(float* out, const float* table, cons
 // Long rows: eight rows at a time, interleaved 64 bytes per row per step, so eight independent
 // streams of cache misses are in flight instead of one. A random 3 KiB row of a 150 MB table is
 // nearly always a TLB miss and a fresh DRAM stream, and one memcpy per row waits for each in
-// turn. While a group is copied, the rows of the next group are peeked: one word where the row
-// crosses a 4 KiB page, which starts that page walk early (the start of the row is reached
-// soon enough by the copy itself). Measured on W1 (8192 ids into 50257 x 768, V8 on AMD EPYC,
-// cache-line aligned buffers): memcpy per row 2.5-2.6x the time of copying the same bytes,
-// 4 interleaved rows 2.2x, 8 rows 1.9-2.0x, 8 rows + page peek 1.85-1.9x; 12, 16 or 32 rows
-// were slower (2.2-2.8x). Wasm has no prefetch instruction; the peeked words go to a sink so
-// the loads are kept.
+// turn. Measured on W1 (8192 ids into 50257 x 768, V8 on AMD EPYC, cache-line aligned
+// buffers, cold caches): memcpy per row 2.5-2.6x the time of copying the same bytes, 4
+// interleaved rows 2.2x, 8 rows 1.9-2.0x; 12, 16 or 32 rows were slower (2.2-2.8x), and
+// touching words of the next rows early (wasm has no prefetch instruction) made no difference.
 #define EK_GATHER_GROUP 8
 
 #if EK_HAVE_SIMD
-static volatile uint32_t ek_gather_sink;
-
-static inline uint32_t peek_page_crossing(const float* row, int32_t dim) {
-  const uintptr_t next_page = ((uintptr_t)row + 4096u) & ~(uintptr_t)4095u;
-  if (next_page >= (uintptr_t)(row + dim)) return 0;
-  uint32_t w;
-  memcpy(&w, (const void*)next_page, 4);
-  return w;
-}
-
 static void gather_group8(float* out, const float* const* s, int32_t dim) {
   const size_t d = (size_t)dim;
   int32_t j = 0;
@@ -101,18 +88,13 @@ EK_EXPORT void ek_gather_rows_f32(float* out, const float* table, const int32_t*
 #if EK_HAVE_SIMD
   if (dim >= 128) {
     const size_t d = (size_t)dim;
-    uint32_t sink = 0;
     int32_t i = 0;
     for (; i + EK_GATHER_GROUP <= n_ids; i += EK_GATHER_GROUP) {
-      if (i + 2 * EK_GATHER_GROUP <= n_ids)
-        for (int r = EK_GATHER_GROUP; r < 2 * EK_GATHER_GROUP; r++)
-          sink |= peek_page_crossing(table + (size_t)ids[i + r] * d, dim);
       const float* s[EK_GATHER_GROUP];
       for (int r = 0; r < EK_GATHER_GROUP; r++) s[r] = table + (size_t)ids[i + r] * d;
       gather_group8(out + (size_t)i * d, s, dim);
     }
     for (; i < n_ids; i++) memcpy(out + (size_t)i * d, table + (size_t)ids[i] * d, d * sizeof(float));
-    ek_gather_sink = sink;
     return;
   }
   ek_gather_rows_f32__wasmsimd(out, table, ids, n_ids, dim);
