@@ -24,7 +24,8 @@
 
 // Allocate `bytes` bytes aligned to 64 (a cache line: row copies between two blocks run at full
 // speed only when both share their offset within a line); returns 0 when memory cannot grow
-// that far (nothing is changed then). May grow linear memory: JS must rebuild its views after calling it.
+// that far (nothing is changed then). May grow linear memory: JS must rebuild its views after
+// calling it.
 EK_EXPORT void* ek_alloc(uint32_t bytes);
 // Free memory from ek_alloc; 0 is ignored.
 EK_EXPORT void ek_free(void* p);

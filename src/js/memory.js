@@ -76,8 +76,8 @@ let arenaBytes = 0;
 
 /**
  * Reserve the per-call scratch area of at least `bytes` and return a bump allocator over it:
- * `take(bytes)` returns 64-byte (cache-line) aligned pointers. Call it once per operation, with the total
- * (use scratchSize() to add up parts). Growing frees and reallocates, so pointers from an
+ * `take(bytes)` returns 64-byte (cache-line) aligned pointers. Call it once per operation, with
+ * the total (use scratchSize() to add up parts). Growing frees and reallocates, so pointers from an
  * earlier scratch() call are invalid afterwards.
  */
 export function scratch(bytes) {

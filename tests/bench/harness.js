@@ -307,7 +307,7 @@ async function sample(row, reps) {
 v8.setFlagsFromString('--expose-gc');
 const collect = vm.runInNewContext('gc');
 
-function median(xs) {
+export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;

@@ -12,7 +12,6 @@
 //                         what the TLB misses cost, since wasm memory cannot ask for this
 //        scatter-f32      zero the touched rows, then grad[ids[i]] += gout[i] in id order, in
 //                         float32 (what most frameworks do; not exact with duplicates)
-//        scatter-f32-prefetch  the same, prefetching the grad row and gout row 8 ids ahead
 // Before every timed repetition a 256 MiB buffer is read, so caches start cold (and clean), as
 // in the wasm bench. Prints "<median ms of the operation> <median ms of memcpy of the same bytes>".
 #include <stdint.h>
@@ -58,7 +57,7 @@ int main(int argc, char** argv) {
     if (ids[i] < 0 || (size_t)ids[i] >= rows) { fprintf(stderr, "rows-native: bad id\n"); return 1; }
 
   const int gather = strncmp(mode, "gather", 6) == 0, prefetch = strstr(mode, "prefetch") != NULL;
-  if (!gather && strncmp(mode, "scatter-f32", 11) != 0) { fprintf(stderr, "rows-native: unknown mode %s\n", mode); return 2; }
+  if (!gather && strcmp(mode, "scatter-f32") != 0) { fprintf(stderr, "rows-native: unknown mode %s\n", mode); return 2; }
   const size_t bytes = n * dim * sizeof(float), evict_bytes = (size_t)256 << 20;
   float* table;
   if (strstr(mode, "huge")) {
@@ -107,14 +106,6 @@ int main(int argc, char** argv) {
       for (size_t i = 0; i < n; i++) {
         const size_t id = (size_t)ids[i];
         if (!mark[id]) { mark[id] = 1; touched[n_touched++] = (int32_t)id; }
-        if (prefetch && i + 8 < n) {
-          const char* g = (const char*)(table + (size_t)ids[i + 8] * dim);
-          const char* s = (const char*)(buf + (i + 8) * dim);
-          for (size_t off = 0; off < dim * sizeof(float); off += 64) {
-            __builtin_prefetch(g + off, 1, 0);
-            __builtin_prefetch(s + off, 0, 0);
-          }
-        }
         float* g = table + id * dim;
         const float* s = buf + i * dim;
         for (size_t j = 0; j < dim; j++) g[j] += s[j];

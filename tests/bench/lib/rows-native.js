@@ -6,9 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { median } from '../harness.js';
 import { buildNative } from './native.js';
-
-const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 /**
  * A row timing `mode` of rows-native.c on these ids. Each run is a fresh process that times 5
