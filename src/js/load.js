@@ -8,23 +8,44 @@
 //   and webpack rewrite; with esbuild, or when the .wasm is served elsewhere, pass init({ wasm }).
 // - SIMD: a 31-byte probe module (an i8x16.popcnt) is validated first; engines without SIMD get
 //   embedkit-nosimd.wasm, and features.simd says which binary actually loaded.
+// - Threads: with init({ threads }) > 1 (the default where the machine has several cores) and
+//   shared memory available, embedkit-threads.wasm is instantiated on a shared memory and a pool
+//   of workers is started (threads.js); otherwise one of the single-thread builds, with the
+//   reason in features.threadsReason. threads: 1 loads exactly the single-thread build.
 
 import { setInstance } from './memory.js';
 import { VERSION } from './version.js';
+import { attach, hardwareThreads, isThreadedModule, setThreads, sharedMemory, stopThreads, threadsUnavailable } from './threads.js';
 
 // (module (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt)) — wasm-feature-detect's probe.
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
   10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
 
-/** What loaded: `simd` is true when the SIMD build is running. Filled in by init(). */
-export const features = { simd: false, version: VERSION };
+/**
+ * What loaded: `simd` is true when the SIMD build is running; `threads` is the number of threads
+ * kernels run on (1: the calling thread alone, and `threadsReason` says why). Filled in by init().
+ */
+export const features = { simd: false, version: VERSION, threads: 1, threadsReason: 'init() has not run' };
+
+const MAX_DEFAULT_THREADS = 8;  // memory-bound kernels gain little beyond this
+const MAX_THREADS = 256;
 
 let pending = null;
+let threaded = false;  // the threaded build is loaded
 
-function defaultUrl(simd) {
+function defaultUrl(simd, threads) {
+  if (threads) return new URL('../../dist/embedkit-threads.wasm', import.meta.url);
   return simd
     ? new URL('../../dist/embedkit.wasm', import.meta.url)
     : new URL('../../dist/embedkit-nosimd.wasm', import.meta.url);
+}
+
+function checkThreads(threads) {
+  if (threads === undefined) return;
+  if (typeof threads !== 'number') throw new TypeError(`embedkit: init({ threads }) must be a number, got ${typeof threads}`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new RangeError(`embedkit: init({ threads }) must be an integer in [1, ${MAX_THREADS}], got ${threads}`);
+  }
 }
 
 function checkMagic(bytes, where) {
@@ -81,26 +102,89 @@ async function compileFrom(source) {
 
 async function load(options) {
   const simdWanted = options.simd !== false && WebAssembly.validate(SIMD_PROBE);
-  const module = await compileFrom(options.wasm ?? defaultUrl(simdWanted));
-  const imports = { env: { emscripten_notify_memory_growth: () => {} } };
-  const instance = await WebAssembly.instantiate(module, imports);
-  const ex = instance.exports;
-  if (typeof ex._initialize === 'function') ex._initialize();
+  const hw = await hardwareThreads();
+  const want = options.threads ?? Math.min(hw, MAX_DEFAULT_THREADS);
+  let reason = null;
+  if (want === 1) reason = options.threads === 1 ? 'init() was asked for threads: 1' : 'the platform reports one hardware thread';
+  else if (!simdWanted) reason = 'the threaded build needs wasm SIMD, which this engine lacks (or init({ simd: false }) was asked)';
+  else reason = threadsUnavailable();
+  const module = await compileFrom(options.wasm ?? defaultUrl(simdWanted, reason === null));
+  let ex;
+  let memory = null;
+  if (isThreadedModule(module)) {
+    const why = reason === null ? threadsUnavailable() : reason;
+    if (why !== null && want > 1) throw new Error(`embedkit: the module passed to init({ wasm }) is the threaded build, but ${why}`);
+    memory = sharedMemory();
+    // The memory is imported, not exported: the rest of the shim finds it as ex.memory.
+    ex = { ...(await WebAssembly.instantiate(module, { env: { memory } })).exports, memory };
+    ex.__wasm_call_ctors?.();
+  } else {
+    if (reason === null) reason = 'the module passed to init({ wasm }) is a single-thread build';
+    const imports = { env: { emscripten_notify_memory_growth: () => {} } };
+    ex = (await WebAssembly.instantiate(module, imports)).exports;
+    if (typeof ex._initialize === 'function') ex._initialize();
+  }
   setInstance(ex);
   features.simd = ex.ek_simd_enabled() === 1;
+  features.threads = 1;
+  features.threadsReason = reason;
+  threaded = memory !== null;
+  if (threaded) {
+    await attach(ex, module, memory);
+    if (want > 1) await resize(want);
+  }
+}
+
+async function resize(n) {
+  if (!threaded) {
+    if (n > 1) throw new Error(`embedkit: embedkit runs on one thread (${features.threadsReason}); threads can only be started by the first init()`);
+    return;
+  }
+  try {
+    features.threads = await setThreads(n);
+    features.threadsReason = n === 1 ? 'init() was asked for threads: 1' : null;
+  } catch (e) {
+    // Workers that did start keep working; say why there are fewer.
+    features.threads = await setThreads(1);
+    features.threadsReason = `worker threads could not start: ${e.message}`;
+  }
 }
 
 /**
- * Load and instantiate the wasm module. Idempotent: later calls return the same promise.
+ * Load and instantiate the wasm module. Idempotent: later calls return the same promise. With
+ * `threads` on a later call, the pool of the threaded build is resized to that many threads.
  * A failed load is not cached, so init() can be called again (e.g. with another `wasm`).
- * @param {{ wasm?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module, simd?: boolean }} [options]
+ * @param {{ wasm?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module, simd?: boolean, threads?: number }} [options]
  */
 export function init(options = {}) {
+  try {
+    if (options === null || typeof options !== 'object') throw new TypeError('embedkit: init() options must be an object');
+    checkThreads(options.threads);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   if (!pending) {
     pending = load(options).catch((err) => {
       pending = null;
       throw err;
     });
+    return pending;
   }
-  return pending;
+  if (options.threads === undefined) return pending;
+  const next = pending.then(() => resize(options.threads));
+  pending = next.catch(() => {});
+  return next;
+}
+
+/**
+ * Stop and terminate the worker threads; kernels then run on the calling thread until
+ * init({ threads }) starts workers again. Objects (tables, arrays) stay valid.
+ */
+export async function terminate() {
+  if (!pending) return;
+  await pending;
+  if (!threaded) return;
+  await stopThreads();
+  features.threads = 1;
+  features.threadsReason = 'terminate() stopped the worker threads';
 }
