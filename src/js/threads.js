@@ -141,8 +141,11 @@ export async function stopThreads() {
     return;
   }
   const { ex, workers } = state;
+  for (const w of workers) w.worker.ref?.();  // keep Node's event loop alive while they leave
   ex.ek_pool_stop();
-  await Promise.race([Promise.all(workers.map((w) => w.exited)), new Promise((r) => setTimeout(r, 2000).unref?.())]);
+  let timer;
+  await Promise.race([Promise.all(workers.map((w) => w.exited)), new Promise((r) => { timer = setTimeout(r, 2000); })]);
+  clearTimeout(timer);
   for (const w of workers) {
     await w.worker.terminate();
     ex.ek_free(w.stack);
