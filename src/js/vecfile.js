@@ -15,7 +15,11 @@
 // toWord2VecText() writes the original word2vec tool's text format instead
 // ("rows dim" line, then "word v1 v2 ..." per line) for other tools.
 
+import { checkOptions } from './validate.js';
+
 const MAGIC = [0x45, 0x4b, 0x56, 0x31];  // "EKV1"
+/** Keys of the object saveVectors / toWord2VecText take (loadVectors' result fits both; the text format drops counts). */
+export const VECTORS_KEYS = ['words', 'weight', 'dim', 'counts'];
 
 function checkWords(words, rows) {
   if (!Array.isArray(words)) throw new TypeError('embedkit: words must be an array of strings');
@@ -38,7 +42,8 @@ function checkTable(weight, dim) {
  * @param {{ words: string[], weight: Float32Array, dim: number, counts?: ArrayLike<number> }} v
  * @returns {Uint8Array}
  */
-export function saveVectors({ words, weight, dim, counts } = {}) {
+export function saveVectors(v) {
+  const { words, weight, dim, counts } = checkOptions(v, VECTORS_KEYS, 'saveVectors argument', { optional: false });
   const rows = checkTable(weight, dim);
   checkWords(words, rows);
   if (counts !== undefined && counts !== null) {
@@ -98,7 +103,8 @@ export function loadVectors(bytes) {
 }
 
 /** The original word2vec tool's text format: "rows dim\n" then "word v1 ... vdim\n" per row. */
-export function toWord2VecText({ words, weight, dim } = {}) {
+export function toWord2VecText(v) {
+  const { words, weight, dim } = checkOptions(v, VECTORS_KEYS, 'toWord2VecText argument', { optional: false });
   const rows = checkTable(weight, dim);
   checkWords(words, rows);
   if (words.some((w) => /\s/.test(w))) throw new RangeError('embedkit: the word2vec text format cannot hold words with spaces');
