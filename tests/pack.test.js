@@ -54,6 +54,37 @@ test('npm pack -> npm install -> import "embedkit" works in a fresh project', { 
   writeFileSync(join(app, 'bad.ts'), `import { Embedding } from 'embedkit'; new Embedding(10, 4).forward(new Float32Array(2));`);
   assert.throws(() => run('node', [tsc, ...tsArgs, 'bad.ts'], app), (e) => /Float32Array/.test(e.stdout));
 
+  // A browser-only project: lib es2022 + dom, no @types/node (types: []), skipLibCheck off, with
+  // the bundler and the node16 resolutions; the .wasm asset subpaths have types too.
+  writeFileSync(join(app, 'browser.ts'), `
+    import { init, features, setLogLevel, Embedding } from 'embedkit';
+    import simd from 'embedkit/embedkit.wasm';
+    import nosimd from 'embedkit/embedkit-nosimd.wasm';
+    const s: string = simd;
+    setLogLevel('info');
+    await init({ wasmPaths: { simd: s, nosimd }, logLevel: 'warn' });
+    await init({ wasmPaths: new URL('./', import.meta.url) });
+    const where: string | null = features.wasm;
+    using e = new Embedding(4, 2);
+    e.forward([1]);
+    void where;
+  `);
+  const browserOnly = (mod, res, file) => {
+    const config = `tsconfig.browser-${res}.json`;
+    writeFileSync(join(app, config), JSON.stringify({ files: [file], compilerOptions: {
+      strict: true, noEmit: true, skipLibCheck: false, types: [], lib: ['es2022', 'dom'], target: 'es2022', module: mod, moduleResolution: res } }));
+    return () => run('node', [tsc, '-p', config], app);
+  };
+  for (const [mod, res] of [['esnext', 'bundler'], ['node16', 'node16'], ['nodenext', 'nodenext']]) {
+    try {
+      browserOnly(mod, res, 'browser.ts')();
+    } catch (e) {
+      assert.fail(`tsc (lib es2022+dom, no @types/node, moduleResolution ${res}) browser.ts:\n${e.stdout}`);
+    }
+  }
+  writeFileSync(join(app, 'bad-init.ts'), `import { init } from 'embedkit'; await init({ wasmPaths: { avx: '/x.wasm' } });`);
+  assert.throws(browserOnly('esnext', 'bundler', 'bad-init.ts'), (e) => /avx/.test(e.stdout));
+
   // esbuild bundles it; esbuild does not rewrite new URL(..., import.meta.url), so the bundle
   // passes the .wasm itself, as README tells esbuild users to.
   const esbuild = join(root, 'node_modules', 'esbuild', 'bin', 'esbuild');
