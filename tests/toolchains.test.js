@@ -76,6 +76,10 @@ const APPS = {
     src: appSource(TLA("{ wasmPaths: new URL('./', import.meta.url) }")), copyWasm: true, node: true,
     build: (dir) => run(bin('esbuild'), ['main.js', '--bundle', '--platform=node', '--format=esm', '--outfile=out/main.mjs', '--log-level=error'], dir),
   },
+  'esbuild-node-external': {
+    src: appSource(TLA('')), node: true,
+    build: (dir) => run(bin('esbuild'), ['main.js', '--bundle', '--platform=node', '--format=esm', '--packages=external', '--outfile=out/main.mjs', '--log-level=error'], dir),
+  },
   'esbuild-node-unconfigured': {
     src: appSource(TLA('')), node: true,
     build: (dir) => run(bin('esbuild'), ['main.js', '--bundle', '--platform=node', '--format=esm', '--outfile=out/main.mjs', '--log-level=error'], dir),
@@ -218,6 +222,8 @@ test('bundler recipes: each app gives the plain JS gather, bit for bit; attw and
 
     const good = await node('esbuild-node');
     assert.deepEqual([good.ok, good.simd, good.via], [true, true, 'wasmPaths'], JSON.stringify(good));
+    const ext = await node('esbuild-node-external');
+    assert.deepEqual([ext.ok, ext.simd, ext.via], [true, true, 'default'], JSON.stringify(ext));
     const bad = await node('esbuild-node-unconfigured');
     assert.match(bad.error, /^embedkit: cannot read the WebAssembly module \/.*\/dist\/embedkit\.wasm \(ENOENT: no such file\)\. A bundled app .* copy dist\/\*\.wasm beside it\. Say where the \.wasm files are with init\(\{ wasmPaths:/);
 
