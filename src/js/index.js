@@ -12,3 +12,5 @@ export { Word2Vec } from './word2vec.js';
 export { Neighbors } from './neighbors.js';
 export { saveVectors, loadVectors, toWord2VecText, fromWord2VecText } from './vecfile.js';
 export { SGD, Adam } from './optim.js';
+export { openSafetensors, saveSafetensors, SafetensorsFile } from './safetensors.js';
+export { openGGUF, GGUFFile } from './gguf.js';
