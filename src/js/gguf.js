@@ -17,6 +17,7 @@
 // fits, so a claimed 2^60-entry array costs a RangeError, not memory.
 
 import { byteSource, concat } from './source.js';
+import { checkOptions } from './validate.js';
 import { toFloat32 } from './floatbits.js';
 import { checkName, embeddingOptions, makeEmbedding, missingTensor, targetDtype } from './modelfile.js';
 
@@ -359,9 +360,8 @@ export class GGUFFile {
  * @param {{ maxHeaderBytes?: number }} [options]
  * @returns {Promise<GGUFFile>}
  */
-export async function openGGUF(source, options = {}) {
-  if (options === null || typeof options !== 'object') throw new TypeError('embedkit: openGGUF options must be an object');
-  const { maxHeaderBytes = GGUF_MAX_HEADER } = options;
+export async function openGGUF(source, options) {
+  const { maxHeaderBytes = GGUF_MAX_HEADER } = checkOptions(options, ['maxHeaderBytes'], 'openGGUF options');
   if (!Number.isSafeInteger(maxHeaderBytes) || maxHeaderBytes < 24) throw new RangeError(`embedkit: maxHeaderBytes must be an integer >= 24, got ${maxHeaderBytes}`);
   const src = byteSource(source, WHAT);
   const limit = src.size === null ? maxHeaderBytes : Math.min(src.size, maxHeaderBytes);

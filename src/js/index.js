@@ -10,7 +10,8 @@ export { ropePermutation, permuteRopeWeight, permuteRopeFeatures, ropePrecisionR
 export { Vocab, tokenize } from './vocab.js';
 export { Word2Vec } from './word2vec.js';
 export { Neighbors } from './neighbors.js';
-export { saveVectors, loadVectors, toWord2VecText, fromWord2VecText } from './vecfile.js';
+export { saveVectors, loadVectors, toWord2VecText, fromWord2VecText, toWord2VecBinary, fromWord2VecBinary } from './vecfile.js';
+export { evaluateWordPairs, evaluateAnalogies } from './evaluate.js';
 export { SGD, Adam } from './optim.js';
 export { openSafetensors, saveSafetensors, SafetensorsFile } from './safetensors.js';
 export { openGGUF, GGUFFile } from './gguf.js';

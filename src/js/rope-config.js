@@ -19,6 +19,8 @@
 // rope_factors_long/short.weight (Phi-3 longrope). Pairing follows llama.cpp's rope type of
 // the architecture (llama: adjacent pairs, i.e. interleaved; qwen2, phi3, gemma...: half-split).
 
+import { checkOptions } from './validate.js';
+
 const kindOf = (v) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
 function num(v, what, { int = false, min = 0, exclusive = true } = {}) {
@@ -32,9 +34,7 @@ const has = (o, k) => o !== null && typeof o === 'object' && o[k] !== undefined 
 const ROPE_KEYS = ['rope_type', 'type', 'rope_theta', 'factor', 'partial_rotary_factor', 'original_max_position_embeddings'];
 
 function fromOptions(options) {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object') throw new TypeError('embedkit: Rope.fromConfig options must be an object');
-  const { layerType, maxPositions, interleaved } = options;
+  const { layerType, maxPositions, interleaved } = checkOptions(options, ['layerType', 'maxPositions', 'interleaved'], 'Rope.fromConfig options');
   if (layerType !== undefined && typeof layerType !== 'string') throw new TypeError('embedkit: layerType must be a string');
   if (interleaved !== undefined && typeof interleaved !== 'boolean') throw new TypeError('embedkit: interleaved must be a boolean');
   return { layerType, maxPositions, interleaved };

@@ -17,6 +17,7 @@
 // first; header padded with spaces to a multiple of 8).
 
 import { byteSource, kindOf } from './source.js';
+import { checkOptions } from './validate.js';
 import { toFloat32 } from './floatbits.js';
 import { checkName, embeddingOptions, makeEmbedding, missingTensor, targetDtype } from './modelfile.js';
 
@@ -173,9 +174,8 @@ export class SafetensorsFile {
  * @param {{ maxHeaderBytes?: number }} [options]
  * @returns {Promise<SafetensorsFile>}
  */
-export async function openSafetensors(source, options = {}) {
-  if (options === null || typeof options !== 'object') throw new TypeError('embedkit: openSafetensors options must be an object');
-  const { maxHeaderBytes = SAFETENSORS_MAX_HEADER } = options;
+export async function openSafetensors(source, options) {
+  const { maxHeaderBytes = SAFETENSORS_MAX_HEADER } = checkOptions(options, ['maxHeaderBytes'], 'openSafetensors options');
   if (!Number.isSafeInteger(maxHeaderBytes) || maxHeaderBytes < 2) throw new RangeError(`embedkit: maxHeaderBytes must be an integer >= 2, got ${maxHeaderBytes}`);
   const src = byteSource(source, WHAT);
   if (src.size !== null && src.size < 8) throw bad(`the file has ${src.size} bytes, fewer than the 8-byte header length`);
@@ -253,10 +253,9 @@ function embeddingEntry(name, emb) {
  * @param {{ metadata?: Record<string, string> }} [options]
  * @returns {Uint8Array}
  */
-export function saveSafetensors(tensors, options = {}) {
+export function saveSafetensors(tensors, options) {
   if (tensors === null || typeof tensors !== 'object') throw new TypeError('embedkit: saveSafetensors takes an object or Map of named tensors');
-  if (options === null || typeof options !== 'object') throw new TypeError('embedkit: saveSafetensors options must be an object');
-  const { metadata } = options;
+  const { metadata } = checkOptions(options, ['metadata'], 'saveSafetensors options');
   const pairs = tensors instanceof Map ? [...tensors] : Object.keys(tensors).map((k) => [k, tensors[k]]);
   const entries = pairs.map(([name, v]) => {
     if (typeof name !== 'string' || name.length === 0) throw new TypeError('embedkit: tensor names must be non-empty strings');
