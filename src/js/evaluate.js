@@ -17,14 +17,20 @@
 // about 1e-6 of each other can be decided the other way.
 
 import { Neighbors } from './neighbors.js';
-import { checkPosInt } from './validate.js';
+import { checkOptions as checkKeys, checkPosInt } from './validate.js';
+
+/** Keys of each function's options (an unknown key is a TypeError). */
+export const EVALUATE_OPTIONS = {
+  evaluateAnalogies: ['restrictVocab', 'caseInsensitive', 'dummy4unknown', 'vocab', 'words', 'dim'],
+  evaluateWordPairs: ['restrictVocab', 'caseInsensitive', 'dummy4unknown', 'vocab', 'words', 'dim', 'delimiter'],
+};
 
 function checkText(text, what) {
   if (typeof text !== 'string') throw new TypeError(`embedkit: ${what} takes the file's text as a string, got ${text === null ? 'null' : typeof text}`);
 }
 
 function checkOptions(o, what) {
-  if (o === null || typeof o !== 'object') throw new TypeError(`embedkit: ${what} options must be an object`);
+  checkKeys(o, EVALUATE_OPTIONS[what], `${what} options`);
   const { restrictVocab = 300000, caseInsensitive = true, dummy4unknown = false } = o;
   checkPosInt(restrictVocab, 'restrictVocab', { max: Number.MAX_SAFE_INTEGER });
   if (typeof caseInsensitive !== 'boolean') throw new TypeError('embedkit: caseInsensitive must be a boolean');

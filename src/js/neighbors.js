@@ -3,7 +3,11 @@
 // one SIMD pass in wasm, then a top-k selection.
 
 import { alloc, free, heap, scratch, scratchSize, wasm } from './memory.js';
-import { checkPosInt } from './validate.js';
+import { checkOptions, checkPosInt } from './validate.js';
+
+/** Keys of the Neighbors options and of nearest()/analogy()'s (an unknown key is a TypeError). */
+export const NEIGHBORS_OPTIONS = ['dim', 'vocab', 'words'];
+const SEARCH_OPTIONS = ['k', 'exclude', 'restrictVocab'];
 
 function describe(v) {
   return v === null ? 'null' : ArrayBuffer.isView(v) ? v.constructor.name : typeof v;
@@ -37,7 +41,7 @@ export class Neighbors {
    *   get words back.
    */
   constructor(source, options = {}) {
-    if (options === null || typeof options !== 'object') throw new TypeError('embedkit: Neighbors options must be an object');
+    checkOptions(options, NEIGHBORS_OPTIONS, 'Neighbors options');
     const { table, dim } = tableOf(source, options.dim);
     const n = table.length / dim;
     // A view into wasm memory would go stale if the allocations below grow it: copy it first.
@@ -170,7 +174,8 @@ export class Neighbors {
    * @param {number|string|Float32Array} query
    * @param {{ k?: number, exclude?: Array<number|string>, restrictVocab?: number }} [options]
    */
-  nearest(query, { k = 10, exclude, restrictVocab } = {}) {
+  nearest(query, options) {
+    const { k = 10, exclude, restrictVocab } = checkOptions(options, SEARCH_OPTIONS, 'nearest options');
     this.#live();
     const n = this.#limit(restrictVocab);
     const ids = this.#excludeIds(exclude);
@@ -192,7 +197,8 @@ export class Neighbors {
    * most_similar(positive=[a, c], negative=[b])), excluding a, b and c. restrictVocab as in
    * nearest().
    */
-  analogy(a, b, c, { k = 10, exclude, restrictVocab } = {}) {
+  analogy(a, b, c, options) {
+    const { k = 10, exclude, restrictVocab } = checkOptions(options, SEARCH_OPTIONS, 'analogy options');
     this.#live();
     const n = this.#limit(restrictVocab);
     const ia = this.#id(a, 'a'), ib = this.#id(b, 'b'), ic = this.#id(c, 'c');

@@ -15,7 +15,11 @@
 // toWord2VecText() writes the original word2vec tool's text format instead
 // ("rows dim" line, then "word v1 v2 ..." per line) for other tools.
 
+import { checkOptions } from './validate.js';
+
 const MAGIC = [0x45, 0x4b, 0x56, 0x31];  // "EKV1"
+/** Keys of the object saveVectors / toWord2VecText take (loadVectors' result fits both; the text format drops counts). */
+export const VECTORS_KEYS = ['words', 'weight', 'dim', 'counts'];
 
 function checkWords(words, rows) {
   if (!Array.isArray(words)) throw new TypeError('embedkit: words must be an array of strings');
@@ -38,7 +42,8 @@ function checkTable(weight, dim) {
  * @param {{ words: string[], weight: Float32Array, dim: number, counts?: ArrayLike<number> }} v
  * @returns {Uint8Array}
  */
-export function saveVectors({ words, weight, dim, counts } = {}) {
+export function saveVectors(v) {
+  const { words, weight, dim, counts } = checkOptions(v, VECTORS_KEYS, 'saveVectors argument', { optional: false });
   const rows = checkTable(weight, dim);
   checkWords(words, rows);
   if (counts !== undefined && counts !== null) {
@@ -98,7 +103,8 @@ export function loadVectors(bytes) {
 }
 
 /** The original word2vec tool's text format: "rows dim\n" then "word v1 ... vdim\n" per row. */
-export function toWord2VecText({ words, weight, dim } = {}) {
+export function toWord2VecText(v) {
+  const { words, weight, dim } = checkOptions(v, VECTORS_KEYS, 'toWord2VecText argument', { optional: false });
   const rows = checkTable(weight, dim);
   checkWords(words, rows);
   if (words.some((w) => /\s/.test(w))) throw new RangeError('embedkit: the word2vec text format cannot hold words with spaces');
@@ -153,7 +159,9 @@ export function fromWord2VecText(text) {
  * @param {{ lineBreaks?: boolean }} [options]
  * @returns {Uint8Array}
  */
-export function toWord2VecBinary({ words, weight, dim } = {}, { lineBreaks = true } = {}) {
+export function toWord2VecBinary(v, options) {
+  const { words, weight, dim } = checkOptions(v, VECTORS_KEYS, 'toWord2VecBinary argument', { optional: false });
+  const { lineBreaks = true } = checkOptions(options, ['lineBreaks'], 'toWord2VecBinary options');
   const rows = checkTable(weight, dim);
   checkWords(words, rows);
   if (typeof lineBreaks !== 'boolean') throw new TypeError('embedkit: lineBreaks must be a boolean');
@@ -189,7 +197,8 @@ export function toWord2VecBinary({ words, weight, dim } = {}, { lineBreaks = tru
  * @param {{ limit?: number, unicodeErrors?: 'strict'|'replace' }} [options]
  * @returns {{ words: string[], weight: Float32Array, dim: number, counts: null }}
  */
-export function fromWord2VecBinary(bytes, { limit, unicodeErrors = 'strict' } = {}) {
+export function fromWord2VecBinary(bytes, options) {
+  const { limit, unicodeErrors = 'strict' } = checkOptions(options, ['limit', 'unicodeErrors'], 'fromWord2VecBinary options');
   if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
   if (!(bytes instanceof Uint8Array)) throw new TypeError('embedkit: fromWord2VecBinary takes a Uint8Array or an ArrayBuffer');
   if (unicodeErrors !== 'strict' && unicodeErrors !== 'replace') throw new RangeError(`embedkit: unicodeErrors must be 'strict' or 'replace', got ${String(unicodeErrors)}`);
