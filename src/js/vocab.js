@@ -10,6 +10,7 @@ import { checkOptions } from './validate.js';
 /** Keys of each options object here (an unknown key is a TypeError). */
 export const VOCAB_OPTIONS = {
   tokenize: ['lowercase'], Vocab: ['lowercase'], fromText: ['minCount', 'maxSize', 'lowercase'], encode: ['sentenceBreaks'],
+  VocabCounter: ['lowercase'], toVocab: ['minCount', 'maxSize'], update: ['minCount'],
 };
 
 const TOKEN = /([\p{L}\p{N}]+(?:['\u2019][\p{L}\p{N}]+)*)|([.!?]+|\n[ \t\r]*\n)/gu;
@@ -106,7 +107,8 @@ export class VocabCounter {
   #ended = false;
 
   /** @param {{ lowercase?: boolean }} [options] */
-  constructor({ lowercase = true } = {}) {
+  constructor(options) {
+    const { lowercase = true } = checkOptions(options, VOCAB_OPTIONS.VocabCounter, 'VocabCounter options');
     this.#lowercase = lowercase;
     this.#splitter = new Splitter(lowercase);
   }
@@ -137,7 +139,8 @@ export class VocabCounter {
   }
 
   /** A Vocab as Vocab.fromText would build from the joined text. */
-  toVocab({ minCount = 5, maxSize = Infinity } = {}) {
+  toVocab(options) {
+    const { minCount = 5, maxSize = Infinity } = checkOptions(options, VOCAB_OPTIONS.toVocab, 'toVocab options');
     checkCountOptions(minCount, maxSize);
     const kept = ranked(this.counts(), minCount, maxSize);
     return new Vocab(kept.map((e) => e[0]), kept.map((e) => e[1]), { lowercase: this.#lowercase });
@@ -215,7 +218,8 @@ export class Vocab {
    * Vocab.fromText(chunks joined).
    * @returns {Promise<Vocab>}
    */
-  static async fromChunks(chunks, { minCount = 5, maxSize = Infinity, lowercase = true } = {}) {
+  static async fromChunks(chunks, options) {
+    const { minCount = 5, maxSize = Infinity, lowercase = true } = checkOptions(options, VOCAB_OPTIONS.fromText, 'fromChunks options');
     checkCountOptions(minCount, maxSize);
     return (await countChunks(chunks, new VocabCounter({ lowercase }))).toVocab({ minCount, maxSize });
   }
@@ -226,7 +230,8 @@ export class Vocab {
    * there are appended (most frequent first, ties by the word; gensim appends them in order of
    * first appearance). `more` is a string, a VocabCounter, or a Map of word -> count.
    */
-  update(more, { minCount = 5 } = {}) {
+  update(more, options) {
+    const { minCount = 5 } = checkOptions(options, VOCAB_OPTIONS.update, 'update options');
     checkCountOptions(minCount, Infinity);
     let counts;
     if (typeof more === 'string') counts = new VocabCounter({ lowercase: this.#lowercase }).add(more).counts();
@@ -297,7 +302,8 @@ export class Vocab {
    * complete so far, end() the rest; joined, they equal encode(all the text).
    * @returns {{ push(text: string): Int32Array, end(): Int32Array }}
    */
-  encoder({ sentenceBreaks = true } = {}) {
+  encoder(options) {
+    const { sentenceBreaks = true } = checkOptions(options, VOCAB_OPTIONS.encode, 'encoder options');
     const splitter = new Splitter(this.#lowercase);
     const index = this.#index;
     let lastBreak = true;  // nothing written yet counts as a break: no -1 at the start

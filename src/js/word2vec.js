@@ -11,7 +11,8 @@ import { Embedding } from './embedding.js';
 
 /** Keys of the Word2Vec options and of train()'s (an unknown key is a TypeError). */
 export const WORD2VEC_OPTIONS = ['corpus', 'vocab', 'counts', 'mode', 'dim', 'window', 'negative', 'sample', 'alpha',
-  'minAlphaRatio', 'epochs', 'seed', 'tableBits', 'scalar'];
+  'minAlphaRatio', 'epochs', 'seed', 'tableBits', 'scalar', 'hs', 'nsExponent', 'cbowMean', 'shrinkWindows', 'totalWords',
+  'weight', 'outputWeight', 'hsOutputWeight'];
 const TRAIN_OPTIONS = ['onProgress', 'chunkWords', 'signal'];
 
 const now = () => (globalThis.performance ?? Date).now();
