@@ -314,22 +314,72 @@ export class Vocab {
   has(word: string): boolean;
   /** Ids of the words of `text` (unknown words dropped), -1 at each sentence end (default). */
   encode(text: string, options?: { sentenceBreaks?: boolean }): Int32Array;
+  /** encode() for text in pieces (split anywhere): the pieces' ids joined equal encode(joined text). */
+  encoder(options?: { sentenceBreaks?: boolean }): { push(text: string): Int32Array; end(): Int32Array };
+  /** Vocab.fromText over text in pieces (a sync or async iterable of strings, split anywhere). */
+  static fromChunks(chunks: Iterable<string> | AsyncIterable<string>, options?: { minCount?: number; maxSize?: number; lowercase?: boolean }): Promise<Vocab>;
+  /** Grown by more text (gensim's build_vocab(update=True)): known words keep ids and gain counts,
+   * new words seen >= minCount (default 5) times are appended, most frequent first. */
+  update(more: string | VocabCounter | Map<string, number>, options?: { minCount?: number }): Vocab;
 }
 
+/** Word counts over text that arrives in pieces, split anywhere. */
+export class VocabCounter {
+  constructor(options?: { lowercase?: boolean });
+  /** Count the next piece. */
+  add(text: string): this;
+  /** Words counted so far. */
+  readonly tokens: number;
+  /** The counts (ends the input). */
+  counts(): Map<string, number>;
+  /** The Vocab that Vocab.fromText would build from the joined text (ends the input). */
+  toVocab(options?: { minCount?: number; maxSize?: number }): Vocab;
+}
+
+/** The word2vec tool's Huffman tree over the counts (ties: lower id first): word w's path, root
+ * first, is point[off[w] .. off[w+1]) (inner node ids, root numWords - 2) with branch bits code[...]. */
+export function huffmanTree(counts: ArrayLike<number>): { off: Int32Array; code: Uint8Array; point: Int32Array };
+
+/** A piece of a streamed corpus: ids (-1 = sentence break) or text (encoded with `vocab`). */
+export type CorpusPiece = Int32Array | Uint32Array | ReadonlyArray<number> | string;
+/** A streamed corpus, read again for every epoch (an iterator/generator object allows one epoch only). */
+export type CorpusStream = Iterable<CorpusPiece> | AsyncIterable<CorpusPiece> | (() => Iterable<CorpusPiece> | AsyncIterable<CorpusPiece>);
+
 export interface Word2VecOptions {
-  /** Word ids, -1 = sentence break (Vocab#encode). Kept in wasm memory (copied). */
-  corpus: Int32Array | Uint32Array | ReadonlyArray<number>;
-  /** The vocabulary (its counts drive negative sampling and subsampling)... */
-  vocab?: { counts: ArrayLike<number> };
+  /** Word ids, -1 = sentence break (Vocab#encode), kept in wasm memory (copied); or a streamed
+   * corpus of pieces, of which one buffer of 2^18 ids is in wasm memory at a time. */
+  corpus: Int32Array | Uint32Array | ReadonlyArray<number> | CorpusStream;
+  /** The vocabulary (its counts drive negative sampling, subsampling and the Huffman tree;
+   * a Vocab also encodes text pieces of a streamed corpus)... */
+  vocab?: { counts: ArrayLike<number> } | Vocab;
   /** ...or the counts directly, one per id. */
   counts?: ArrayLike<number>;
-  /** 'skipgram' (default) or 'cbow' (context averaged). */
+  /** 'skipgram' (default) or 'cbow' (context averaged, or summed with cbowMean: false). */
   mode?: 'skipgram' | 'cbow';
+  /** CBOW: average the context (default true); false sums it and divides the error by the
+   * context size when spreading it back (gensim's cbow_mean=0). */
+  cbowMean?: boolean;
+  /** Hierarchical softmax over the tool's Huffman tree (default false); with negative > 0 too, both. */
+  hs?: boolean;
+  /** Exponent of the noise distribution count^nsExponent (default 0.75; gensim's ns_exponent). */
+  nsExponent?: number;
+  /** Each centre word draws its own window 1..window (default true); false keeps the full window
+   * (gensim's shrink_windows=False). */
+  shrinkWindows?: boolean;
+  /** Streamed corpus: in-vocabulary words per epoch, for the learning-rate schedule (default:
+   * the sum of the counts). */
+  totalWords?: number;
+  /** Continued training: input vectors to start from (the first rows; later rows start fresh). */
+  weight?: Float32Array;
+  /** Continued training: negative-sampling output vectors to start from (later rows zero). */
+  outputWeight?: Float32Array;
+  /** Continued training: hierarchical-softmax vectors to start from (later rows zero). */
+  hsOutputWeight?: Float32Array;
   /** Vector length (default 100). */
   dim?: number;
   /** Maximum context distance; each centre word draws its own 1..window (default 5). */
   window?: number;
-  /** Negative samples per positive pair, from unigram^0.75 (default 5). */
+  /** Negative samples per positive pair, from unigram^nsExponent (default 5; 0 with hs: hs only). */
   negative?: number;
   /** Subsampling threshold; 0 turns it off (default 1e-3). */
   sample?: number;
@@ -355,29 +405,36 @@ export interface Word2VecProgress {
   epoch: number;
   /** Learning rate in force. */
   lr: number;
-  /** Mean negative-sampling loss per (input, target) pair since the previous report; null if none. */
+  /** Mean loss per (input, target) pair (negative sampling) or per tree node (hs) since the previous report; null if none. */
   loss: number | null;
   pairs: number;
   /** Words per second of compute time, over all steps so far. */
   wordsPerSec: number;
   elapsedMs: number;
   done: boolean;
+  /** Streamed corpus: the trainer waits for the next piece (step() and train() fetch it). */
+  needInput: boolean;
 }
 
 export class Word2Vec {
   constructor(options: Word2VecOptions);
   readonly numWords: number;
   readonly dim: number;
-  readonly options: Readonly<Required<Omit<Word2VecOptions, 'corpus' | 'vocab' | 'counts'>>>;
+  readonly options: Readonly<Required<Omit<Word2VecOptions, 'corpus' | 'vocab' | 'counts' | 'totalWords' | 'weight' | 'outputWeight' | 'hsOutputWeight'>> & { totalWords?: number }>;
   readonly progress: Word2VecProgress;
   readonly done: boolean;
   readonly disposed: boolean;
   /** The word vectors (input table), numWords x dim: a fresh view into wasm memory. */
   readonly weight: Float32Array;
-  /** The output (context) vectors. */
-  readonly outputWeight: Float32Array;
-  /** Train >= nWords more words (default 10000; finishes the sentence), then return. */
+  /** The output (context) vectors of negative sampling; null when negative = 0. */
+  readonly outputWeight: Float32Array | null;
+  /** The hierarchical-softmax vectors (row k = inner node k of huffmanTree), numWords - 1 rows; null unless hs. */
+  readonly hsOutputWeight: Float32Array | null;
+  /** Train >= nWords more words (default 10000; finishes the sentence), then return. A streamed
+   * corpus that is async needs stepAsync() or train(). */
   step(nWords?: number): Word2VecProgress;
+  /** step() that can await the pieces of an async corpus. */
+  stepAsync(nWords?: number): Promise<Word2VecProgress>;
   /** Train to the end in chunks, yielding between them; resolves early after stop() or abort. */
   train(options?: { onProgress?: (p: Word2VecProgress) => void; chunkWords?: number; signal?: AbortSignal }): Promise<Word2VecProgress>;
   stop(): void;
