@@ -3,8 +3,12 @@
 // src/c/scatter_add.c. Semantics follow torch.nn.Embedding (see shared/API.md).
 
 import { alloc, deliverF32, free, heap, scratch, scratchSize, wasm, residentPtr, ResidentArray } from './memory.js';
-import { checkFloat32, checkNumber, checkOut, checkPosInt, idsLength, stageIds } from './validate.js';
+import { checkFloat32, checkNumber, checkOptions, checkOut, checkPosInt, idsLength, stageIds } from './validate.js';
 import { DTYPES, checkEncodable, checkFinite, checkRowBlocks, convertTable, dtypeInfo, rowBytes } from './dtype.js';
+
+/** Keys of the Embedding options object (an unknown key is a TypeError). */
+export const EMBEDDING_OPTIONS = ['weight', 'paddingIdx', 'seed', 'std', 'scaleGradByFreq', 'maxNorm', 'normType',
+  'dtype', 'requiresGrad'];
 
 // Options of `to()`'s internal constructor call: leave the table unwritten (to() fills it).
 const UNFILLED = Symbol('embedkit.unfilled');
@@ -85,7 +89,7 @@ export class Embedding {
     const ex = wasm();
     checkPosInt(numEmbeddings, 'numEmbeddings');
     checkPosInt(dim, 'dim');
-    if (options === null || typeof options !== 'object') throw new TypeError('embedkit: Embedding options must be an object');
+    checkOptions(options, EMBEDDING_OPTIONS, 'Embedding options');
     const { weight, paddingIdx = null, seed = 0, std = 1, scaleGradByFreq = false, maxNorm = null, normType = 2,
       dtype = 'float32' } = options;
     dtypeInfo(dtype);
@@ -329,7 +333,7 @@ export class Embedding {
   to(dtype, options = {}) {
     this.#live();
     dtypeInfo(dtype);
-    if (options === null || typeof options !== 'object') throw new TypeError('embedkit: to() options must be an object');
+    checkOptions(options, ['requiresGrad'], 'to() options');
     const { requiresGrad = dtype === 'float32' && this.#grads } = options;
     if (dtype !== 'float32' && dtype !== this.#dtype) checkEncodable(dtype);
     if (dtype !== 'float32' && this.#dtype !== dtype && DTYPES[dtype].finite && this.#dtype !== 'Q8_0' && this.#dtype !== 'Q4_0') {
