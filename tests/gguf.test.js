@@ -172,3 +172,36 @@ test('a 512 MB sparse GGUF: opening and loading token_embd read the header prefi
     await rm(tmp, { recursive: true, force: true });
   }
 });
+
+test('tables in their stored type (Q8_0, Q4_0, Q4_K, Q6_K, F16, BF16): the bytes as stored, lookups equal gguf-py dequantize bit for bit', async () => {
+  const m = manifest.gguf.find((x) => x.file === 'tiny-llama.gguf');
+  const f = await openGGUF(await read(m.file));
+  const kinds = { 'token_embd.weight': 'Q8_0', 'emb.q8_0': 'Q8_0', 'emb.q4_0': 'Q4_0', 'emb.q4_k': 'Q4_K', 'emb.q6_k': 'Q6_K', 'emb.f16': 'float16', 'emb.bf16': 'bfloat16', 'emb.f32': 'float32' };
+  for (const [name, dtype] of Object.entries(kinds)) {
+    const want = await expectedF32(m, name);
+    const emb = await f.loadEmbedding(name);
+    assert.equal(emb.dtype, dtype, name);
+    assert.equal(emb.requiresGrad, dtype === 'float32', `${name}: non-float32 tables are inference-only`);
+    assert.equal(sha(emb.bytes), m.tensors[name].sha256, `${name}: stored bytes kept`);
+    const rows = Int32Array.from({ length: emb.numEmbeddings }, (_, i) => emb.numEmbeddings - 1 - i);
+    const out = emb.forward(rows);
+    for (let k = 0; k < rows.length; k++) {
+      assertSameBits(out.subarray(k * emb.dim, (k + 1) * emb.dim), want.subarray(rows[k] * emb.dim, (rows[k] + 1) * emb.dim), `${name} row ${rows[k]}`);
+    }
+    emb.dispose();
+    const f32 = await f.loadEmbedding(name, { dtype: 'float32', requiresGrad: false });
+    assertSameBits(f32.weight, want, `${name} as float32`);
+    assert.equal(f32.requiresGrad, false);
+    f32.dispose();
+  }
+  // Converting on load: a Q6_K table to bfloat16 equals the bf16 rounding of its decoded values.
+  const q = await f.loadEmbedding('emb.q6_k', { dtype: 'bfloat16' });
+  const dec = await expectedF32(m, 'emb.q6_k');
+  const u = new Uint32Array(dec.buffer);
+  const bf = new Uint16Array(q.bytes.buffer, q.bytes.byteOffset, dec.length);
+  for (let i = 0; i < dec.length; i++) assert.equal(bf[i], (u[i] + 0x7fff + ((u[i] >>> 16) & 1)) >>> 16, `bf16[${i}]`);
+  q.dispose();
+  // k-quants are not produced from floats: refused before anything is read.
+  await assert.rejects(f.loadEmbedding('emb.f32', { dtype: 'Q4_K' }), (e) => e instanceof RangeError && /k-quants/.test(e.message));
+  await assert.rejects(f.loadEmbedding('emb.q8_0', { dtype: 'float16', requiresGrad: true }), RangeError);
+});

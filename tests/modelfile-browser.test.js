@@ -1,6 +1,7 @@
 // In headless Chromium: model files chosen in an <input type="file"> load through the File
 // (a Blob) by Blob.slice reads of the header and the one tensor only, and give the same tables
-// as the Python packages read (fixtures of tests/fixtures/model-files).
+// as the Python packages read (fixtures of tests/fixtures/model-files); the GGUF table stays
+// Q8_0 and its lookups decode as gguf-py does.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -40,11 +41,13 @@ const PAGE = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,
         sliced = 0;
         const gguf = file.name.endsWith('.gguf');
         const model = gguf ? await openGGUF(file) : await openSafetensors(file);
-        const name = gguf ? 'emb.f16' : 'wte.weight';
-        const emb = await model.loadEmbedding(name, { dtype: 'float32' });
+        // GGUF: token_embd.weight stays Q8_0 (its stored type); lookups decode rows.
+        const name = gguf ? 'token_embd.weight' : 'wte.weight';
+        const emb = await model.loadEmbedding(name, { requiresGrad: false });
         const t = model.tensor(name);
+        const all = emb.forward(Int32Array.from({ length: emb.numEmbeddings }, (_, i) => i));
         out[file.name] = { size: file.size, sliced, tensorBytes: t.byteLength, headerEnd: gguf ? model.dataOffset : model.headerBytes,
-          rows: emb.numEmbeddings, dim: emb.dim, hash: await hex(emb.weight), row1: Array.from(emb.forward([1])),
+          rows: emb.numEmbeddings, dim: emb.dim, dtype: emb.dtype, hash: await hex(all),
           tokens: gguf ? model.tokens.length : null };
         emb.dispose();
       }
@@ -74,16 +77,17 @@ test('browser: a File from <input type=file> loads safetensors and GGUF tables r
   const st = res['gpt2-tiny.safetensors'];
   const stm = manifest.safetensors.find((m) => m.file === 'gpt2-tiny.safetensors');
   assert.deepEqual([st.rows, st.dim], stm.tensors['wte.weight'].shape);
+  assert.equal(st.dtype, 'float32');
   assert.equal(st.hash, await expectedHash(stm, 'wte.weight', 'gpt2-tiny.f32.bin'));
   assert.equal(st.sliced, st.headerEnd + st.tensorBytes, 'header + wte only');
   assert.ok(st.sliced < st.size);
 
   const gg = res['tiny-llama.gguf'];
   const ggm = manifest.gguf.find((m) => m.file === 'tiny-llama.gguf');
-  assert.deepEqual([gg.dim, gg.rows], ggm.tensors['emb.f16'].ne);
-  assert.equal(gg.hash, await expectedHash(ggm, 'emb.f16', 'tiny-llama.f32.bin'));
+  assert.deepEqual([gg.dim, gg.rows], ggm.tensors['token_embd.weight'].ne);
+  assert.equal(gg.dtype, 'Q8_0');
+  assert.equal(gg.hash, await expectedHash(ggm, 'token_embd.weight', 'tiny-llama.f32.bin'), 'every row decoded as gguf-py does');
   assert.equal(gg.tokens, 300);
   // GGUF headers are read as a growing prefix (first 1 MiB, here the whole small file), then the tensor.
   assert.ok(gg.sliced <= Math.min(gg.size, 1 << 20) + gg.tensorBytes, `read ${gg.sliced} bytes`);
-  assert.equal(gg.row1.length, gg.dim);
 });

@@ -191,3 +191,35 @@ test('writer: byte-identical to the Python package for the same tensors; round t
   assert.throws(() => saveSafetensors({ a: { data: new Float32Array(6), shape: [4, 2] } }), RangeError);
   assert.throws(() => saveSafetensors({ a: new Float32Array(1) }, { metadata: { k: 1 } }), TypeError);
 });
+
+test('stored dtypes: BF16 / F16 tables load as bfloat16 / float16 with their bytes; F32 -> bfloat16 rounds to nearest even; they save back', async () => {
+  const m = manifest.safetensors.find((x) => x.file === 'mixed.safetensors');
+  const f = await openSafetensors(await read(m.file));
+  for (const [name, dtype] of [['model.embed_tokens.weight', 'bfloat16'], ['transformer.wpe.weight', 'float16']]) {
+    const emb = await f.loadEmbedding(name);
+    assert.equal(emb.dtype, dtype);
+    assert.equal(emb.requiresGrad, false);
+    assert.equal(sha(emb.bytes), m.tensors[name].sha256, `${name}: stored bytes kept`);
+    const want = await expectedF32(m, name);
+    const ids = [0, 5, emb.numEmbeddings - 1, 5];
+    const out = emb.forward(ids);
+    ids.forEach((r, k) => assertSameBits(out.subarray(k * emb.dim, (k + 1) * emb.dim), want.subarray(r * emb.dim, (r + 1) * emb.dim), `${name} row ${r}`));
+    // saveSafetensors writes the table in its dtype; the file reads back the same bytes.
+    const again = await openSafetensors(saveSafetensors({ [name]: emb }));
+    assert.equal(again.tensor(name).dtype, dtype === 'bfloat16' ? 'BF16' : 'F16');
+    assert.equal(sha(await again.read(name)), m.tensors[name].sha256);
+    emb.dispose();
+  }
+  const g = await openSafetensors(await read('gpt2-tiny.safetensors'));
+  const w = await g.readFloat32('wte.weight');
+  const bf = await g.loadEmbedding('wte.weight', { dtype: 'bfloat16' });
+  const u = new Uint32Array(w.buffer, w.byteOffset, w.length);
+  const bits = new Uint16Array(bf.bytes.buffer, bf.bytes.byteOffset, w.length);
+  for (let i = 0; i < w.length; i++) assert.equal(bits[i], (u[i] + 0x7fff + ((u[i] >>> 16) & 1)) >>> 16, `bf16[${i}]`);
+  bf.dispose();
+  const q8 = await g.loadEmbedding('wte.weight', { dtype: 'Q8_0' });
+  assert.equal(q8.dtype, 'Q8_0');
+  assert.throws(() => saveSafetensors({ q8 }), (e) => e instanceof RangeError && /Q8_0/.test(e.message));
+  q8.dispose();
+  await assert.rejects(g.loadEmbedding('wte.weight', { dtype: 'Q6_K' }), (e) => e instanceof RangeError && /k-quants/.test(e.message));
+});
