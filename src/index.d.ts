@@ -617,13 +617,8 @@ export type ModelFileSource =
   | Uint8Array | ArrayBuffer | Blob | Response | ReadableStream<Uint8Array>
   | { size: number; read(offset: number, length: number): Promise<Uint8Array | ArrayBuffer> };
 
-/** Storage dtype of an Embedding table loaded from a file. */
-export type TableDtype = 'float32' | 'float16' | 'bfloat16' | 'Q8_0' | 'Q4_0' | 'Q4_K' | 'Q6_K';
-
-/** loadEmbedding options: the table's dtype (default: the stored one) and the Embedding options. */
-export interface LoadEmbeddingOptions extends Omit<EmbeddingOptions, 'weight'> {
-  dtype?: TableDtype;
-}
+/** loadEmbedding options: the table's dtype (default: the stored one) and the other Embedding options. */
+export type LoadEmbeddingOptions = Omit<EmbeddingOptions, 'weight'>;
 
 export type SafetensorsDtype =
   | 'BOOL' | 'F4' | 'F6_E2M3' | 'F6_E3M2' | 'U8' | 'I8' | 'F8_E5M2' | 'F8_E4M3' | 'F8_E8M0' | 'F8_E4M3FNUZ' | 'F8_E5M2FNUZ'
