@@ -9,7 +9,7 @@ import { Embedding } from './embedding.js';
 
 const now = () => (globalThis.performance ?? Date).now();
 
-function checkSeed(seed) {
+export function checkSeed(seed) {
   if (typeof seed === 'bigint') {
     if (seed < 0n || seed >= 2n ** 64n) throw new RangeError(`embedkit: seed must be in [0, 2^64), got ${seed}`);
     return [Number(seed & 0xffffffffn), Number(seed >> 32n)];
@@ -42,9 +42,9 @@ function countsOf(options) {
 }
 
 /** The corpus as an Int32Array of ids in [-1, nVocab), -1 = sentence break (validated). */
-function corpusOf(corpus, nVocab) {
+export function corpusOf(corpus, nVocab, who = 'Word2Vec') {
   if (!(corpus instanceof Int32Array || corpus instanceof Uint32Array || Array.isArray(corpus))) {
-    throw new TypeError('embedkit: Word2Vec corpus must be an Int32Array (or an array) of word ids, -1 for a sentence break');
+    throw new TypeError(`embedkit: ${who} corpus must be an Int32Array (or an array) of word ids, -1 for a sentence break`);
   }
   const out = corpus instanceof Int32Array ? corpus : Int32Array.from(corpus, (v) => (typeof v === 'number' ? v : NaN));
   let tokens = 0;
