@@ -396,7 +396,8 @@ EK_INLINE int32_t step_impl(ek_glove* st, int32_t n, const int simd) {
   while (done < n && st->epoch < st->epochs) {
     uint32_t stop = st->n_rec;
     if ((int64_t)stop - st->pos > (int64_t)(n - done)) stop = st->pos + (uint32_t)(n - done);
-    double ecost = 0;
+    // the epoch's sum continues across calls, so it does not depend on the chunk sizes
+    double ecost = st->epoch_cost, ccost = 0;
     for (uint32_t k = st->pos; k < stop; k++) {
       const ek_glove_rec e = st->rec[k];
       float* a = words + (size_t)e.i * (size_t)stride;
@@ -408,7 +409,9 @@ EK_INLINE int32_t step_impl(ek_glove* st, int32_t n, const int simd) {
         st->skipped++;
         continue;
       }
-      ecost += 0.5 * fdiff * diff;
+      const double e_cost = 0.5 * fdiff * diff;
+      ecost += e_cost;
+      ccost += e_cost;
       EK_GLOVE_UPDATE(simd, a, c, dpad, (float)fdiff, eta, clip);
       float* ba = a + 2 * dpad;
       float* bc = c + 2 * dpad;
@@ -420,8 +423,8 @@ EK_INLINE int32_t step_impl(ek_glove* st, int32_t n, const int simd) {
     done += (int32_t)(stop - st->pos);
     st->done += stop - st->pos;
     st->cost_n += stop - st->pos;
-    st->epoch_cost += ecost;
-    cost += ecost;
+    st->epoch_cost = ecost;
+    cost += ccost;
     st->pos = stop;
     if (st->pos == st->n_rec) end_epoch(st);
   }
