@@ -3,7 +3,7 @@
 // chunk of entries and returns, so a page can train in a Web Worker, as with Word2Vec.
 
 import { alloc, free, heap, scratch, scratchSize, wasm } from './memory.js';
-import { checkNumber, checkPosInt } from './validate.js';
+import { checkNumber, checkOptions, checkPosInt } from './validate.js';
 import { checkSeed, corpusOf } from './word2vec.js';
 import { Embedding } from './embedding.js';
 
@@ -37,6 +37,14 @@ function denseOffsets(V, cells) {
 // The CSR arrays of each live Cooccurrence, for GloVe (module-private).
 const csrOf = new WeakMap();
 
+export const GLOVE_OPTIONS = {
+  Cooccurrence: ['corpus', 'vocab', 'numWords', 'window', 'symmetric', 'distanceWeighting', 'maxBytes', 'denseCells'],
+  GloVe: ['cooccurrence', 'dim', 'epochs', 'xMax', 'alpha', 'lr', 'gradClip', 'seed', 'reshuffle', 'scalar'],
+  train: ['onProgress', 'chunkEntries', 'signal'],
+  top: ['k'],
+  toEmbedding: ['vectors'],
+};
+
 export class Cooccurrence {
   #rowptr = 0; #cols = 0; #vals = 0;
   #n; #nnz; #options; #words = null; #vocab = null;
@@ -56,7 +64,7 @@ export class Cooccurrence {
    */
   constructor(options = {}) {
     const ex = wasm();
-    if (options === null || typeof options !== 'object') throw new TypeError('embedkit: Cooccurrence options must be an object');
+    checkOptions(options, GLOVE_OPTIONS.Cooccurrence, 'Cooccurrence options', { optional: false });
     const { window = 15, symmetric = true, distanceWeighting = true, maxBytes = 2 * GiB } = options;
     let V;
     if (options.vocab !== undefined) {
@@ -235,8 +243,9 @@ export class Cooccurrence {
    * largest count first, ties to the lower id. For a one-sided count these are the words that
    * follow x.
    */
-  top(x, { k = 10 } = {}) {
+  top(x, options) {
     this.#live();
+    const { k = 10 } = checkOptions(options, GLOVE_OPTIONS.top, 'top options');
     checkPosInt(k, 'k');
     const { cols, values } = this.row(x);
     const order = Array.from(cols.keys()).sort((p, q) => values[q] - values[p] || cols[p] - cols[q]);
@@ -296,7 +305,7 @@ export class GloVe {
    */
   constructor(options = {}) {
     const ex = wasm();
-    if (options === null || typeof options !== 'object') throw new TypeError('embedkit: GloVe options must be an object');
+    checkOptions(options, GLOVE_OPTIONS.GloVe, 'GloVe options', { optional: false });
     const {
       cooccurrence, dim = 50, epochs = 25, xMax = 100, alpha = 0.75, lr = 0.05, gradClip = 100, seed = 1,
       reshuffle = false, scalar = false,
@@ -434,8 +443,9 @@ export class GloVe {
    * Calling train() again resumes where it stopped.
    * @param {{ onProgress?: (p: object) => void, chunkEntries?: number, signal?: AbortSignal }} [options]
    */
-  async train({ onProgress, chunkEntries = 200000, signal } = {}) {
+  async train(options) {
     this.#live();
+    const { onProgress, chunkEntries = 200000, signal } = checkOptions(options, GLOVE_OPTIONS.train, 'train options');
     checkPosInt(chunkEntries, 'chunkEntries');
     if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('embedkit: onProgress must be a function');
     this.#stopRequested = false;
@@ -453,7 +463,8 @@ export class GloVe {
   stop() { this.#stopRequested = true; }
 
   /** A new Embedding holding a copy of W + W~ (or of W alone with { vectors: 'word' }). */
-  toEmbedding({ vectors = 'sum' } = {}) {
+  toEmbedding(options) {
+    const { vectors = 'sum' } = checkOptions(options, GLOVE_OPTIONS.toEmbedding, 'toEmbedding options');
     if (vectors !== 'sum' && vectors !== 'word' && vectors !== 'context') {
       throw new RangeError(`embedkit: vectors must be 'sum', 'word' or 'context', got ${String(vectors)}`);
     }
