@@ -89,7 +89,11 @@ export class Cooccurrence {
     if (!Number.isInteger(denseCells) || denseCells < 0 || denseCells > 2 ** 28) {
       throw new RangeError(`embedkit: denseCells must be an integer in [0, 2^28], got ${denseCells}`);
     }
-    const { ids, tokens } = corpusOf(options.corpus, V, 'Cooccurrence');
+    const c = options.corpus;
+    if (!(c instanceof Int32Array || c instanceof Uint32Array || Array.isArray(c))) {
+      throw new TypeError('embedkit: Cooccurrence corpus must be an Int32Array (or an array) of word ids, -1 for a sentence break');
+    }
+    const { ids, tokens } = corpusOf(c, V);
     const off = denseOffsets(V, denseCells);
     const cells = off[V];
 
