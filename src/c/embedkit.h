@@ -149,5 +149,6 @@ EK_EXPORT int32_t ek_renorm_rows_f32(float* table, uint8_t* seen, const int32_t*
 #include "neighbors.h"
 #include "optim.h"
 #include "glove.h"
+#include "dtype.h"
 
 #endif  // EK_EMBEDKIT_H
