@@ -72,7 +72,9 @@ async function spawn(id) {
   if (stack === 0) throw new RangeError('embedkit: cannot allocate a stack for a worker thread');
   let worker;
   if (state.nodeWT) {
-    worker = new state.nodeWT.Worker(new URL('./pool-worker.js', import.meta.url));
+    // Workers inherit the process's flags; --input-type (node -e) would stop them from starting.
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    worker = new state.nodeWT.Worker(new URL('./pool-worker.js', import.meta.url), { execArgv });
   } else {
     worker = new Worker(new URL('./pool-worker.js', import.meta.url), { type: 'module' });
   }
