@@ -31,7 +31,9 @@ async function start(post, msg) {
 if (typeof globalThis.WorkerGlobalScope === 'function' && globalThis instanceof globalThis.WorkerGlobalScope) {
   globalThis.addEventListener('message', (e) => start((m) => globalThis.postMessage(m), e.data), { once: true });
 } else {
+  // No top-level await: bundlers may emit this worker as a classic (iife) script.
   const spec = 'node:worker_threads';
-  const { parentPort } = await import(/* webpackIgnore: true */ /* @vite-ignore */ spec);
-  parentPort.once('message', (msg) => start((m) => parentPort.postMessage(m), msg));
+  import(/* webpackIgnore: true */ /* @vite-ignore */ spec).then(({ parentPort }) => {
+    parentPort.once('message', (msg) => start((m) => parentPort.postMessage(m), msg));
+  });
 }
