@@ -359,6 +359,12 @@ export class Word2Vec {
 }
 
 export interface Neighbor { id: number; score: number; word?: string }
+export interface NearestOptions {
+  k?: number;
+  exclude?: Array<number | string>;
+  /** Search only the first that many rows (gensim's restrict_vocab). */
+  restrictVocab?: number;
+}
 
 export class Neighbors {
   /** Copies the table. From a Word2Vec, an Embedding, or a Float32Array with options.dim. */
@@ -370,9 +376,9 @@ export class Neighbors {
   /** Copy a new version of the table (same shape). */
   update(source: Word2Vec | Embedding | Float32Array): void;
   /** k most cosine-similar rows (a row/word query excludes itself), best first. */
-  nearest(query: number | string | Float32Array | Float64Array, options?: { k?: number; exclude?: Array<number | string> }): Neighbor[];
+  nearest(query: number | string | Float32Array | Float64Array, options?: NearestOptions): Neighbor[];
   /** Nearest to unit(a) - unit(b) + unit(c), excluding a, b, c. */
-  analogy(a: number | string, b: number | string, c: number | string, options?: { k?: number; exclude?: Array<number | string> }): Neighbor[];
+  analogy(a: number | string, b: number | string, c: number | string, options?: NearestOptions): Neighbor[];
   /** Cosine of two rows, float64. */
   similarity(x: number | string, y: number | string): number;
   dispose(): void;
@@ -435,3 +441,52 @@ export class Adam extends EmbeddingOptimizer {
 }
 /** Parse the original word2vec tool's text format. */
 export function fromWord2VecText(text: string): SavedVectors;
+/** The original word2vec tool's binary format ("rows dim\n", then word, space, dim f32 LE per
+ * row). lineBreaks (default true): a "\n" after each row as the tool writes; false: gensim's layout. */
+export function toWord2VecBinary(v: { words: string[]; weight: Float32Array; dim: number }, options?: { lineBreaks?: boolean }): Uint8Array;
+/** Parse the word2vec binary format (either layout). limit: first rows only; a repeated word keeps
+ * its first row; unicodeErrors 'replace' accepts words that are not valid UTF-8. */
+export function fromWord2VecBinary(bytes: Uint8Array | ArrayBuffer, options?: { limit?: number; unicodeErrors?: 'strict' | 'replace' }): SavedVectors;
+
+// ---- intrinsic evaluation (src/js/evaluate.js), gensim's rules --------------------------------
+
+/** What to evaluate: a Neighbors with words, saved vectors, or a table with options.vocab/words. */
+export type EvaluationSource = Neighbors | { words: readonly string[]; weight: Float32Array; dim: number } | Word2Vec | Embedding | Float32Array;
+export interface EvaluationOptions {
+  /** Only the first that many rows form the vocabulary (default 300000). */
+  restrictVocab?: number;
+  /** Compare words upper-cased; the first case variant stands for all (default true). */
+  caseInsensitive?: boolean;
+  /** Score out-of-vocabulary pairs as 0 / count such questions wrong instead of skipping them (default false). */
+  dummy4unknown?: boolean;
+  /** Row words, when the source is a Word2Vec, Embedding or Float32Array. */
+  vocab?: Vocab;
+  words?: string[];
+  /** Row length, when the source is a Float32Array. */
+  dim?: number;
+}
+export interface WordPairScores {
+  pearson: number;
+  spearman: number;
+  /** Percent of pairs with an unknown word (as gensim: of the scored pairs with dummy4unknown). */
+  oovRatio: number;
+  /** Pairs scored. */
+  pairs: number;
+  oov: number;
+}
+/** Word-pair similarity (WordSim-353 / SimLex-999 "w1<TAB>w2<TAB>score" text, '#' comments) against
+ * the vectors' cosine, as gensim's evaluate_word_pairs. */
+export function evaluateWordPairs(source: EvaluationSource, text: string, options?: EvaluationOptions & { delimiter?: string }): WordPairScores;
+export interface AnalogySection { section: string; correct: [string, string, string, string][]; incorrect: [string, string, string, string][] }
+export interface AnalogyScores {
+  /** Fraction correct over all scored questions (0 if none). */
+  score: number;
+  sections: AnalogySection[];
+  total: AnalogySection;
+  questions: number;
+  oov: number;
+  /** Percent of questions with an unknown word. */
+  oovRatio: number;
+}
+/** Analogy accuracy by section (Google questions-words text), 3CosAdd, as gensim's evaluate_word_analogies. */
+export function evaluateAnalogies(source: EvaluationSource, text: string, options?: EvaluationOptions): AnalogyScores;

@@ -10,5 +10,6 @@ export { ropePermutation, permuteRopeWeight, permuteRopeFeatures, ropePrecisionR
 export { Vocab, tokenize } from './vocab.js';
 export { Word2Vec } from './word2vec.js';
 export { Neighbors } from './neighbors.js';
-export { saveVectors, loadVectors, toWord2VecText, fromWord2VecText } from './vecfile.js';
+export { saveVectors, loadVectors, toWord2VecText, fromWord2VecText, toWord2VecBinary, fromWord2VecBinary } from './vecfile.js';
+export { evaluateWordPairs, evaluateAnalogies } from './evaluate.js';
 export { SGD, Adam } from './optim.js';

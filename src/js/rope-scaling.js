@@ -19,7 +19,18 @@
 //   attentionFactor, mscale, mscaleAllDim, truncate, lowFreqFactor, highFreqFactor,
 //   shortFactor, longFactor.
 
+import { checkOptions } from './validate.js';
+
 const TYPES = ['default', 'linear', 'dynamic', 'yarn', 'llama3', 'longrope'];
+/** Keys each scaling type takes besides `type` / `ropeType` (an unknown key is a TypeError). */
+const TYPE_KEYS = {
+  default: [],
+  linear: ['factor'],
+  dynamic: ['factor', 'originalMaxPositions'],
+  yarn: ['factor', 'originalMaxPositions', 'betaFast', 'betaSlow', 'attentionFactor', 'mscale', 'mscaleAllDim', 'truncate'],
+  llama3: ['factor', 'lowFreqFactor', 'highFreqFactor', 'originalMaxPositions'],
+  longrope: ['shortFactor', 'longFactor', 'factor', 'originalMaxPositions', 'attentionFactor'],
+};
 
 function num(v, name, { min = -Infinity, exclusive = false, int = false } = {}) {
   if (typeof v !== 'number') throw new TypeError(`embedkit: scaling.${name} must be a number, got ${v === null ? 'null' : typeof v}`);
@@ -56,6 +67,7 @@ export function normalizeScaling(scaling, { rotaryDim, maxPositions }) {
   const type = scaling.type ?? scaling.ropeType;
   if (typeof type !== 'string') throw new TypeError(`embedkit: scaling.type must be one of ${TYPES.join(', ')}`);
   if (!TYPES.includes(type)) throw new RangeError(`embedkit: scaling.type must be one of ${TYPES.join(', ')}, got '${type}'`);
+  checkOptions(scaling, ['type', 'ropeType', ...TYPE_KEYS[type]], `scaling (type '${type}')`);
   const half = rotaryDim / 2;
   const orig = (required) => {
     if (scaling.originalMaxPositions === undefined || scaling.originalMaxPositions === null) {

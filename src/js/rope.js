@@ -6,7 +6,7 @@
 // Contract: shared/API.md "Rope"; scaling formulas: rope-scaling.js.
 
 import { alloc, deliverF32, free, heap, scratch, scratchSize, wasm, residentPtr } from './memory.js';
-import { checkFloat32, checkOut, checkPosInt, checkNumber, checkShape, idsLength, stageIds } from './validate.js';
+import { checkFloat32, checkOptions, checkOut, checkPosInt, checkNumber, checkShape, idsLength, stageIds } from './validate.js';
 import { normalizeScaling, frequencyKey, ropeFrequencies } from './rope-scaling.js';
 
 export const LAYOUTS = { bshd: 0, bhsd: 1 };
@@ -20,11 +20,22 @@ export function layoutDims(shape, layout, name = 'shape') {
   return layout === 'bshd' ? { B, S: a, H: b, D, total, code: 0 } : { B, S: b, H: a, D, total, code: 1 };
 }
 
-/** Options object check (undefined -> {}). */
+/** Keys of each options object in this file and rotary-embedding.js (an unknown key is a TypeError). */
+export const ROPE_OPTIONS = {
+  Rope: ['headDim', 'rotaryDim', 'base', 'interleaved', 'maxPositions', 'scaling'],
+  forward: ['positions', 'offset', 'layout', 'out'],
+  backward: ['positions', 'offset', 'layout', 'out'],
+  shift: ['layout', 'out'],
+  rotaryEmbedding: ['positionIds', 'interleaved', 'numHeads', 'rotaryEmbeddingDim', 'out'],
+  ropePermutation: ['rotaryDim', 'to'],
+  permuteRopeWeight: ['headDim', 'rotaryDim', 'to', 'out'],
+  permuteRopeFeatures: ['headDim', 'rotaryDim', 'to', 'out'],
+  ropePrecisionReport: ['rotaryDim', 'base', 'invFreq', 'ranges', 'samples'],
+};
+
+/** Options object check (undefined -> {}; unknown keys throw). */
 export function optionsObject(o, what) {
-  if (o === undefined) return {};
-  if (o === null || typeof o !== 'object') throw new TypeError(`embedkit: ${what} options must be an object`);
-  return o;
+  return checkOptions(o, ROPE_OPTIONS[what], `${what} options`);
 }
 
 /**
@@ -100,7 +111,7 @@ export class Rope {
    */
   constructor(options) {
     wasm();
-    if (options === null || typeof options !== 'object') throw new TypeError('embedkit: Rope options must be an object');
+    checkOptions(options, ROPE_OPTIONS.Rope, 'Rope options', { optional: false });
     const { headDim, rotaryDim = headDim, base = 10000, interleaved = false, maxPositions = 4096, scaling = null } = options;
     checkPosInt(headDim, 'headDim');
     checkPosInt(rotaryDim, 'rotaryDim');
@@ -315,7 +326,8 @@ function checkTo(to) {
  * Features >= rotaryDim keep their place.
  * @returns {Int32Array} length headDim
  */
-export function ropePermutation(headDim, { rotaryDim = headDim, to } = {}) {
+export function ropePermutation(headDim, options) {
+  const { rotaryDim = headDim, to } = optionsObject(options, 'ropePermutation');
   checkPosInt(headDim, 'headDim');
   checkPosInt(rotaryDim, 'rotaryDim');
   if (rotaryDim % 2 !== 0 || rotaryDim > headDim) throw new RangeError(`embedkit: rotaryDim must be even and <= headDim (${headDim}), got ${rotaryDim}`);

@@ -5,6 +5,13 @@
 // everything else separates words. Lower-cased by default. A sentence ends at '.', '!', '?' or
 // a blank line; encode() marks it with -1 so a training window never spans two sentences.
 
+import { checkOptions } from './validate.js';
+
+/** Keys of each options object here (an unknown key is a TypeError). */
+export const VOCAB_OPTIONS = {
+  tokenize: ['lowercase'], Vocab: ['lowercase'], fromText: ['minCount', 'maxSize', 'lowercase'], encode: ['sentenceBreaks'],
+};
+
 const TOKEN = /([\p{L}\p{N}]+(?:['\u2019][\p{L}\p{N}]+)*)|([.!?]+|\n[ \t\r]*\n)/gu;
 
 function checkText(text) {
@@ -22,7 +29,8 @@ function norm(w, lowercase) {
  * @param {{ lowercase?: boolean }} [options]
  * @returns {string[]}
  */
-export function tokenize(text, { lowercase = true } = {}) {
+export function tokenize(text, options) {
+  const { lowercase = true } = checkOptions(options, VOCAB_OPTIONS.tokenize, 'tokenize options');
   checkText(text);
   const out = [];
   for (const m of text.matchAll(TOKEN)) if (m[1] !== undefined) out.push(norm(m[1], lowercase));
@@ -45,7 +53,8 @@ export class Vocab {
    * @param {ArrayLike<number>} counts
    * @param {{ lowercase?: boolean }} [options] how encode() normalises text (default true)
    */
-  constructor(words, counts, { lowercase = true } = {}) {
+  constructor(words, counts, options) {
+    const { lowercase = true } = checkOptions(options, VOCAB_OPTIONS.Vocab, 'Vocab options');
     if (!Array.isArray(words)) throw new TypeError('embedkit: Vocab words must be an array of strings');
     if (counts === undefined || counts === null || typeof counts.length !== 'number') {
       throw new TypeError('embedkit: Vocab counts must be an array of numbers');
@@ -77,7 +86,8 @@ export class Vocab {
    * @param {string} text
    * @param {{ minCount?: number, maxSize?: number, lowercase?: boolean }} [options]
    */
-  static fromText(text, { minCount = 5, maxSize = Infinity, lowercase = true } = {}) {
+  static fromText(text, options) {
+    const { minCount = 5, maxSize = Infinity, lowercase = true } = checkOptions(options, VOCAB_OPTIONS.fromText, 'fromText options');
     checkText(text);
     if (typeof minCount !== 'number' || !Number.isInteger(minCount) || minCount < 1) {
       throw new RangeError(`embedkit: minCount must be an integer >= 1, got ${minCount}`);
@@ -121,7 +131,8 @@ export class Vocab {
    * (default true) each sentence end becomes -1 (never two in a row, none at the start).
    * This is the corpus format Word2Vec takes.
    */
-  encode(text, { sentenceBreaks = true } = {}) {
+  encode(text, options) {
+    const { sentenceBreaks = true } = checkOptions(options, VOCAB_OPTIONS.encode, 'encode options');
     checkText(text);
     const out = [];
     scan(text, this.#lowercase, (w) => {

@@ -4,8 +4,13 @@
 // Worker and draw progress between chunks; train() is the async loop around step().
 
 import { alloc, free, heap, scratch, scratchSize, wasm } from './memory.js';
-import { checkNumber, checkPosInt } from './validate.js';
+import { checkNumber, checkOptions, checkPosInt } from './validate.js';
 import { Embedding } from './embedding.js';
+
+/** Keys of the Word2Vec options and of train()'s (an unknown key is a TypeError). */
+export const WORD2VEC_OPTIONS = ['corpus', 'vocab', 'counts', 'mode', 'dim', 'window', 'negative', 'sample', 'alpha',
+  'minAlphaRatio', 'epochs', 'seed', 'tableBits', 'scalar'];
+const TRAIN_OPTIONS = ['onProgress', 'chunkWords', 'signal'];
 
 const now = () => (globalThis.performance ?? Date).now();
 
@@ -80,7 +85,7 @@ export class Word2Vec {
    */
   constructor(options = {}) {
     const ex = wasm();
-    if (options === null || typeof options !== 'object') throw new TypeError('embedkit: Word2Vec options must be an object');
+    checkOptions(options, WORD2VEC_OPTIONS, 'Word2Vec options');
     const {
       mode = 'skipgram', dim = 100, window = 5, negative = 5, sample = 1e-3, minAlphaRatio = 1e-4,
       epochs = 5, seed = 1, tableBits = 20, scalar = false,
@@ -216,7 +221,8 @@ export class Word2Vec {
    * @param {{ onProgress?: (p: object) => void, chunkWords?: number, signal?: AbortSignal }} [options]
    * @returns {Promise<object>} the last progress
    */
-  async train({ onProgress, chunkWords = 20000, signal } = {}) {
+  async train(options) {
+    const { onProgress, chunkWords = 20000, signal } = checkOptions(options, TRAIN_OPTIONS, 'train options');
     this.#live();
     checkPosInt(chunkWords, 'chunkWords');
     if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('embedkit: onProgress must be a function');
