@@ -21,7 +21,7 @@ import { InputEmbedding } from './input-embedding.js';
 
 /** Keys of the SGD / Adam options (an unknown key is a TypeError). */
 export const SGD_OPTIONS = ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'lazy'];
-export const ADAM_OPTIONS = ['lr', 'betas', 'eps', 'weightDecay', 'decoupledWeightDecay', 'lazy', 'rowSteps'];
+export const ADAM_OPTIONS = ['lr', 'betas', 'eps', 'weightDecay', 'decoupledWeightDecay', 'lazy', 'rowSteps', 'epsMode'];
 
 /** An InputEmbedding stands for its learned tables (token, and position when learned). */
 function expand(p) {
