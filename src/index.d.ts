@@ -28,9 +28,29 @@ export class ResidentArray<T extends ResidentType = ResidentType> {
   [Symbol.dispose](): void;
 }
 
+/**
+ * Storage of a table. float32 is trainable; the others are inference-only lookup tables:
+ * float16 / bfloat16 (2 bytes per element, safetensors F16 / BF16), and ggml's GGUF block
+ * formats Q8_0 and Q4_0 (blocks of 32 elements, 34 / 18 bytes), Q4_K and Q6_K (blocks of 256,
+ * 144 / 210 bytes). Lookups decode rows to float32 exactly as ggml's dequantize_row_*.
+ */
+export type Dtype = 'float32' | 'float16' | 'bfloat16' | 'Q8_0' | 'Q4_0' | 'Q4_K' | 'Q6_K';
+
 export interface EmbeddingOptions {
-  /** Initial table, numEmbeddings * dim, copied in. */
-  weight?: Float32Array;
+  /** Storage dtype (default 'float32'). With another dtype, dim must be a multiple of its block (32 or 256). */
+  dtype?: Dtype;
+  /**
+   * Allocate a gradient and backward bookkeeping (default true for float32, and the only
+   * choice allowed for other dtypes is false). false: an inference-only table of half the memory.
+   */
+  requiresGrad?: boolean;
+  /**
+   * Initial table, copied in: float32 values (numEmbeddings * dim; converted to dtype: float16 /
+   * bfloat16 round to nearest even, Q8_0 / Q4_0 quantize as ggml's reference, Q4_K / Q6_K are
+   * not offered), or the stored bytes in the dtype's file layout (Uint8Array, ArrayBuffer,
+   * ResidentArray(Uint8Array); a Uint16Array of bits for float16 / bfloat16).
+   */
+  weight?: Float32Array | ResidentArray<Float32Array> | Uint8Array | ArrayBuffer | ResidentArray<Uint8Array> | Uint16Array;
   /** Row that is zero-initialised and never receives gradient; negative counts from the end. */
   paddingIdx?: number | null;
   /** Seed of the N(0, std^2) initialiser (default 0). */
@@ -54,8 +74,17 @@ export class Embedding {
   readonly maxNorm: number | null;
   readonly normType: number;
   readonly disposed: boolean;
-  /** View of the table in wasm memory (fresh on each access); writes change the table. */
+  readonly dtype: Dtype;
+  /** false: inference-only; backward, grad and zeroGrad throw a TypeError. */
+  readonly requiresGrad: boolean;
+  /** Bytes of the stored table. */
+  readonly byteLength: number;
+  /** Bytes of wasm memory this Embedding owns (table, plus gradient and bookkeeping when requiresGrad). */
+  readonly allocatedBytes: number;
+  /** View of the table in wasm memory (fresh on each access); writes change the table. float32 tables only (TypeError otherwise). */
   readonly weight: Float32Array;
+  /** View of the stored bytes in the dtype's layout (fresh on each access). */
+  readonly bytes: Uint8Array;
   /** View of the gradient in wasm memory (fresh on each access). */
   readonly grad: Float32Array;
   /** Sorted unique rows that received gradient since zeroGrad() (a copy). */
@@ -67,6 +96,11 @@ export class Embedding {
   backward(ids: Ids, gradOutput: F32): void;
   /** Zero the touched rows of grad: O(touched rows). */
   zeroGrad(): void;
+  /**
+   * A new Embedding with this table stored as `dtype` (this one is unchanged). requiresGrad
+   * defaults to this table's for a float32 result, else false.
+   */
+  to(dtype: Dtype, options?: { requiresGrad?: boolean }): Embedding;
   dispose(): void;
   [Symbol.dispose](): void;
 }
@@ -116,6 +150,8 @@ export interface InputEmbeddingOptions {
   positionStd?: number;
   /** Initial token table, vocabSize * dim (e.g. GPT-2's wte), copied in. */
   tokenWeight?: Float32Array;
+  /** false: inference-only token and position tables, without gradients (default true). */
+  requiresGrad?: boolean;
   /** Initial learned position table, maxPositions * dim (e.g. GPT-2's wpe), copied in ('learned' only). */
   positionWeight?: Float32Array;
   /** Token row that is zero-initialised and never receives gradient (default null). */
@@ -444,6 +480,119 @@ export class Word2Vec {
   [Symbol.dispose](): void;
 }
 
+// ---- GloVe (src/js/glove.js) ---------------------------------------------------------------------
+
+export interface CooccurrenceOptions {
+  /** Word ids, -1 = sentence break (Vocab#encode); windows stop at a break. */
+  corpus: Int32Array | Uint32Array | number[];
+  /** The vocabulary (names words in top()); or give numWords. */
+  vocab?: Vocab;
+  numWords?: number;
+  /** Words on each side (default 15, at most 1000). */
+  window?: number;
+  /** Count right and left context (default true); false: rows are the left word only. */
+  symmetric?: boolean;
+  /** A pair k words apart adds 1/k (default true), else 1. */
+  distanceWeighting?: boolean;
+  /** wasm memory counting may use (default 2 GiB); RangeError past it. */
+  maxBytes?: number;
+  /** Cells of the dense block for frequent pairs (default min(2^22, V^2); 0 = all hashed). */
+  denseCells?: number;
+}
+
+export interface CooccurrenceStats {
+  tokens: number; positions: number; denseCells: number; hashSlots: number;
+  /** wasm memory in use while counting, at most maxBytes. */
+  peakBytes: number;
+  /** Bytes held by the result (8 per nonzero + 4 per word). */
+  bytes: number;
+  countMs: number;
+}
+
+/** The sparse word-word co-occurrence matrix X (CSR in wasm memory, float32 values). */
+export class Cooccurrence {
+  constructor(options: CooccurrenceOptions);
+  readonly numWords: number;
+  readonly nonzeros: number;
+  readonly options: Readonly<{ window: number; symmetric: boolean; distanceWeighting: boolean; maxBytes: number; denseCells: number }>;
+  readonly words: readonly string[] | null;
+  readonly stats: CooccurrenceStats;
+  readonly disposed: boolean;
+  /** One row, by column (copies). */
+  row(word: number | string): { cols: Int32Array; values: Float32Array };
+  /** X[i, j], 0 when the pair never co-occurred. */
+  get(i: number | string, j: number | string): number;
+  /** The k largest entries of a row, largest first (ties: lower id). */
+  top(word: number | string, options?: { k?: number }): Array<{ id: number; count: number; word?: string }>;
+  /** Every entry, row-major (copies). */
+  entries(): { rows: Int32Array; cols: Int32Array; values: Float32Array };
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
+export interface GloVeOptions {
+  cooccurrence: Cooccurrence;
+  /** Default 50. */
+  dim?: number;
+  /** Passes over the entries (default 25). */
+  epochs?: number;
+  /** f(x) = min(1, (x / xMax)^alpha): defaults 100 and 0.75. */
+  xMax?: number;
+  alpha?: number;
+  /** AdaGrad's initial rate (default 0.05). */
+  lr?: number;
+  /** Gradient components are clipped to +-gradClip (default 100). */
+  gradClip?: number;
+  seed?: number | bigint;
+  /** Shuffle the entries again before every epoch (default false: once, as the tool). */
+  reshuffle?: boolean;
+  /** Force the non-SIMD kernels (same bits). */
+  scalar?: boolean;
+}
+
+export interface GloVeProgress {
+  entriesDone: number;
+  totalEntries: number;
+  fraction: number;
+  epoch: number;
+  /** Mean weighted squared error per entry since the previous step (null if none). */
+  cost: number | null;
+  /** Mean cost of the last finished epoch (the tool's figure), or null. */
+  epochCost: number | null;
+  skipped: number;
+  entriesPerSec: number;
+  elapsedMs: number;
+  done: boolean;
+}
+
+export class GloVe {
+  constructor(options: GloVeOptions);
+  readonly numWords: number;
+  readonly dim: number;
+  readonly numEntries: number;
+  readonly options: Readonly<Required<Omit<GloVeOptions, 'cooccurrence'>>>;
+  readonly progress: GloVeProgress;
+  readonly done: boolean;
+  readonly disposed: boolean;
+  /** Mean cost of every finished epoch. */
+  readonly costs: number[];
+  /** W + W~ (the tool's model 2), numWords x dim, a fresh copy. */
+  readonly weight: Float32Array;
+  readonly wordWeight: Float32Array;
+  readonly contextWeight: Float32Array;
+  readonly wordBias: Float32Array;
+  readonly contextBias: Float32Array;
+  /** Train up to nEntries more entries (default 100000), then return. */
+  step(nEntries?: number): GloVeProgress;
+  /** Train to the end in chunks, yielding between them; resolves early after stop() or abort. */
+  train(options?: { onProgress?: (p: GloVeProgress) => void; chunkEntries?: number; signal?: AbortSignal }): Promise<GloVeProgress>;
+  stop(): void;
+  /** A new Embedding holding a copy of W + W~ (default), W or W~. */
+  toEmbedding(options?: { vectors?: 'sum' | 'word' | 'context' }): Embedding;
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
 export interface Neighbor { id: number; score: number; word?: string }
 export interface NearestOptions {
   k?: number;
@@ -453,14 +602,14 @@ export interface NearestOptions {
 }
 
 export class Neighbors {
-  /** Copies the table. From a Word2Vec, an Embedding, or a Float32Array with options.dim. */
-  constructor(source: Word2Vec | Embedding | Float32Array,
+  /** Copies the table. From a Word2Vec, a GloVe (W + W~), an Embedding, or a Float32Array with options.dim. */
+  constructor(source: Word2Vec | GloVe | Embedding | Float32Array,
     options?: { dim?: number; vocab?: Vocab; words?: string[] });
   readonly numRows: number;
   readonly dim: number;
   readonly words: readonly string[] | null;
   /** Copy a new version of the table (same shape). */
-  update(source: Word2Vec | Embedding | Float32Array): void;
+  update(source: Word2Vec | GloVe | Embedding | Float32Array): void;
   /** k most cosine-similar rows (a row/word query excludes itself), best first. */
   nearest(query: number | string | Float32Array | Float64Array, options?: NearestOptions): Neighbor[];
   /** Nearest to unit(a) - unit(b) + unit(c), excluding a, b, c. */
@@ -588,13 +737,8 @@ export type ModelFileSource =
   | Uint8Array | ArrayBuffer | Blob | Response | ReadableStream<Uint8Array>
   | { size: number; read(offset: number, length: number): Promise<Uint8Array | ArrayBuffer> };
 
-/** Storage dtype of an Embedding table loaded from a file. */
-export type TableDtype = 'float32' | 'float16' | 'bfloat16' | 'Q8_0' | 'Q4_0' | 'Q4_K' | 'Q6_K';
-
-/** loadEmbedding options: the table's dtype (default: the stored one) and the Embedding options. */
-export interface LoadEmbeddingOptions extends Omit<EmbeddingOptions, 'weight'> {
-  dtype?: TableDtype;
-}
+/** loadEmbedding options: the table's dtype (default: the stored one) and the other Embedding options. */
+export type LoadEmbeddingOptions = Omit<EmbeddingOptions, 'weight'>;
 
 export type SafetensorsDtype =
   | 'BOOL' | 'F4' | 'F6_E2M3' | 'F6_E3M2' | 'U8' | 'I8' | 'F8_E5M2' | 'F8_E4M3' | 'F8_E8M0' | 'F8_E4M3FNUZ' | 'F8_E5M2FNUZ'
