@@ -194,3 +194,15 @@ test('no import.meta.url (a CommonJS bundle): an embedkit error naming the optio
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an engine without wasm SIMD (probe rejected): the no-SIMD file under the same prefix, or a clear error for a map without it', async () => {
+  const { out } = await child(`
+    WebAssembly.validate = () => false;   // what an engine without SIMD answers for the probe
+    let error = null;
+    try { await ek.init({ wasmPaths: { simd: ${JSON.stringify(join(dist, 'embedkit.wasm'))} } }); } catch (e) { error = e.message; }
+    await ek.init({ wasmPaths: ${JSON.stringify(dist + '/')} });${FORWARD}
+    console.log(JSON.stringify({ error, f, ok }));`);
+  assert.match(out.error, /^embedkit: wasmPaths has no 'nosimd' entry, and this engine has no wasm SIMD: give wasmPaths\.nosimd \(the file embedkit-nosimd\.wasm\)\.$/);
+  assert.equal(out.ok, true);
+  assert.deepEqual([out.f.simd, out.f.simdSupported, out.f.wasm], [false, false, pathToFileURL(join(dist, 'embedkit-nosimd.wasm')).href]);
+});
