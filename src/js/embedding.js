@@ -2,7 +2,7 @@
 // positions), its gradient, and the lookup/backward kernels of src/c/lookup.c and
 // src/c/scatter_add.c. Semantics follow torch.nn.Embedding (see shared/API.md).
 
-import { alloc, deliverF32, free, heap, scratch, scratchSize, wasm, residentPtr } from './memory.js';
+import { alloc, blockTooLarge, deliverF32, free, heap, MAX_BLOCK_BYTES, scratch, scratchSize, wasm, residentPtr } from './memory.js';
 import { checkFloat32, checkNumber, checkOut, checkPosInt, idsLength, stageIds } from './validate.js';
 
 function checkSeed(seed) {
@@ -57,9 +57,8 @@ export class Embedding {
     checkNumber(normType, 'normType', { min: 0, exclusiveMin: true, finite: false });
 
     const bytes = size * 4;
-    if (bytes * 2 > 2 ** 32) {
-      throw new RangeError(`embedkit: an Embedding of ${numEmbeddings} x ${dim} needs ${(bytes * 2 / 2 ** 30).toFixed(2)} GiB ` +
-        '(table + gradient), more than wasm32 memory can hold (4 GiB)');
+    if (bytes > MAX_BLOCK_BYTES) {
+      throw blockTooLarge(`an Embedding of ${numEmbeddings} x ${dim}`, bytes, ' for its table (and as much again for its gradient)');
     }
     const owned = [];
     try {

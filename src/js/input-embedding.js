@@ -15,7 +15,7 @@
 // sequence that already has `offset` tokens sits at position `offset`.
 
 import { Embedding } from './embedding.js';
-import { alloc, deliverF32, free, heap, residentPtr, scratch, scratchSize, wasm } from './memory.js';
+import { alloc, blockTooLarge, deliverF32, free, heap, MAX_BLOCK_BYTES, residentPtr, scratch, scratchSize, wasm } from './memory.js';
 import { checkEvenDim, frequencyWriter, layoutCode } from './sinusoidal.js';
 import { checkFloat32, checkOut, checkPosInt, checkShape, idsLength, stageIds } from './validate.js';
 
@@ -61,7 +61,11 @@ export class InputEmbedding {
       checkEvenDim(dim);
       layout = layoutCode(options.layout ?? 'interleaved');
       writeFreqs = frequencyWriter(dim, options);
-      if (maxPositions * dim * 4 > 2 ** 32) throw new RangeError(`embedkit: a ${maxPositions} x ${dim} position table does not fit in wasm32 memory`);
+    }
+    // Both tables are checked against the block limit before the first one is allocated.
+    if (vocabSize * dim * 4 > MAX_BLOCK_BYTES) throw blockTooLarge(`a ${vocabSize} x ${dim} token table`, vocabSize * dim * 4);
+    if (position !== 'none' && maxPositions * dim * 4 > MAX_BLOCK_BYTES) {
+      throw blockTooLarge(`a ${maxPositions} x ${dim} position table`, maxPositions * dim * 4);
     }
     const weightOf = (w) => (w === undefined ? {} : { weight: w instanceof Float32Array ? w : w.view });
     this.#token = new Embedding(vocabSize, dim, { seed, std, paddingIdx, scaleGradByFreq, ...weightOf(tokenWeight) });

@@ -3,7 +3,7 @@
 // wasm memory, and step() trains a chunk of words and returns, so a page can run it in a Web
 // Worker and draw progress between chunks; train() is the async loop around step().
 
-import { alloc, free, heap, scratch, scratchSize, wasm } from './memory.js';
+import { alloc, blockTooLarge, free, heap, MAX_BLOCK_BYTES, scratch, scratchSize, wasm } from './memory.js';
 import { checkNumber, checkPosInt } from './validate.js';
 import { Embedding } from './embedding.js';
 
@@ -103,8 +103,8 @@ export class Word2Vec {
     const [seedLo, seedHi] = checkSeed(seed);
     if (tokens * epochs > Number.MAX_SAFE_INTEGER) throw new RangeError('embedkit: corpus length * epochs is too large');
     const tableBytes = nVocab * dim * 4;
-    if (tableBytes * 2 > 2 ** 32) {
-      throw new RangeError(`embedkit: Word2Vec tables of ${nVocab} x ${dim} need ${(tableBytes * 2 / 2 ** 30).toFixed(2)} GiB, more than wasm32 memory can hold`);
+    if (tableBytes > MAX_BLOCK_BYTES) {
+      throw blockTooLarge(`Word2Vec input vectors of ${nVocab} x ${dim}`, tableBytes, ' (and as much again for the output vectors)');
     }
 
     const owned = [];
