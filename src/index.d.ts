@@ -173,7 +173,9 @@ export type RopeScaling =
   | {
       type: 'longrope'; shortFactor: ArrayLike<number>; longFactor: ArrayLike<number>; factor?: number;
       originalMaxPositions?: number; attentionFactor?: number;
-    };
+    }
+  /** transformers 5 (Gemma-4 full attention): the first floor(p * rotaryDim / 2) pairs rotate with base^(-2i/rotaryDim) / factor, the rest not at all. */
+  | { type: 'proportional'; partialRotaryFactor?: number; factor?: number };
 
 export interface RopeOptions {
   headDim: number;
@@ -186,6 +188,29 @@ export interface RopeOptions {
   /** Rows of the cos/sin caches; positions must be below it (default 4096). */
   maxPositions?: number;
   scaling?: RopeScaling | null;
+  /** Explicit inverse frequencies (rotaryDim / 2 of them, >= 0; rotaryDim defaults to 2 * length), for any rope type. Not with base or scaling. */
+  invFreq?: ArrayLike<number>;
+  /** With invFreq: factor multiplying cos and sin (default 1). */
+  attentionFactor?: number;
+}
+
+/** Options of Rope.fromConfig / Rope.optionsFromConfig. */
+export interface RopeConfigOptions {
+  /** Which entry of per-layer-type rope parameters (e.g. 'full_attention', 'sliding_attention'). */
+  layerType?: string;
+  /** Rows of the cos/sin caches (default: the config's context length; dynamic/yarn: original length x factor). */
+  maxPositions?: number;
+  /** Pairing override (default: half-split for transformers configs, llama.cpp's pairing of the architecture for GGUF). */
+  interleaved?: boolean;
+}
+
+/** A transformers config.json, parsed (only the keys Rope.fromConfig reads are typed). */
+export interface HFConfig {
+  hidden_size?: number; num_attention_heads?: number; head_dim?: number | null; max_position_embeddings?: number;
+  rope_theta?: number; partial_rotary_factor?: number; original_max_position_embeddings?: number;
+  rope_scaling?: Record<string, unknown> | null; rope_parameters?: Record<string, unknown> | null;
+  rotary_pct?: number; rotary_emb_base?: number; text_config?: HFConfig;
+  [key: string]: unknown;
 }
 
 export interface RopeCallOptions {
@@ -200,6 +225,10 @@ export interface RopeCallOptions {
 
 export class Rope {
   constructor(options: RopeOptions);
+  /** A Rope as a model's configuration describes it: a transformers config.json object or a GGUF file. */
+  static fromConfig(config: HFConfig | GGUFFile, options?: RopeConfigOptions): Rope;
+  /** The constructor options fromConfig would use (no allocation). */
+  static optionsFromConfig(config: HFConfig | GGUFFile, options?: RopeConfigOptions): RopeOptions & { headDim: number; rotaryDim: number; maxPositions: number };
   readonly headDim: number;
   readonly rotaryDim: number;
   readonly base: number;
@@ -285,22 +314,72 @@ export class Vocab {
   has(word: string): boolean;
   /** Ids of the words of `text` (unknown words dropped), -1 at each sentence end (default). */
   encode(text: string, options?: { sentenceBreaks?: boolean }): Int32Array;
+  /** encode() for text in pieces (split anywhere): the pieces' ids joined equal encode(joined text). */
+  encoder(options?: { sentenceBreaks?: boolean }): { push(text: string): Int32Array; end(): Int32Array };
+  /** Vocab.fromText over text in pieces (a sync or async iterable of strings, split anywhere). */
+  static fromChunks(chunks: Iterable<string> | AsyncIterable<string>, options?: { minCount?: number; maxSize?: number; lowercase?: boolean }): Promise<Vocab>;
+  /** Grown by more text (gensim's build_vocab(update=True)): known words keep ids and gain counts,
+   * new words seen >= minCount (default 5) times are appended, most frequent first. */
+  update(more: string | VocabCounter | Map<string, number>, options?: { minCount?: number }): Vocab;
 }
 
+/** Word counts over text that arrives in pieces, split anywhere. */
+export class VocabCounter {
+  constructor(options?: { lowercase?: boolean });
+  /** Count the next piece. */
+  add(text: string): this;
+  /** Words counted so far. */
+  readonly tokens: number;
+  /** The counts (ends the input). */
+  counts(): Map<string, number>;
+  /** The Vocab that Vocab.fromText would build from the joined text (ends the input). */
+  toVocab(options?: { minCount?: number; maxSize?: number }): Vocab;
+}
+
+/** The word2vec tool's Huffman tree over the counts (ties: lower id first): word w's path, root
+ * first, is point[off[w] .. off[w+1]) (inner node ids, root numWords - 2) with branch bits code[...]. */
+export function huffmanTree(counts: ArrayLike<number>): { off: Int32Array; code: Uint8Array; point: Int32Array };
+
+/** A piece of a streamed corpus: ids (-1 = sentence break) or text (encoded with `vocab`). */
+export type CorpusPiece = Int32Array | Uint32Array | ReadonlyArray<number> | string;
+/** A streamed corpus, read again for every epoch (an iterator/generator object allows one epoch only). */
+export type CorpusStream = Iterable<CorpusPiece> | AsyncIterable<CorpusPiece> | (() => Iterable<CorpusPiece> | AsyncIterable<CorpusPiece>);
+
 export interface Word2VecOptions {
-  /** Word ids, -1 = sentence break (Vocab#encode). Kept in wasm memory (copied). */
-  corpus: Int32Array | Uint32Array | ReadonlyArray<number>;
-  /** The vocabulary (its counts drive negative sampling and subsampling)... */
-  vocab?: { counts: ArrayLike<number> };
+  /** Word ids, -1 = sentence break (Vocab#encode), kept in wasm memory (copied); or a streamed
+   * corpus of pieces, of which one buffer of 2^18 ids is in wasm memory at a time. */
+  corpus: Int32Array | Uint32Array | ReadonlyArray<number> | CorpusStream;
+  /** The vocabulary (its counts drive negative sampling, subsampling and the Huffman tree;
+   * a Vocab also encodes text pieces of a streamed corpus)... */
+  vocab?: { counts: ArrayLike<number> } | Vocab;
   /** ...or the counts directly, one per id. */
   counts?: ArrayLike<number>;
-  /** 'skipgram' (default) or 'cbow' (context averaged). */
+  /** 'skipgram' (default) or 'cbow' (context averaged, or summed with cbowMean: false). */
   mode?: 'skipgram' | 'cbow';
+  /** CBOW: average the context (default true); false sums it and divides the error by the
+   * context size when spreading it back (gensim's cbow_mean=0). */
+  cbowMean?: boolean;
+  /** Hierarchical softmax over the tool's Huffman tree (default false); with negative > 0 too, both. */
+  hs?: boolean;
+  /** Exponent of the noise distribution count^nsExponent (default 0.75; gensim's ns_exponent). */
+  nsExponent?: number;
+  /** Each centre word draws its own window 1..window (default true); false keeps the full window
+   * (gensim's shrink_windows=False). */
+  shrinkWindows?: boolean;
+  /** Streamed corpus: in-vocabulary words per epoch, for the learning-rate schedule (default:
+   * the sum of the counts). */
+  totalWords?: number;
+  /** Continued training: input vectors to start from (the first rows; later rows start fresh). */
+  weight?: Float32Array;
+  /** Continued training: negative-sampling output vectors to start from (later rows zero). */
+  outputWeight?: Float32Array;
+  /** Continued training: hierarchical-softmax vectors to start from (later rows zero). */
+  hsOutputWeight?: Float32Array;
   /** Vector length (default 100). */
   dim?: number;
   /** Maximum context distance; each centre word draws its own 1..window (default 5). */
   window?: number;
-  /** Negative samples per positive pair, from unigram^0.75 (default 5). */
+  /** Negative samples per positive pair, from unigram^nsExponent (default 5; 0 with hs: hs only). */
   negative?: number;
   /** Subsampling threshold; 0 turns it off (default 1e-3). */
   sample?: number;
@@ -326,29 +405,36 @@ export interface Word2VecProgress {
   epoch: number;
   /** Learning rate in force. */
   lr: number;
-  /** Mean negative-sampling loss per (input, target) pair since the previous report; null if none. */
+  /** Mean loss per (input, target) pair (negative sampling) or per tree node (hs) since the previous report; null if none. */
   loss: number | null;
   pairs: number;
   /** Words per second of compute time, over all steps so far. */
   wordsPerSec: number;
   elapsedMs: number;
   done: boolean;
+  /** Streamed corpus: the trainer waits for the next piece (step() and train() fetch it). */
+  needInput: boolean;
 }
 
 export class Word2Vec {
   constructor(options: Word2VecOptions);
   readonly numWords: number;
   readonly dim: number;
-  readonly options: Readonly<Required<Omit<Word2VecOptions, 'corpus' | 'vocab' | 'counts'>>>;
+  readonly options: Readonly<Required<Omit<Word2VecOptions, 'corpus' | 'vocab' | 'counts' | 'totalWords' | 'weight' | 'outputWeight' | 'hsOutputWeight'>> & { totalWords?: number }>;
   readonly progress: Word2VecProgress;
   readonly done: boolean;
   readonly disposed: boolean;
   /** The word vectors (input table), numWords x dim: a fresh view into wasm memory. */
   readonly weight: Float32Array;
-  /** The output (context) vectors. */
-  readonly outputWeight: Float32Array;
-  /** Train >= nWords more words (default 10000; finishes the sentence), then return. */
+  /** The output (context) vectors of negative sampling; null when negative = 0. */
+  readonly outputWeight: Float32Array | null;
+  /** The hierarchical-softmax vectors (row k = inner node k of huffmanTree), numWords - 1 rows; null unless hs. */
+  readonly hsOutputWeight: Float32Array | null;
+  /** Train >= nWords more words (default 10000; finishes the sentence), then return. A streamed
+   * corpus that is async needs stepAsync() or train(). */
   step(nWords?: number): Word2VecProgress;
+  /** step() that can await the pieces of an async corpus. */
+  stepAsync(nWords?: number): Promise<Word2VecProgress>;
   /** Train to the end in chunks, yielding between them; resolves early after stop() or abort. */
   train(options?: { onProgress?: (p: Word2VecProgress) => void; chunkWords?: number; signal?: AbortSignal }): Promise<Word2VecProgress>;
   stop(): void;
@@ -359,6 +445,12 @@ export class Word2Vec {
 }
 
 export interface Neighbor { id: number; score: number; word?: string }
+export interface NearestOptions {
+  k?: number;
+  exclude?: Array<number | string>;
+  /** Search only the first that many rows (gensim's restrict_vocab). */
+  restrictVocab?: number;
+}
 
 export class Neighbors {
   /** Copies the table. From a Word2Vec, an Embedding, or a Float32Array with options.dim. */
@@ -370,9 +462,9 @@ export class Neighbors {
   /** Copy a new version of the table (same shape). */
   update(source: Word2Vec | Embedding | Float32Array): void;
   /** k most cosine-similar rows (a row/word query excludes itself), best first. */
-  nearest(query: number | string | Float32Array | Float64Array, options?: { k?: number; exclude?: Array<number | string> }): Neighbor[];
+  nearest(query: number | string | Float32Array | Float64Array, options?: NearestOptions): Neighbor[];
   /** Nearest to unit(a) - unit(b) + unit(c), excluding a, b, c. */
-  analogy(a: number | string, b: number | string, c: number | string, options?: { k?: number; exclude?: Array<number | string> }): Neighbor[];
+  analogy(a: number | string, b: number | string, c: number | string, options?: NearestOptions): Neighbor[];
   /** Cosine of two rows, float64. */
   similarity(x: number | string, y: number | string): number;
   dispose(): void;
@@ -428,3 +520,183 @@ export class Adam extends EmbeddingOptimizer {
 }
 /** Parse the original word2vec tool's text format. */
 export function fromWord2VecText(text: string): SavedVectors;
+/** The original word2vec tool's binary format ("rows dim\n", then word, space, dim f32 LE per
+ * row). lineBreaks (default true): a "\n" after each row as the tool writes; false: gensim's layout. */
+export function toWord2VecBinary(v: { words: string[]; weight: Float32Array; dim: number }, options?: { lineBreaks?: boolean }): Uint8Array;
+/** Parse the word2vec binary format (either layout). limit: first rows only; a repeated word keeps
+ * its first row; unicodeErrors 'replace' accepts words that are not valid UTF-8. */
+export function fromWord2VecBinary(bytes: Uint8Array | ArrayBuffer, options?: { limit?: number; unicodeErrors?: 'strict' | 'replace' }): SavedVectors;
+
+// ---- intrinsic evaluation (src/js/evaluate.js), gensim's rules --------------------------------
+
+/** What to evaluate: a Neighbors with words, saved vectors, or a table with options.vocab/words. */
+export type EvaluationSource = Neighbors | { words: readonly string[]; weight: Float32Array; dim: number } | Word2Vec | Embedding | Float32Array;
+export interface EvaluationOptions {
+  /** Only the first that many rows form the vocabulary (default 300000). */
+  restrictVocab?: number;
+  /** Compare words upper-cased; the first case variant stands for all (default true). */
+  caseInsensitive?: boolean;
+  /** Score out-of-vocabulary pairs as 0 / count such questions wrong instead of skipping them (default false). */
+  dummy4unknown?: boolean;
+  /** Row words, when the source is a Word2Vec, Embedding or Float32Array. */
+  vocab?: Vocab;
+  words?: string[];
+  /** Row length, when the source is a Float32Array. */
+  dim?: number;
+}
+export interface WordPairScores {
+  pearson: number;
+  spearman: number;
+  /** Percent of pairs with an unknown word (as gensim: of the scored pairs with dummy4unknown). */
+  oovRatio: number;
+  /** Pairs scored. */
+  pairs: number;
+  oov: number;
+}
+/** Word-pair similarity (WordSim-353 / SimLex-999 "w1<TAB>w2<TAB>score" text, '#' comments) against
+ * the vectors' cosine, as gensim's evaluate_word_pairs. */
+export function evaluateWordPairs(source: EvaluationSource, text: string, options?: EvaluationOptions & { delimiter?: string }): WordPairScores;
+export interface AnalogySection { section: string; correct: [string, string, string, string][]; incorrect: [string, string, string, string][] }
+export interface AnalogyScores {
+  /** Fraction correct over all scored questions (0 if none). */
+  score: number;
+  sections: AnalogySection[];
+  total: AnalogySection;
+  questions: number;
+  oov: number;
+  /** Percent of questions with an unknown word. */
+  oovRatio: number;
+}
+/** Analogy accuracy by section (Google questions-words text), 3CosAdd, as gensim's evaluate_word_analogies. */
+export function evaluateAnalogies(source: EvaluationSource, text: string, options?: EvaluationOptions): AnalogyScores;
+
+// ---- model files: safetensors and GGUF ---------------------------------------------------------
+
+/**
+ * Where a model file's bytes are. Blob/File (browser File input, Node's fs.openAsBlob) and the
+ * range reader are read by ranges (only what is asked for); a Response or ReadableStream is
+ * read front to back.
+ */
+export type ModelFileSource =
+  | Uint8Array | ArrayBuffer | Blob | Response | ReadableStream<Uint8Array>
+  | { size: number; read(offset: number, length: number): Promise<Uint8Array | ArrayBuffer> };
+
+/** Storage dtype of an Embedding table loaded from a file. */
+export type TableDtype = 'float32' | 'float16' | 'bfloat16' | 'Q8_0' | 'Q4_0' | 'Q4_K' | 'Q6_K';
+
+/** loadEmbedding options: the table's dtype (default: the stored one) and the Embedding options. */
+export interface LoadEmbeddingOptions extends Omit<EmbeddingOptions, 'weight'> {
+  dtype?: TableDtype;
+}
+
+export type SafetensorsDtype =
+  | 'BOOL' | 'F4' | 'F6_E2M3' | 'F6_E3M2' | 'U8' | 'I8' | 'F8_E5M2' | 'F8_E4M3' | 'F8_E8M0' | 'F8_E4M3FNUZ' | 'F8_E5M2FNUZ'
+  | 'I16' | 'U16' | 'F16' | 'BF16' | 'I32' | 'U32' | 'F32' | 'C64' | 'F64' | 'I64' | 'U64';
+
+export interface SafetensorsTensorInfo {
+  readonly name: string;
+  readonly dtype: SafetensorsDtype;
+  /** Row-major, outermost first. */
+  readonly shape: readonly number[];
+  /** Offset of the tensor's first byte in the file. */
+  readonly byteOffset: number;
+  readonly byteLength: number;
+}
+
+export class SafetensorsFile {
+  private constructor();
+  /** Tensor infos in file order. */
+  readonly tensors: readonly SafetensorsTensorInfo[];
+  readonly names: string[];
+  /** The __metadata__ strings ({} when absent). */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** 8 + header length: where the data starts. */
+  readonly headerBytes: number;
+  /** Info of one tensor (RangeError naming similar names when absent). */
+  tensor(name: string): SafetensorsTensorInfo;
+  /** The tensor's raw little-endian bytes (a view into the source when it is in memory). */
+  read(name: string): Promise<Uint8Array>;
+  /** F32/F16/BF16 exactly, F64 rounded, as a new Float32Array. */
+  readFloat32(name: string): Promise<Float32Array>;
+  /** A 2-D [numEmbeddings, dim] tensor as an Embedding, reading only its bytes. */
+  loadEmbedding(name: string, options?: LoadEmbeddingOptions): Promise<Embedding>;
+}
+
+/** Read a safetensors header (8 + N bytes). maxHeaderBytes defaults to 100 MB (the reference library's cap). */
+export function openSafetensors(source: ModelFileSource, options?: { maxHeaderBytes?: number }): Promise<SafetensorsFile>;
+
+/** A tensor to write: a typed array (1-D, its own dtype), an Embedding ([numEmbeddings, dim]), or data with shape and dtype (e.g. raw Uint16Array bits as 'BF16'). */
+export type SafetensorsInput =
+  | Float32Array | Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | BigInt64Array | BigUint64Array
+  | Embedding
+  | { data: ArrayBufferView; shape?: readonly number[]; dtype?: SafetensorsDtype };
+
+/** Serialise to safetensors, byte-identical to the Python package's writer for the same tensors. */
+export function saveSafetensors(tensors: Record<string, SafetensorsInput> | Map<string, SafetensorsInput>, options?: { metadata?: Record<string, string> }): Uint8Array;
+
+export type GGMLType =
+  | 'F32' | 'F16' | 'Q4_0' | 'Q4_1' | 'Q5_0' | 'Q5_1' | 'Q8_0' | 'Q8_1' | 'Q2_K' | 'Q3_K' | 'Q4_K' | 'Q5_K' | 'Q6_K' | 'Q8_K'
+  | 'IQ2_XXS' | 'IQ2_XS' | 'IQ3_XXS' | 'IQ1_S' | 'IQ4_NL' | 'IQ3_S' | 'IQ2_S' | 'IQ4_XS' | 'I8' | 'I16' | 'I32' | 'I64' | 'F64'
+  | 'IQ1_M' | 'BF16' | 'TQ1_0' | 'TQ2_0' | 'MXFP4';
+
+export interface GGUFTensorInfo {
+  readonly name: string;
+  readonly type: GGMLType;
+  /** ggml order: ne[0] is the row length. */
+  readonly ne: readonly number[];
+  /** Row-major (ne reversed): token_embd.weight is [vocab, dim]. */
+  readonly shape: readonly number[];
+  readonly byteOffset: number;
+  readonly byteLength: number;
+}
+
+/** A metadata value: u64/i64 as bigint; numeric arrays as typed arrays; string/bool/nested arrays as arrays. */
+export type GGUFValue =
+  | number | bigint | boolean | string
+  | Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array | BigUint64Array | BigInt64Array
+  | GGUFValue[];
+
+export interface GGUFRopeScaling {
+  type?: string; factor?: number; originalContextLength?: number; attnFactor?: number; finetuned?: boolean;
+  yarnLogMultiplier?: number; yarnExtFactor?: number; yarnAttnFactor?: number; yarnBetaFast?: number; yarnBetaSlow?: number;
+}
+
+export class GGUFFile {
+  private constructor();
+  readonly version: number;
+  readonly metadata: Readonly<Record<string, GGUFValue>>;
+  readonly tensors: readonly GGUFTensorInfo[];
+  readonly names: string[];
+  /** general.alignment (default 32). */
+  readonly alignment: number;
+  /** File offset of the tensor data. */
+  readonly dataOffset: number;
+  /** general.architecture, or null. */
+  readonly architecture: string | null;
+  /** tokenizer.ggml.tokens, or null. */
+  readonly tokens: string[] | null;
+  readonly embeddingLength: number | null;
+  readonly contextLength: number | null;
+  readonly ropeFreqBase: number | null;
+  readonly ropeDimensionCount: number | null;
+  /** {arch}.attention.key_length, else embedding_length / attention.head_count. */
+  readonly headDim: number | null;
+  /** {arch}.rope.scaling.* keys, camelCased, or null. */
+  readonly ropeScaling: Readonly<GGUFRopeScaling> | null;
+  /** rope_freqs.weight (freqs) and rope_factors_long/short.weight (long/short), read at open. */
+  readonly ropeFactors: Readonly<{ freqs?: Float32Array; long?: Float32Array; short?: Float32Array }>;
+  /** True when llama.cpp rotates adjacent pairs for this architecture. */
+  readonly ropeInterleaved: boolean;
+  /** metadata[`${architecture}.${key}`]. */
+  archValue(key: string): GGUFValue | undefined;
+  tensor(name: string): GGUFTensorInfo;
+  /** Raw bytes in the stored type (ggml block layout for quantized types). */
+  read(name: string): Promise<Uint8Array>;
+  /** F32/F16/BF16/F64 tensors as a new Float32Array. */
+  readFloat32(name: string): Promise<Float32Array>;
+  /** A 2-D tensor (ne = [dim, numEmbeddings]) as an Embedding; default 'token_embd.weight'. */
+  loadEmbedding(name?: string, options?: LoadEmbeddingOptions): Promise<Embedding>;
+}
+
+/** Read a GGUF (v2/v3) header: metadata and tensor infos. maxHeaderBytes defaults to 256 MiB. */
+export function openGGUF(source: ModelFileSource, options?: { maxHeaderBytes?: number }): Promise<GGUFFile>;

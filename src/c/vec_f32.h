@@ -61,6 +61,12 @@ EK_INLINE void ek_div_s(float* y, float d, int32_t n) {
   for (int32_t j = 0; j < n; j++) y[j] /= d;
 }
 
+// y[j] *= s
+EK_INLINE void ek_scale_s(float* y, float s, int32_t n) {
+  EK_NO_VECTORIZE
+  for (int32_t j = 0; j < n; j++) y[j] *= s;
+}
+
 // The negative-sampling update of one output row o against the hidden vector h, with the
 // old o used for both: e[j] += g * o[j];  o[j] += g * h[j].
 EK_INLINE void ek_sgns_update_s(float* e, float* o, const float* h, float g, int32_t n) {
@@ -117,6 +123,13 @@ EK_INLINE void ek_div_v(float* y, float d, int32_t n) {
   for (; j < n; j++) y[j] /= d;
 }
 
+EK_INLINE void ek_scale_v(float* y, float s, int32_t n) {
+  const v128_t vs = wasm_f32x4_splat(s);
+  int32_t j = 0;
+  for (; j + 4 <= n; j += 4) wasm_v128_store(y + j, wasm_f32x4_mul(wasm_v128_load(y + j), vs));
+  for (; j < n; j++) y[j] *= s;
+}
+
 EK_INLINE void ek_sgns_update_v(float* e, float* o, const float* h, float g, int32_t n) {
   const v128_t vg = wasm_f32x4_splat(g);
   int32_t j = 0;
@@ -146,12 +159,14 @@ EK_INLINE void ek_sgns_update_v(float* e, float* o, const float* h, float g, int
 #define EK_ADD(simd, y, x, n) ((simd) ? ek_add_v(y, x, n) : ek_add_s(y, x, n))
 #define EK_ZERO(simd, y, n) ((simd) ? ek_zero_v(y, n) : ek_zero_s(y, n))
 #define EK_DIV(simd, y, d, n) ((simd) ? ek_div_v(y, d, n) : ek_div_s(y, d, n))
+#define EK_SCALE(simd, y, s, n) ((simd) ? ek_scale_v(y, s, n) : ek_scale_s(y, s, n))
 #define EK_SGNS(simd, e, o, h, g, n) ((simd) ? ek_sgns_update_v(e, o, h, g, n) : ek_sgns_update_s(e, o, h, g, n))
 #else
 #define EK_DOT(simd, a, b, n) ((void)(simd), ek_dot_s(a, b, n))
 #define EK_ADD(simd, y, x, n) ((void)(simd), ek_add_s(y, x, n))
 #define EK_ZERO(simd, y, n) ((void)(simd), ek_zero_s(y, n))
 #define EK_DIV(simd, y, d, n) ((void)(simd), ek_div_s(y, d, n))
+#define EK_SCALE(simd, y, s, n) ((void)(simd), ek_scale_s(y, s, n))
 #define EK_SGNS(simd, e, o, h, g, n) ((void)(simd), ek_sgns_update_s(e, o, h, g, n))
 #endif
 

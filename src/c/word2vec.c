@@ -1,5 +1,5 @@
-// word2vec.c — resumable skip-gram / CBOW trainer with negative sampling (see word2vec.h for
-// the method and what matches the original tool).
+// word2vec.c — resumable skip-gram / CBOW trainer with negative sampling and hierarchical
+// softmax (see word2vec.h for the method and what matches the original tool).
 //
 // Hot loop per (input, target) pair: f = dot(h, o); g = (label - sigmoid(f)) * alpha;
 // e += g * o; o += g * h — one dot product and one fused pass over the output row
@@ -32,6 +32,11 @@ static void fill_tables(void) {
 
 static inline uint64_t lcg(uint64_t r) { return r * (uint64_t)25214903917ULL + 11u; }
 
+// A word's weight in the noise distribution: count^ns_exponent, 0 for a word never seen.
+static double ns_weight(double count, double ns_exponent) {
+  return count > 0 ? pow(count, ns_exponent) : 0;
+}
+
 EK_EXPORT int32_t ek_w2v_sizeof(void) { return (int32_t)sizeof(ek_w2v); }
 
 EK_EXPORT int32_t ek_w2v_init(ek_w2v* st, float* syn0, float* syn1neg, int32_t* table,
@@ -41,9 +46,13 @@ EK_EXPORT int32_t ek_w2v_init(ek_w2v* st, float* syn0, float* syn1neg, int32_t* 
                               int32_t window, int32_t negative, int32_t cbow, double sample,
                               float alpha, float min_alpha_ratio, int32_t epochs,
                               int32_t table_bits, uint32_t seed_lo, uint32_t seed_hi,
-                              int32_t force_scalar) {
+                              int32_t force_scalar, double ns_exponent, int32_t hs, float* syn1,
+                              const int32_t* hs_off, const uint8_t* hs_code,
+                              const int32_t* hs_point, int32_t cbow_mean,
+                              int32_t shrink_window, int32_t stream) {
   if (n_vocab < 1 || dim < 1 || window < 1 || negative < 0 || epochs < 1 || table_bits < 1 ||
-      table_bits > 30 || n_corpus < 0 || n_tokens < 0)
+      table_bits > 30 || n_corpus < 0 || n_tokens < 0 || (negative > 0 && (!syn1neg || !table)) ||
+      (hs && (!syn1 || !hs_off || !hs_code || !hs_point)))
     return EK_ERR_ARG;
   fill_tables();
   memset(st, 0, sizeof *st);
@@ -58,9 +67,18 @@ EK_EXPORT int32_t ek_w2v_init(ek_w2v* st, float* syn0, float* syn1neg, int32_t* 
   st->alpha0 = alpha;
   st->min_alpha = alpha * min_alpha_ratio;
   st->alpha = alpha;
+  st->hs = hs != 0;
+  st->cbow_mean = cbow_mean != 0;
+  st->shrink_window = shrink_window != 0;
+  st->stream = stream != 0;
+  st->last = !st->stream;
   st->syn0 = syn0;
-  st->syn1neg = syn1neg;
-  st->table = table;
+  st->syn1neg = negative > 0 ? syn1neg : 0;
+  st->syn1 = st->hs ? syn1 : 0;
+  st->hs_off = hs_off;
+  st->hs_code = hs_code;
+  st->hs_point = hs_point;
+  st->table = negative > 0 ? table : 0;
   st->keep = sample > 0 ? keep : 0;
   st->neu1 = neu1;
   st->neu1e = neu1e;
@@ -78,23 +96,27 @@ EK_EXPORT int32_t ek_w2v_init(ek_w2v* st, float* syn0, float* syn1neg, int32_t* 
     const float u = (float)((r >> 40) & 0xFFFFFFu) * (1.0f / 16777216.0f);
     syn0[i] = (u - 0.5f) / (float)dim;
   }
-  memset(syn1neg, 0, n * sizeof(float));
+  if (st->syn1neg) memset(syn1neg, 0, n * sizeof(float));
+  if (st->syn1 && n_vocab > 1) memset(syn1, 0, (size_t)(n_vocab - 1) * (size_t)dim * sizeof(float));
   st->rng = (uint64_t)seed_hi << 32 | seed_lo;
 
-  // Unigram^0.75 table: word i fills a share of the slots proportional to counts[i]^0.75.
+  // Unigram^ns_exponent table: word i fills a share of the slots proportional to
+  // counts[i]^ns_exponent (0 for a word never seen).
   double total_pow = 0, total = 0;
   for (int32_t i = 0; i < n_vocab; i++) {
-    total_pow += pow(counts[i], 0.75);
+    total_pow += ns_weight(counts[i], ns_exponent);
     total += counts[i];
   }
-  const uint32_t size = 1u << table_bits;
-  int32_t w = 0;
-  double d1 = total_pow > 0 ? pow(counts[0], 0.75) / total_pow : 1.0;
-  for (uint32_t a = 0; a < size; a++) {
-    table[a] = w;
-    if ((double)a / size > d1 && w < n_vocab - 1) {
-      w++;
-      d1 += total_pow > 0 ? pow(counts[w], 0.75) / total_pow : 0;
+  if (st->table) {
+    const uint32_t size = 1u << table_bits;
+    int32_t w = 0;
+    double d1 = total_pow > 0 ? ns_weight(counts[0], ns_exponent) / total_pow : 1.0;
+    for (uint32_t a = 0; a < size; a++) {
+      table[a] = w;
+      if ((double)a / size > d1 && w < n_vocab - 1) {
+        w++;
+        d1 += total_pow > 0 ? ns_weight(counts[w], ns_exponent) / total_pow : 0;
+      }
     }
   }
   if (sample > 0) {
@@ -108,14 +130,20 @@ EK_EXPORT int32_t ek_w2v_init(ek_w2v* st, float* syn0, float* syn1neg, int32_t* 
 }
 
 // Read the next sentence into st->sen (subsampling as it goes); wraps to the next epoch at the
-// end of the corpus, which also ends the sentence.
-static void load_sentence(ek_w2v* st) {
-  int32_t len = 0;
+// end of the corpus (the last piece, when streaming), which also ends the sentence. Returns 0
+// when it reached the end of a streamed piece that is not the last: the words read so far stay
+// in st->sen (st->fill of them) and the next call, after ek_w2v_feed, goes on from there.
+static int load_sentence(ek_w2v* st) {
+  int32_t len = st->fill;
+  int complete = 0;
   const float* keep = st->keep;
   while (st->corpus_pos < st->n_corpus) {
     const int32_t w = st->corpus[st->corpus_pos++];
     if (w < 0) {
-      if (len > 0) break;
+      if (len > 0) {
+        complete = 1;
+        break;
+      }
       continue;
     }
     st->words_done++;
@@ -124,17 +152,44 @@ static void load_sentence(ek_w2v* st) {
       if (keep[w] < (float)(st->rng & 0xFFFF) / 65536.0f) continue;
     }
     st->sen[len++] = w;
-    if (len >= EK_W2V_MAX_SENTENCE) break;
+    if (len >= EK_W2V_MAX_SENTENCE) {
+      complete = 1;
+      break;
+    }
   }
   if (st->corpus_pos >= st->n_corpus) {
-    st->corpus_pos = 0;
-    st->epoch++;
+    if (!st->last) {
+      if (!complete) {
+        st->fill = len;
+        st->need_input = 1;
+        st->loading = 1;
+        return 0;
+      }
+    } else {
+      st->corpus_pos = 0;
+      st->epoch++;
+      if (st->stream) {
+        st->n_corpus = 0;
+        st->last = 0;
+      }
+    }
   }
+  st->fill = 0;
+  st->loading = 0;
   st->sen_len = len;
   st->sen_pos = 0;
   float a = st->alpha0 * (1.0f - (float)((double)st->words_done / (double)(st->words_total + 1)));
   if (a < st->min_alpha) a = st->min_alpha;
   st->alpha = a;
+  return 1;
+}
+
+EK_EXPORT void ek_w2v_feed(ek_w2v* st, const int32_t* corpus, int32_t n_corpus, int32_t last) {
+  st->corpus = corpus;
+  st->n_corpus = n_corpus < 0 ? 0 : n_corpus;
+  st->corpus_pos = 0;
+  st->last = last != 0;
+  st->need_input = 0;
 }
 
 // g = (label - sigmoid(f)) * alpha, and the pair's loss, as the tool's table lookup.
@@ -154,14 +209,36 @@ static inline float grad_and_loss(float f, int label, float alpha, double* loss)
   return ((float)label - sig_table[i]) * alpha;
 }
 
-// One (hidden vector h, centre word) update against the positive and `negative` sampled rows;
-// the error is accumulated into e (which the caller zeroed).
+// One (hidden vector h, centre word) update: hierarchical softmax along the word's path (when
+// hs), then the positive and `negative` sampled rows (when negative > 0); the error is
+// accumulated into e (which the caller zeroed).
 static inline __attribute__((always_inline)) void train_pair(ek_w2v* st, const float* h,
                                                              float* e, int32_t word, uint64_t* rng,
                                                              double* loss, const int simd) {
   const int32_t dim = st->dim;
-  const uint32_t mask = (1u << st->table_bits) - 1u;
   const float alpha = st->alpha;
+  if (st->hs) {
+    const int32_t end = st->hs_off[word + 1];
+    for (int32_t a = st->hs_off[word]; a < end; a++) {
+      float* o = st->syn1 + (size_t)st->hs_point[a] * (size_t)dim;
+      const float f = EK_DOT(simd, h, o, dim);
+      const int label = 1 - st->hs_code[a];
+      st->loss_pairs++;
+      // outside (-MAX_EXP, MAX_EXP) the tool and gensim skip the node; the loss still counts
+      if (f <= -EK_W2V_MAX_EXP) {
+        if (label) *loss -= f;
+        continue;
+      }
+      if (f >= EK_W2V_MAX_EXP) {
+        if (!label) *loss += f;
+        continue;
+      }
+      const float g = grad_and_loss(f, label, alpha, loss);
+      if (g != 0.0f) EK_SGNS(simd, e, o, h, g, dim);
+    }
+  }
+  if (st->negative == 0) return;
+  const uint32_t mask = (1u << st->table_bits) - 1u;
   for (int32_t d = 0; d <= st->negative; d++) {
     int32_t target;
     int label;
@@ -195,17 +272,23 @@ static inline __attribute__((always_inline)) int32_t step_impl(ek_w2v* st, int32
   uint64_t rng = st->rng;
   for (;;) {
     if (st->sen_pos >= st->sen_len) {
-      if (st->words_done >= stop || st->words_done >= st->words_total) break;
+      if (!st->loading &&
+          (st->words_done >= stop || st->words_done >= st->words_total || st->epoch >= st->epochs))
+        break;
       st->rng = rng;
-      load_sentence(st);
+      const int loaded = load_sentence(st);
       rng = st->rng;
+      if (!loaded) break;
       continue;
     }
     const int32_t pos = st->sen_pos++;
     const int32_t len = st->sen_len;
     const int32_t word = sen[pos];
-    rng = lcg(rng);
-    const int32_t b = (int32_t)(rng % (uint64_t)window);
+    int32_t b = 0;
+    if (st->shrink_window) {
+      rng = lcg(rng);
+      b = (int32_t)(rng % (uint64_t)window);
+    }
     const int32_t lo = pos - window + b < 0 ? 0 : pos - window + b;
     const int32_t hi = pos + window - b >= len ? len - 1 : pos + window - b;
     if (st->cbow) {
@@ -217,9 +300,10 @@ static inline __attribute__((always_inline)) int32_t step_impl(ek_w2v* st, int32
         cw++;
       }
       if (cw == 0) continue;
-      EK_DIV(simd, neu1, (float)cw, dim);
+      if (st->cbow_mean) EK_DIV(simd, neu1, (float)cw, dim);
       EK_ZERO(simd, neu1e, dim);
       train_pair(st, neu1, neu1e, word, &rng, &loss, simd);
+      if (!st->cbow_mean) EK_SCALE(simd, neu1e, 1.0f / (float)cw, dim);
       for (int32_t c = lo; c <= hi; c++) {
         if (c == pos) continue;
         EK_ADD(simd, syn0 + (size_t)sen[c] * (size_t)dim, neu1e, dim);
@@ -255,6 +339,8 @@ EK_EXPORT void ek_w2v_progress(double* out, ek_w2v* st, int32_t reset_loss) {
   out[5] = (double)st->loss_pairs;
   out[6] = (double)st->corpus_pos;
   out[7] = (double)st->sen_pos;
+  out[8] = (double)st->need_input;
+  out[9] = !st->loading && (st->words_done >= st->words_total || st->epoch >= st->epochs) ? 1.0 : 0.0;
   if (reset_loss) {
     st->loss_sum = 0;
     st->loss_pairs = 0;

@@ -1,6 +1,6 @@
-// word2vec.h — skip-gram and CBOW with negative sampling, the method of Mikolov et al.'s
-// word2vec tool (2013), as a resumable single-threaded trainer whose whole state lives in wasm
-// memory. The JS shim (src/js/word2vec.js) allocates every buffer and calls ek_w2v_step in
+// word2vec.h — skip-gram and CBOW with negative sampling and/or hierarchical softmax, the
+// method of Mikolov et al.'s word2vec tool (2013), as a resumable single-threaded trainer whose
+// whole state lives in wasm memory. The JS shim (src/js/word2vec.js) allocates every buffer and calls ek_w2v_step in
 // chunks, so a page can train in a Web Worker and draw progress between chunks.
 //
 // What matches the original tool: input vectors syn0 ~ U(-0.5/dim, 0.5/dim), output vectors
@@ -14,6 +14,15 @@
 // recomputed whenever a sentence is loaded; skip-gram trains each context word's input vector
 // to predict the centre word (as the tool does); CBOW averages the context (cbow_mean, as the
 // tool's later versions and gensim do) and adds the same error to every context vector.
+// Options beyond the tool's defaults: hierarchical softmax (hs: the tool's Huffman tree, built by
+// the caller as code/point lists in CSR form; for each inner node on the word's path
+// g = (1 - code - sigmoid(f)) * alpha, skipped when |f| >= MAX_EXP, as the tool and gensim do;
+// with negative > 0 as well, both losses update the same error vector, hs first, as the tool);
+// cbow_mean = 0, gensim's summed context: h = sum of the context vectors, and the error is
+// multiplied by 1/count before it is added to each of them (gensim's cbow_mean=0; the tool's
+// first release added it undivided); ns_exponent (gensim's; the tool's 0.75 is the default):
+// the noise table follows count^ns_exponent (words with count 0 get no slots); shrink_window = 0
+// keeps the full window for every word (gensim's shrink_windows=False; no generator draw then).
 // Differences: the unigram table has 2^table_bits entries (the tool uses 1e8), and sentence
 // breaks come as -1 entries in the corpus instead of newline tokens.
 //
@@ -21,6 +30,14 @@
 // between sentences and keeps the sentence, its position and the generator in the state, so
 // any sequence of chunk sizes gives the same bits as one call. __scalar and SIMD paths give
 // the same bits (see vec_f32.h for the fixed order of the dot product).
+//
+// Streaming (stream != 0): the corpus arrives in pieces through ek_w2v_feed. When the trainer
+// reaches the end of a piece that is not flagged last, ek_w2v_step returns early with
+// need_input set and keeps the sentence being read (subsampling draws included); it goes on
+// with the next piece as if the pieces were one array, so any split of an epoch's ids gives the
+// same bits as the whole array. The piece flagged last ends the epoch; the next epoch's pieces
+// then start from the beginning of the corpus again. Training ends after `epochs` epochs or
+// n_tokens * epochs words, whichever comes first.
 #ifndef EK_WORD2VEC_H
 #define EK_WORD2VEC_H
 
@@ -33,11 +50,16 @@
 typedef struct ek_w2v {
   // configuration (fixed by ek_w2v_init)
   int32_t n_vocab, dim, window, negative, cbow, table_bits, force_scalar, epochs;
+  int32_t hs, cbow_mean, shrink_window, stream;
   float alpha0, min_alpha;
   // buffers owned by the caller
   float* syn0;             // [n_vocab, dim] input vectors (the embedding table)
-  float* syn1neg;          // [n_vocab, dim] output vectors
-  int32_t* table;          // [1 << table_bits] unigram^0.75 table
+  float* syn1neg;          // [n_vocab, dim] output vectors (negative sampling), or 0
+  float* syn1;             // [n_vocab - 1, dim] inner-node vectors (hierarchical softmax), or 0
+  const int32_t* hs_off;   // [n_vocab + 1] word w's path is entries hs_off[w] .. hs_off[w+1]-1
+  const uint8_t* hs_code;  // [hs_off[n_vocab]] branch taken at each inner node (0/1), root first
+  const int32_t* hs_point; // [hs_off[n_vocab]] inner node ids in [0, n_vocab - 1), root first
+  int32_t* table;          // [1 << table_bits] unigram^ns_exponent table
   float* keep;             // [n_vocab] subsampling thresholds, or 0 for no subsampling
   float* neu1;             // [dim] hidden (CBOW)
   float* neu1e;            // [dim] error accumulator
@@ -49,18 +71,25 @@ typedef struct ek_w2v {
   uint64_t rng;
   int64_t words_done, words_total;  // words read (before subsampling), over all epochs
   float alpha;
-  double loss_sum;  // sum of the negative-sampling loss over pairs since the last reset
+  double loss_sum;  // sum of the loss over (input, target) pairs since the last reset
   int64_t loss_pairs;
+  // streaming
+  int32_t last;        // the current piece ends the epoch
+  int32_t need_input;  // ek_w2v_step stopped at the end of a piece that is not the last
+  int32_t fill;        // words of the sentence being read when it stopped there
+  int32_t loading;     // a sentence is being read across pieces (no stop until it is complete)
 } ek_w2v;
 
 // Bytes to allocate for an ek_w2v state.
 EK_EXPORT int32_t ek_w2v_sizeof(void);
 
-// Set up a trainer in `st` (ek_w2v_sizeof() bytes): fills syn0 from the seed, zeroes syn1neg,
-// builds the unigram table from counts and, when sample > 0, the subsampling thresholds.
-// counts [n_vocab] f64 (word frequencies); corpus [n_corpus] i32 in [-1, n_vocab) (validated
-// by the caller), kept by pointer: it must stay alive and unchanged while training.
-// n_tokens: number of non-negative corpus entries (one epoch's words).
+// Set up a trainer in `st` (ek_w2v_sizeof() bytes): fills syn0 from the seed, zeroes syn1neg
+// and syn1, builds the unigram table (when negative > 0) from counts and, when sample > 0, the
+// subsampling thresholds. counts [n_vocab] f64 (word frequencies); corpus [n_corpus] i32 in
+// [-1, n_vocab) (validated by the caller), kept by pointer: it must stay alive and unchanged
+// while training (with stream != 0, pass n_corpus 0 and give pieces with ek_w2v_feed).
+// n_tokens: number of non-negative corpus entries (one epoch's words). syn1neg and table may
+// be 0 when negative = 0; syn1, hs_off, hs_code, hs_point may be 0 when hs = 0.
 // Returns EK_OK, or EK_ERR_ARG when a size is out of range (nothing is written then).
 EK_EXPORT int32_t ek_w2v_init(ek_w2v* st, float* syn0, float* syn1neg, int32_t* table,
                               float* keep, float* neu1, float* neu1e, int32_t* sen,
@@ -69,14 +98,22 @@ EK_EXPORT int32_t ek_w2v_init(ek_w2v* st, float* syn0, float* syn1neg, int32_t* 
                               int32_t window, int32_t negative, int32_t cbow, double sample,
                               float alpha, float min_alpha_ratio, int32_t epochs,
                               int32_t table_bits, uint32_t seed_lo, uint32_t seed_hi,
-                              int32_t force_scalar);
+                              int32_t force_scalar, double ns_exponent, int32_t hs, float* syn1,
+                              const int32_t* hs_off, const uint8_t* hs_code,
+                              const int32_t* hs_point, int32_t cbow_mean,
+                              int32_t shrink_window, int32_t stream);
+
+// Streaming: the next piece of the corpus (ids in [-1, n_vocab), validated by the caller, kept
+// by pointer until the trainer asks for more); last != 0 marks the end of the epoch.
+EK_EXPORT void ek_w2v_feed(ek_w2v* st, const int32_t* corpus, int32_t n_corpus, int32_t last);
 
 // Train until at least n_words more corpus words have been read (finishing the sentence in
-// progress) or all epochs are done. Returns the number of words read by this call.
+// progress) or all epochs are done, or (streaming) until the trainer needs the next piece.
+// Returns the number of words read by this call.
 EK_EXPORT int32_t ek_w2v_step(ek_w2v* st, int32_t n_words);
 
-// out [8] f64: words_done, words_total, epoch, alpha, loss_sum, loss_pairs, corpus_pos,
-// sen_pos. With reset_loss != 0 the loss sums are cleared after reading.
+// out [10] f64: words_done, words_total, epoch, alpha, loss_sum, loss_pairs, corpus_pos,
+// sen_pos, need_input, done. With reset_loss != 0 the loss sums are cleared after reading.
 EK_EXPORT void ek_w2v_progress(double* out, ek_w2v* st, int32_t reset_loss);
 
 #endif  // EK_WORD2VEC_H

@@ -3,7 +3,10 @@
 // src/c/scatter_add.c. Semantics follow torch.nn.Embedding (see shared/API.md).
 
 import { alloc, blockTooLarge, deliverF32, free, heap, MAX_BLOCK_BYTES, scratch, scratchSize, wasm, residentPtr } from './memory.js';
-import { checkFloat32, checkNumber, checkOut, checkPosInt, idsLength, stageIds } from './validate.js';
+import { checkFloat32, checkNumber, checkOptions, checkOut, checkPosInt, idsLength, stageIds } from './validate.js';
+
+/** Keys of the Embedding options object (an unknown key is a TypeError). */
+export const EMBEDDING_OPTIONS = ['weight', 'paddingIdx', 'seed', 'std', 'scaleGradByFreq', 'maxNorm', 'normType'];
 
 function checkSeed(seed) {
   if (typeof seed === 'bigint') {
@@ -36,7 +39,7 @@ export class Embedding {
     const ex = wasm();
     checkPosInt(numEmbeddings, 'numEmbeddings');
     checkPosInt(dim, 'dim');
-    if (options === null || typeof options !== 'object') throw new TypeError('embedkit: Embedding options must be an object');
+    checkOptions(options, EMBEDDING_OPTIONS, 'Embedding options');
     const { weight, paddingIdx = null, seed = 0, std = 1, scaleGradByFreq = false, maxNorm = null, normType = 2 } = options;
     const size = numEmbeddings * dim;
     if (weight !== undefined) checkFloat32(weight, size, 'weight');

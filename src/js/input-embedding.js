@@ -17,9 +17,15 @@
 import { Embedding } from './embedding.js';
 import { alloc, blockTooLarge, deliverF32, free, heap, MAX_BLOCK_BYTES, residentPtr, scratch, scratchSize, wasm } from './memory.js';
 import { checkEvenDim, frequencyWriter, layoutCode } from './sinusoidal.js';
-import { checkFloat32, checkOut, checkPosInt, checkShape, idsLength, stageIds } from './validate.js';
+import { checkFloat32, checkOptions, checkOut, checkPosInt, checkShape, idsLength, stageIds } from './validate.js';
 
 const MODES = ['learned', 'sinusoidal', 'none'];
+
+/** Keys of the constructor's options and of forward/backward's (an unknown key is a TypeError). */
+export const INPUT_EMBEDDING_OPTIONS = ['vocabSize', 'maxPositions', 'dim', 'position', 'seed', 'std', 'positionStd',
+  'tokenWeight', 'positionWeight', 'paddingIdx', 'scaleGradByFreq', 'base', 'layout', 'frequencies', 'minTimescale', 'maxTimescale'];
+const FORWARD_OPTIONS = ['offset', 'out'];
+const BACKWARD_OPTIONS = ['offset'];
 
 function positionSeed(seed) {
   if (typeof seed === 'bigint') return (seed + 1n) % 2n ** 64n;
@@ -41,9 +47,7 @@ export class InputEmbedding {
    */
   constructor(options) {
     wasm();
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError('embedkit: InputEmbedding needs an options object { vocabSize, maxPositions, dim, ... }');
-    }
+    checkOptions(options, INPUT_EMBEDDING_OPTIONS, 'InputEmbedding options { vocabSize, maxPositions, dim, ... }', { optional: false });
     const { vocabSize, maxPositions, dim, position = 'learned', seed = 0, std = 1, positionStd = std,
       paddingIdx = null, scaleGradByFreq = false, tokenWeight, positionWeight } = options;
     checkPosInt(vocabSize, 'vocabSize');
@@ -121,7 +125,7 @@ export class InputEmbedding {
   }
 
   #checkCall(ids, shape, options, what) {
-    if (options === null || typeof options !== 'object') throw new TypeError(`embedkit: ${what} options must be an object`);
+    checkOptions(options, what === 'forward' ? FORWARD_OPTIONS : BACKWARD_OPTIONS, `${what} options`);
     const size = checkShape(shape, 2);
     const n = idsLength(ids);
     if (n !== size) throw new RangeError(`embedkit: ids has length ${n}, expected batch * seq = ${shape[0]} * ${shape[1]} = ${size}`);

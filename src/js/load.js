@@ -11,6 +11,10 @@
 
 import { setInstance } from './memory.js';
 import { VERSION } from './version.js';
+import { checkOptions } from './validate.js';
+
+/** Keys of init()'s options (an unknown key is a TypeError). */
+export const INIT_OPTIONS = ['wasm', 'simd'];
 
 // (module (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt)) — wasm-feature-detect's probe.
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
@@ -95,7 +99,12 @@ async function load(options) {
  * A failed load is not cached, so init() can be called again (e.g. with another `wasm`).
  * @param {{ wasm?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module, simd?: boolean }} [options]
  */
-export function init(options = {}) {
+export function init(options) {
+  try {
+    options = checkOptions(options, INIT_OPTIONS, 'init options');
+  } catch (err) {
+    return Promise.reject(err);
+  }
   if (!pending) {
     pending = load(options).catch((err) => {
       pending = null;

@@ -3,7 +3,11 @@
 // one SIMD pass in wasm, then a top-k selection.
 
 import { alloc, free, heap, scratch, scratchSize, wasm } from './memory.js';
-import { checkPosInt } from './validate.js';
+import { checkOptions, checkPosInt } from './validate.js';
+
+/** Keys of the Neighbors options and of nearest()/analogy()'s (an unknown key is a TypeError). */
+export const NEIGHBORS_OPTIONS = ['dim', 'vocab', 'words'];
+const SEARCH_OPTIONS = ['k', 'exclude', 'restrictVocab'];
 
 function describe(v) {
   return v === null ? 'null' : ArrayBuffer.isView(v) ? v.constructor.name : typeof v;
@@ -37,7 +41,7 @@ export class Neighbors {
    *   get words back.
    */
   constructor(source, options = {}) {
-    if (options === null || typeof options !== 'object') throw new TypeError('embedkit: Neighbors options must be an object');
+    checkOptions(options, NEIGHBORS_OPTIONS, 'Neighbors options');
     const { table, dim } = tableOf(source, options.dim);
     const n = table.length / dim;
     // A view into wasm memory would go stale if the allocations below grow it: copy it first.
@@ -127,15 +131,23 @@ export class Neighbors {
     return Array.from(exclude, (x, i) => this.#id(x, `exclude[${i}]`));
   }
 
-  #search(q64, k, exclude) {
+  /** Rows searched: the first `restrictVocab` (gensim's restrict_vocab), all by default. */
+  #limit(restrictVocab) {
+    if (restrictVocab === undefined) return this.#n;
+    checkPosInt(restrictVocab, 'restrictVocab', { max: Number.MAX_SAFE_INTEGER });
+    return Math.min(restrictVocab, this.#n);
+  }
+
+  #search(q64, k, exclude, n = this.#n) {
     const ex = this.#live();
     checkPosInt(k, 'k');
-    k = Math.min(k, this.#n);
+    k = Math.min(k, n);
+    exclude = exclude.filter((id) => id < n);
     let s2 = 0;
     for (let j = 0; j < q64.length; j++) s2 += q64[j] * q64[j];
     if (!(s2 > 0) || !Number.isFinite(s2)) throw new RangeError('embedkit: the query vector is zero or not finite; cosine is undefined');
     const inv = 1 / Math.sqrt(s2);
-    const n = this.#n, d = this.#d;
+    const d = this.#d;
     const s = scratch(scratchSize(n * 4, d * 4, exclude.length * 4, k * 4, k * 4));
     const scores = s.take(n * 4), q = s.take(d * 4), exc = s.take(exclude.length * 4), oi = s.take(k * 4), os = s.take(k * 4);
     const h = heap();
@@ -157,12 +169,15 @@ export class Neighbors {
   /**
    * The k rows most cosine-similar to `query`: a row id, a word, or a Float32Array of length
    * dim. A row or word query excludes itself. Returns [{ id, score, word? }], best first
-   * (ties: lower id first).
+   * (ties: lower id first). restrictVocab: search only the first that many rows (gensim's
+   * restrict_vocab; with a vocabulary sorted by frequency, the most frequent words).
    * @param {number|string|Float32Array} query
-   * @param {{ k?: number, exclude?: Array<number|string> }} [options]
+   * @param {{ k?: number, exclude?: Array<number|string>, restrictVocab?: number }} [options]
    */
-  nearest(query, { k = 10, exclude } = {}) {
+  nearest(query, options) {
+    const { k = 10, exclude, restrictVocab } = checkOptions(options, SEARCH_OPTIONS, 'nearest options');
     this.#live();
+    const n = this.#limit(restrictVocab);
     const ids = this.#excludeIds(exclude);
     let q64;
     if (query instanceof Float32Array || query instanceof Float64Array) {
@@ -173,22 +188,25 @@ export class Neighbors {
       q64 = this.#unitRow(id);
       ids.push(id);
     }
-    return this.#search(q64, k, ids);
+    return this.#search(q64, k, ids, n);
   }
 
   /**
    * Analogy "a - b + c" (king - man + woman ~ queen): the rows nearest to
    * unit(a) - unit(b) + unit(c) (the 3CosAdd rule of Mikolov et al., as gensim's
-   * most_similar(positive=[a, c], negative=[b])), excluding a, b and c.
+   * most_similar(positive=[a, c], negative=[b])), excluding a, b and c. restrictVocab as in
+   * nearest().
    */
-  analogy(a, b, c, { k = 10, exclude } = {}) {
+  analogy(a, b, c, options) {
+    const { k = 10, exclude, restrictVocab } = checkOptions(options, SEARCH_OPTIONS, 'analogy options');
     this.#live();
+    const n = this.#limit(restrictVocab);
     const ia = this.#id(a, 'a'), ib = this.#id(b, 'b'), ic = this.#id(c, 'c');
     const ids = this.#excludeIds(exclude);
     const ua = this.#unitRow(ia), ub = this.#unitRow(ib), uc = this.#unitRow(ic);
     const q = new Float64Array(this.#d);
     for (let j = 0; j < this.#d; j++) q[j] = ua[j] - ub[j] + uc[j];
-    return this.#search(q, k, [...ids, ia, ib, ic]);
+    return this.#search(q, k, [...ids, ia, ib, ic], n);
   }
 
   /** Cosine similarity of two rows (ids or words), in float64. */

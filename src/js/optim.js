@@ -12,9 +12,13 @@
 // rare row's first update is corrected as a first update.
 
 import { alloc, free, heap, wasm } from './memory.js';
-import { checkNumber } from './validate.js';
+import { checkNumber, checkOptions } from './validate.js';
 import { Embedding } from './embedding.js';
 import { InputEmbedding } from './input-embedding.js';
+
+/** Keys of the SGD / Adam options (an unknown key is a TypeError). */
+export const SGD_OPTIONS = ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'lazy'];
+export const ADAM_OPTIONS = ['lr', 'betas', 'eps', 'weightDecay', 'decoupledWeightDecay', 'lazy', 'rowSteps'];
 
 /** An InputEmbedding stands for its learned tables (token, and position when learned). */
 function expand(p) {
@@ -131,7 +135,7 @@ export class SGD extends Optimizer {
    *   momentum 0, dampening 0, weightDecay 0, nesterov false; lazy true (see the file header).
    */
   constructor(params, options = {}) {
-    if (options === null || typeof options !== 'object') throw new TypeError('embedkit: SGD options must be an object');
+    checkOptions(options, SGD_OPTIONS, 'SGD options');
     const { lr = 1e-3, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false, lazy = true } = options;
     checkNumber(lr, 'lr', { min: 0 });
     checkNumber(momentum, 'momentum', { min: 0 });
@@ -165,7 +169,7 @@ export class Adam extends Optimizer {
    *   decoupledWeightDecay true is AdamW; lazy true (SparseAdam semantics); rowSteps false.
    */
   constructor(params, options = {}) {
-    if (options === null || typeof options !== 'object') throw new TypeError('embedkit: Adam options must be an object');
+    checkOptions(options, ADAM_OPTIONS, 'Adam options');
     const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, decoupledWeightDecay = false, lazy = true, rowSteps = false } = options;
     checkNumber(lr, 'lr', { min: 0 });
     if (!Array.isArray(betas) || betas.length !== 2) throw new TypeError('embedkit: betas must be an array [beta1, beta2]');

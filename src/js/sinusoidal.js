@@ -12,7 +12,10 @@
 // p = offset + row. Every value is within 2e-7 of the formula evaluated in float64.
 
 import { blockTooLarge, deliverF32, heap, MAX_BLOCK_BYTES, residentPtr, scratch, scratchSize, wasm } from './memory.js';
-import { checkNumber, checkOut, checkPosInt } from './validate.js';
+import { checkNumber, checkOptions, checkOut, checkPosInt } from './validate.js';
+
+/** Keys of sinusoidal()'s options (an unknown key is a TypeError). */
+export const SINUSOIDAL_OPTIONS = ['base', 'offset', 'layout', 'out', 'frequencies', 'minTimescale', 'maxTimescale'];
 
 const LAYOUTS = { interleaved: 0, concat: 1 };
 /** Largest offset + numPositions accepted: the accuracy contract is tested up to 2^31. */
@@ -69,7 +72,7 @@ export function sinusoidal(numPositions, dim, options = {}) {
   const ex = wasm();
   checkPosInt(numPositions, 'numPositions', { min: 0 });
   checkEvenDim(dim);
-  if (options === null || typeof options !== 'object') throw new TypeError('embedkit: sinusoidal options must be an object');
+  checkOptions(options, SINUSOIDAL_OPTIONS, 'sinusoidal options');
   const { offset = 0, layout = 'interleaved', out } = options;
   checkPosInt(offset, 'offset', { min: 0, max: MAX_POSITION });
   if (offset + numPositions > MAX_POSITION) {

@@ -118,3 +118,52 @@ export function checkNumber(v, name, { min = -Infinity, exclusiveMin = false, fi
   }
   return v;
 }
+
+// ---- option objects ---------------------------------------------------------------------------
+
+/** Edit distance of two short strings (options names), for the "did you mean" hint. */
+function editDistance(a, b) {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** The allowed name closest to `key` (case, `_` and `-` ignored, as in padding_idx -> paddingIdx), or null. */
+export function closestName(key, allowed) {
+  const norm = (s) => s.toLowerCase().replace(/[_-]/g, '');
+  const k = norm(key);
+  let best = null, bestD = Infinity;
+  for (const name of allowed) {
+    const d = editDistance(k, norm(name));
+    if (d < bestD) { best = name; bestD = d; }
+  }
+  return best !== null && bestD <= Math.max(2, Math.floor(k.length / 3)) ? best : null;
+}
+
+/**
+ * Check an options object before anything is done with it: undefined -> {} (when `optional`),
+ * anything but a plain object -> TypeError, and every own key must be in `allowed` — an
+ * unknown key is a TypeError naming it and the closest allowed name (as Python's "unexpected
+ * keyword argument"). `what` names the call in messages, e.g. 'Embedding options'.
+ * Every public options object goes through here; a new option is one more name in its list.
+ */
+export function checkOptions(options, allowed, what, { optional = true } = {}) {
+  if (options === undefined && optional) return {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    const got = options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options;
+    throw new TypeError(`embedkit: ${what} must be an object, got ${got}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (allowed.includes(key)) continue;
+    const near = closestName(key, allowed);
+    throw new TypeError(`embedkit: unknown key '${key}' in ${what}` +
+      (near ? ` (did you mean '${near}'?)` : '') + `; valid keys: ${allowed.join(', ')}`);
+  }
+  return options;
+}

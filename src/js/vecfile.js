@@ -15,7 +15,11 @@
 // toWord2VecText() writes the original word2vec tool's text format instead
 // ("rows dim" line, then "word v1 v2 ..." per line) for other tools.
 
+import { checkOptions } from './validate.js';
+
 const MAGIC = [0x45, 0x4b, 0x56, 0x31];  // "EKV1"
+/** Keys of the object saveVectors / toWord2VecText take (loadVectors' result fits both; the text format drops counts). */
+export const VECTORS_KEYS = ['words', 'weight', 'dim', 'counts'];
 
 function checkWords(words, rows) {
   if (!Array.isArray(words)) throw new TypeError('embedkit: words must be an array of strings');
@@ -38,7 +42,8 @@ function checkTable(weight, dim) {
  * @param {{ words: string[], weight: Float32Array, dim: number, counts?: ArrayLike<number> }} v
  * @returns {Uint8Array}
  */
-export function saveVectors({ words, weight, dim, counts } = {}) {
+export function saveVectors(v) {
+  const { words, weight, dim, counts } = checkOptions(v, VECTORS_KEYS, 'saveVectors argument', { optional: false });
   const rows = checkTable(weight, dim);
   checkWords(words, rows);
   if (counts !== undefined && counts !== null) {
@@ -98,7 +103,8 @@ export function loadVectors(bytes) {
 }
 
 /** The original word2vec tool's text format: "rows dim\n" then "word v1 ... vdim\n" per row. */
-export function toWord2VecText({ words, weight, dim } = {}) {
+export function toWord2VecText(v) {
+  const { words, weight, dim } = checkOptions(v, VECTORS_KEYS, 'toWord2VecText argument', { optional: false });
   const rows = checkTable(weight, dim);
   checkWords(words, rows);
   if (words.some((w) => /\s/.test(w))) throw new RangeError('embedkit: the word2vec text format cannot hold words with spaces');
@@ -141,4 +147,103 @@ export function fromWord2VecText(text) {
     }
   }
   return { words, weight, dim, counts: null };
+}
+
+/**
+ * The original word2vec tool's binary format (its -binary 1 output, gensim's
+ * save_word2vec_format(binary=True)): an ASCII "rows dim\n" header, then per row the word in
+ * UTF-8, a space, and dim little-endian float32 values. lineBreaks (default true) ends every
+ * row with "\n" as the tool does; false writes gensim's layout (no separator). Both read back in
+ * either program and in fromWord2VecBinary.
+ * @param {{ words: string[], weight: Float32Array, dim: number }} v
+ * @param {{ lineBreaks?: boolean }} [options]
+ * @returns {Uint8Array}
+ */
+export function toWord2VecBinary(v, options) {
+  const { words, weight, dim } = checkOptions(v, VECTORS_KEYS, 'toWord2VecBinary argument', { optional: false });
+  const { lineBreaks = true } = checkOptions(options, ['lineBreaks'], 'toWord2VecBinary options');
+  const rows = checkTable(weight, dim);
+  checkWords(words, rows);
+  if (typeof lineBreaks !== 'boolean') throw new TypeError('embedkit: lineBreaks must be a boolean');
+  words.forEach((w, i) => {
+    if (/[ \t\r\n\v\f]/.test(w)) throw new RangeError(`embedkit: words[${i}] = ${JSON.stringify(w)} contains white space, which the word2vec formats cannot hold`);
+  });
+  const enc = new TextEncoder();
+  const head = enc.encode(`${rows} ${dim}\n`);
+  const wb = words.map((w) => enc.encode(w));
+  const total = head.length + wb.reduce((s, b) => s + b.length + 1, 0) + rows * (dim * 4 + (lineBreaks ? 1 : 0));
+  const out = new Uint8Array(total);
+  const dv = new DataView(out.buffer);
+  out.set(head, 0);
+  let off = head.length;
+  for (let i = 0; i < rows; i++) {
+    out.set(wb[i], off);
+    off += wb[i].length;
+    out[off++] = 0x20;
+    for (let j = 0; j < dim; j++, off += 4) dv.setFloat32(off, weight[i * dim + j], true);
+    if (lineBreaks) out[off++] = 0x0a;
+  }
+  return out;
+}
+
+/**
+ * Parse the word2vec binary format (either layout, as toWord2VecBinary describes; newlines
+ * before a word are skipped, as both the tool and gensim do). Like gensim's
+ * load_word2vec_format: limit reads only the first rows; a repeated word keeps its first row
+ * (later ones are dropped); unicodeErrors 'strict' (default) rejects a word that is not valid
+ * UTF-8, 'replace' puts U+FFFD instead (the tool cuts long words at 100 bytes, which can split
+ * a character). Anything after the last row other than newlines is an error.
+ * @param {Uint8Array|ArrayBuffer} bytes
+ * @param {{ limit?: number, unicodeErrors?: 'strict'|'replace' }} [options]
+ * @returns {{ words: string[], weight: Float32Array, dim: number, counts: null }}
+ */
+export function fromWord2VecBinary(bytes, options) {
+  const { limit, unicodeErrors = 'strict' } = checkOptions(options, ['limit', 'unicodeErrors'], 'fromWord2VecBinary options');
+  if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('embedkit: fromWord2VecBinary takes a Uint8Array or an ArrayBuffer');
+  if (unicodeErrors !== 'strict' && unicodeErrors !== 'replace') throw new RangeError(`embedkit: unicodeErrors must be 'strict' or 'replace', got ${String(unicodeErrors)}`);
+  if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1)) {
+    throw new RangeError(`embedkit: limit must be a positive integer, got ${limit}`);
+  }
+  const bad = (why) => new RangeError(`embedkit: not a valid word2vec binary file: ${why}`);
+  const nl = bytes.indexOf(0x0a);
+  if (nl < 0) throw bad('no header line');
+  const headText = new TextDecoder().decode(bytes.subarray(0, nl)).trim();
+  const m = /^(\d+)\s+(\d+)$/.exec(headText);
+  if (!m) throw bad(`header must be "rows dim", got ${JSON.stringify(headText.slice(0, 40))}`);
+  const fileRows = Number(m[1]), dim = Number(m[2]);
+  if (fileRows < 1 || dim < 1 || !Number.isSafeInteger(fileRows)) throw bad(`rows = ${fileRows}, dim = ${dim}`);
+  const rows = limit === undefined ? fileRows : Math.min(limit, fileRows);
+  if ((bytes.length - nl - 1) / (dim * 4 + 2) < rows) throw bad(`${bytes.length} bytes cannot hold ${rows} rows of ${dim} values`);
+  const dec = new TextDecoder('utf-8', { fatal: unicodeErrors === 'strict' });
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const words = [];
+  const seen = new Set();
+  const weight = new Float32Array(rows * dim);
+  let off = nl + 1, kept = 0;
+  for (let i = 0; i < rows; i++) {
+    while (off < bytes.length && bytes[off] === 0x0a) off++;
+    const sp = bytes.indexOf(0x20, off);
+    if (sp < 0 || sp + 1 + dim * 4 > bytes.length) throw bad(`the file ends inside row ${i + 1} of ${rows}`);
+    let w;
+    try {
+      w = dec.decode(bytes.subarray(off, sp));
+    } catch {
+      throw bad(`row ${i + 1}: the word is not valid UTF-8 (unicodeErrors: 'replace' accepts it)`);
+    }
+    if (w.length === 0) throw bad(`row ${i + 1} has an empty word`);
+    off = sp + 1;
+    if (!seen.has(w)) {
+      seen.add(w);
+      words.push(w);
+      for (let j = 0; j < dim; j++) weight[kept * dim + j] = dv.getFloat32(off + 4 * j, true);
+      kept++;
+    }
+    off += dim * 4;
+  }
+  if (limit === undefined) {
+    while (off < bytes.length && bytes[off] === 0x0a) off++;
+    if (off !== bytes.length) throw bad(`${bytes.length - off} unexpected bytes after the last of ${rows} rows`);
+  }
+  return { words, weight: kept === rows ? weight : weight.slice(0, kept * dim), dim, counts: null };
 }

@@ -26,15 +26,75 @@ export class Lcg {
 }
 
 /**
- * word2vec with negative sampling, as documented in src/c/word2vec.h, in plain JS.
+ * The word2vec tool's Huffman tree, computed here with a binary heap instead of the tool's two
+ * queues: the tool takes, at each merge, the smaller of (rarest leaf not yet merged, oldest inner
+ * node not yet merged), the inner node on a tie, leaves in order of decreasing sorted position;
+ * that is a heap ordered by (count, inner before leaf, inner: creation order, leaf: -position).
+ * Returns, per word id, the path root first: { codes: number[][], points: number[][] } with inner
+ * node k = the k-th merge (root = n - 2).
+ */
+export function huffmanRef(counts) {
+  const n = counts.length;
+  const pos = Array.from({ length: n }, (_, i) => i).sort((a, b) => counts[b] - counts[a] || a - b);
+  // heap items: { c, leaf, key, node } ; node < n: sorted position of a leaf, >= n: inner
+  const less = (x, y) => x.c !== y.c ? x.c < y.c : x.leaf !== y.leaf ? !x.leaf : x.key < y.key;
+  const heap = [];
+  const push = (it) => {
+    heap.push(it);
+    for (let i = heap.length - 1; i > 0;) {
+      const p = (i - 1) >> 1;
+      if (!less(heap[i], heap[p])) break;
+      [heap[i], heap[p]] = [heap[p], heap[i]];
+      i = p;
+    }
+  };
+  const pop = () => {
+    const top = heap[0], last = heap.pop();
+    if (heap.length > 0) {
+      heap[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < heap.length && less(heap[l], heap[m])) m = l;
+        if (r < heap.length && less(heap[r], heap[m])) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m], heap[i]];
+        i = m;
+      }
+    }
+    return top;
+  };
+  for (let a = 0; a < n; a++) push({ c: counts[pos[a]], leaf: true, key: -a, node: a });
+  const parent = new Map(), bit = new Map();
+  for (let k = 0; k < n - 1; k++) {
+    const x = pop(), y = pop();
+    parent.set(x.node, n + k); parent.set(y.node, n + k);
+    bit.set(x.node, 0); bit.set(y.node, 1);
+    push({ c: x.c + y.c, leaf: false, key: k, node: n + k });
+  }
+  const codes = [], points = [];
+  for (let a = 0; a < n; a++) {
+    const code = [], point = [];
+    if (n > 1) for (let b = a; b !== 2 * n - 2; b = parent.get(b)) { code.unshift(bit.get(b)); point.unshift(parent.get(b) - n); }
+    codes[pos[a]] = code;
+    points[pos[a]] = point;
+  }
+  return { codes, points };
+}
+
+/**
+ * word2vec with negative sampling and/or hierarchical softmax, as documented in
+ * src/c/word2vec.h, in plain JS.
  * `Float` picks the table type: Float64Array for the float64 reference of the tests,
  * Float32Array for the plain-JS speed baseline of the bench (same loop, same generator).
  */
 export class Word2VecRef {
   constructor({ corpus, counts, mode = 'skipgram', dim = 100, window = 5, negative = 5, sample = 1e-3,
-    alpha, minAlphaRatio = 1e-4, epochs = 5, tableBits = 20, seed = 1, Float = Float64Array }) {
+    alpha, minAlphaRatio = 1e-4, epochs = 5, tableBits = 20, seed = 1, Float = Float64Array,
+    hs = false, nsExponent = 0.75, cbowMean = true, shrinkWindows = true, weight, outputWeight, hsOutputWeight }) {
     const V = counts.length;
     this.V = V; this.dim = dim; this.window = window; this.negative = negative; this.cbow = mode === 'cbow';
+    this.hs = hs; this.cbowMean = cbowMean; this.shrink = shrinkWindows;
     this.corpus = Int32Array.from(corpus);
     let tokens = 0;
     for (const w of this.corpus) if (w >= 0) tokens++;
@@ -53,17 +113,23 @@ export class Word2VecRef {
       const u = ((init.hi >>> 8) & 0xffffff) / 16777216;
       this.syn0[i] = f(f(u - 0.5) / dim);
     }
+    if (weight) for (let i = 0; i < weight.length; i++) this.syn0[i] = weight[i];
+    if (outputWeight) for (let i = 0; i < outputWeight.length; i++) this.syn1[i] = outputWeight[i];
+    this.syn1hs = new Float(Math.max(V - 1, 1) * dim);
+    if (hsOutputWeight) for (let i = 0; i < hsOutputWeight.length; i++) this.syn1hs[i] = hsOutputWeight[i];
+    if (hs) this.tree = huffmanRef(counts);
     this.rng = new Lcg(seedLo, seedHi);
+    const pw = (c) => (c > 0 ? Math.pow(c, nsExponent) : 0);
     let totalPow = 0, total = 0;
-    for (let i = 0; i < V; i++) { totalPow += Math.pow(counts[i], 0.75); total += counts[i]; }
+    for (let i = 0; i < V; i++) { totalPow += pw(counts[i]); total += counts[i]; }
     const size = 2 ** tableBits;
     this.mask = size - 1;
     this.table = new Int32Array(size);
     let w = 0;
-    let d1 = Math.pow(counts[0], 0.75) / totalPow;
+    let d1 = pw(counts[0]) / totalPow;
     for (let a = 0; a < size; a++) {
       this.table[a] = w;
-      if (a / size > d1 && w < V - 1) { w++; d1 += Math.pow(counts[w], 0.75) / totalPow; }
+      if (a / size > d1 && w < V - 1) { w++; d1 += pw(counts[w]) / totalPow; }
     }
     this.keep = null;
     if (sample > 0) {
@@ -101,9 +167,36 @@ export class Word2VecRef {
     this.alpha = a;
   }
 
+  // sigmoid from the tool's table at f (|f| < 6), and the two losses there
+  static #table(f) {
+    const i = Math.min(999, Math.floor((f + 6) * (1000 / 12)));
+    const x = (2 * i / 1000 - 1) * 6;
+    return { s: Math.exp(x) / (Math.exp(x) + 1), lpos: Math.log1p(Math.exp(-x)), lneg: Math.log1p(Math.exp(x)) };
+  }
+
   // h: offset of the hidden vector in `H` (syn0 for skip-gram, neu1 for CBOW)
   #pair(H, h, word) {
     const dim = this.dim, syn1 = this.syn1, e = this.neu1e, alpha = this.alpha;
+    if (this.hs) {
+      const code = this.tree.codes[word], point = this.tree.points[word], s1 = this.syn1hs;
+      for (let d = 0; d < code.length; d++) {
+        const o = point[d] * dim, label = 1 - code[d];
+        let f = 0;
+        for (let j = 0; j < dim; j++) f += H[h + j] * s1[o + j];
+        this.pairs++;
+        if (f <= -6) { if (label) this.lossSum -= f; continue; }
+        if (f >= 6) { if (!label) this.lossSum += f; continue; }
+        const t = Word2VecRef.#table(f);
+        this.lossSum += label ? t.lpos : t.lneg;
+        const g = (label - t.s) * alpha;
+        for (let j = 0; j < dim; j++) {
+          const oj = s1[o + j];
+          e[j] += g * oj;
+          s1[o + j] = oj + g * H[h + j];
+        }
+      }
+    }
+    if (this.negative === 0) return;
     for (let d = 0; d <= this.negative; d++) {
       let target, label;
       if (d === 0) { target = word; label = 1; } else {
@@ -119,11 +212,9 @@ export class Word2VecRef {
       if (f > 6) { g = (label - 1) * alpha; if (!label) this.lossSum += f; }
       else if (f < -6) { g = label * alpha; if (label) this.lossSum -= f; }
       else {
-        const i = Math.min(999, Math.floor((f + 6) * (1000 / 12)));
-        const x = (2 * i / 1000 - 1) * 6;
-        const s = Math.exp(x) / (Math.exp(x) + 1);
-        this.lossSum += label ? Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
-        g = (label - s) * alpha;
+        const t = Word2VecRef.#table(f);
+        this.lossSum += label ? t.lpos : t.lneg;
+        g = (label - t.s) * alpha;
       }
       this.pairs++;
       if (g !== 0) {
@@ -149,8 +240,8 @@ export class Word2VecRef {
       const pos = this.senPos++;
       const len = this.senLen;
       const word = sen[pos];
-      this.rng.next();
-      const b = this.rng.mod(W);
+      let b = 0;
+      if (this.shrink) { this.rng.next(); b = this.rng.mod(W); }
       const lo = Math.max(0, pos - W + b), hi = Math.min(len - 1, pos + W - b);
       if (this.cbow) {
         neu1.fill(0);
@@ -162,9 +253,10 @@ export class Word2VecRef {
           cw++;
         }
         if (cw === 0) continue;
-        for (let j = 0; j < dim; j++) neu1[j] /= cw;
+        if (this.cbowMean) for (let j = 0; j < dim; j++) neu1[j] /= cw;
         e.fill(0);
         this.#pair(neu1, 0, word);
+        if (!this.cbowMean) for (let j = 0; j < dim; j++) e[j] *= 1 / cw;
         for (let c = lo; c <= hi; c++) {
           if (c === pos) continue;
           const r = sen[c] * dim;

@@ -36,32 +36,92 @@ static void test_dot(void) {
   }
 }
 
+static void test_scale(void) {
+  for (int n = 0; n <= 41; n++) {
+    float* a = malloc((size_t)n * sizeof(float) + 1);
+    for (int i = 0; i < n; i++) a[i] = frand();
+    float* b = fdup(a, (size_t)n);
+    ek_scale_s(a, 0.37f, n);
+    ek_scale_v(b, 0.37f, n);
+    CHECK(n == 0 || memcmp(a, b, (size_t)n * sizeof(float)) == 0, "scale n=%d", n);
+    free(a);
+    free(b);
+  }
+}
+
 typedef struct {
-  float *syn0, *syn1;
+  float *syn0, *syn1, *hs1;
 } w2v_out;
 
+typedef struct {
+  int cbow, hs, negative, cbow_mean, shrink;
+  int piece;  // > 0: stream the corpus in pieces of about this many ids
+} w2v_cfg;
+
+// A valid (not Huffman) tree for the hs path: inner nodes 0..V-2 and leaves V-1..2V-2 in heap
+// order (children of i: 2i+1, 2i+2); a word's path is its leaf's ancestors, root first.
+static void heap_tree(int32_t V, int32_t* off, uint8_t* code, int32_t* point) {
+  off[0] = 0;
+  for (int32_t w = 0; w < V; w++) {
+    int32_t depth = 0;
+    for (int32_t b = V - 1 + w; b > 0; b = (b - 1) / 2) depth++;
+    off[w + 1] = off[w] + depth;
+    int32_t d = off[w + 1] - 1;
+    for (int32_t b = V - 1 + w; b > 0; b = (b - 1) / 2, d--) {
+      code[d] = (uint8_t)(b % 2 == 0);
+      point[d] = (b - 1) / 2;
+    }
+  }
+}
+
 static w2v_out run_w2v(const int32_t* corpus, int32_t n_corpus, int32_t tokens, const double* counts,
-                       int32_t V, int32_t dim, int cbow, int scalar, const int32_t* chunks, int n_chunks) {
+                       int32_t V, int32_t dim, w2v_cfg cfg, int scalar, const int32_t* chunks, int n_chunks) {
   ek_w2v* st = malloc((size_t)ek_w2v_sizeof());
   float* syn0 = malloc((size_t)V * dim * sizeof(float));
-  float* syn1 = malloc((size_t)V * dim * sizeof(float));
-  int32_t* table = malloc((1u << 10) * sizeof(int32_t));
+  float* syn1 = cfg.negative ? malloc((size_t)V * dim * sizeof(float)) : 0;
+  float* hs1 = cfg.hs ? malloc((size_t)(V - 1) * dim * sizeof(float)) : 0;
+  int32_t* table = cfg.negative ? malloc((1u << 10) * sizeof(int32_t)) : 0;
   float* keep = malloc((size_t)V * sizeof(float));
   float* neu1 = malloc((size_t)dim * sizeof(float));
   float* neu1e = malloc((size_t)dim * sizeof(float));
   int32_t* sen = malloc(EK_W2V_MAX_SENTENCE * sizeof(int32_t));
-  int rc = ek_w2v_init(st, syn0, syn1, table, keep, neu1, neu1e, sen, corpus, n_corpus, tokens, counts, V, dim,
-                       3, 4, cbow, 0.01, 0.025f, 1e-4f, 2, 10, 7, 0, scalar);
+  int32_t* off = malloc((size_t)(V + 1) * sizeof(int32_t));
+  uint8_t* code = malloc((size_t)V * 32);
+  int32_t* point = malloc((size_t)V * 32 * sizeof(int32_t));
+  heap_tree(V, off, code, point);
+  int rc = ek_w2v_init(st, syn0, syn1, table, keep, neu1, neu1e, sen, corpus, cfg.piece ? 0 : n_corpus, tokens, counts,
+                       V, dim, 3, cfg.negative, cfg.cbow, 0.01, 0.025f, 1e-4f, 2, 10, 7, 0, scalar, 0.75, cfg.hs, hs1,
+                       off, code, point, cfg.cbow_mean, cfg.shrink, cfg.piece > 0);
   CHECK(rc == EK_OK, "init rc %d", rc);
-  double prog[8];
+  double prog[10];
+  int32_t pos = 0;
+  uint32_t rs_piece = 77;
+  int32_t* buf = 0;
   for (int i = 0;; i++) {
     ek_w2v_step(st, chunks[i % n_chunks]);
     ek_w2v_progress(prog, st, 1);
-    if (prog[0] >= prog[1]) break;
+    if (prog[9] != 0) break;
+    if (prog[8] != 0) {  // stream: the next piece, in an exact-size copy, or the end of the epoch
+      free(buf);
+      buf = 0;
+      if (pos >= n_corpus) {
+        ek_w2v_feed(st, 0, 0, 1);
+        pos = 0;
+        continue;
+      }
+      rs_piece = rs_piece * 1103515245u + 12345u;
+      int32_t n = (int32_t)((rs_piece >> 8) % (uint32_t)(2 * cfg.piece + 1));
+      if (n > n_corpus - pos) n = n_corpus - pos;
+      buf = malloc((size_t)n * sizeof(int32_t) + 1);
+      memcpy(buf, corpus + pos, (size_t)n * sizeof(int32_t));
+      ek_w2v_feed(st, buf, n, 0);
+      pos += n;
+    }
   }
+  free(buf);
   CHECK(prog[0] == prog[1] && prog[1] == 2.0 * tokens, "words %g of %g", prog[0], prog[1]);
-  free(st), free(table), free(keep), free(neu1), free(neu1e), free(sen);
-  return (w2v_out){syn0, syn1};
+  free(st), free(table), free(keep), free(neu1), free(neu1e), free(sen), free(off), free(code), free(point);
+  return (w2v_out){syn0, syn1, hs1};
 }
 
 static void test_word2vec(void) {
@@ -82,14 +142,27 @@ static void test_word2vec(void) {
   for (int i = 0; i < V; i++)
     if (counts[i] == 0) counts[i] = 1;
   const int32_t one[] = {1 << 30}, mixed[] = {1, 50, 333, 7};
-  for (int cbow = 0; cbow <= 1; cbow++) {
+  const w2v_cfg cfgs[] = {
+      {0, 0, 4, 1, 1, 0}, {1, 0, 4, 1, 1, 0}, {0, 1, 0, 1, 1, 0}, {1, 1, 0, 1, 0, 0},
+      {0, 1, 3, 1, 0, 0}, {1, 1, 2, 0, 1, 0}, {1, 0, 3, 0, 0, 0},
+  };
+  for (size_t k = 0; k < sizeof cfgs / sizeof cfgs[0]; k++) {
     for (int dim = 1; dim <= 19; dim += (dim < 9 ? 1 : 10)) {
-      w2v_out a = run_w2v(corpus, N, tokens, counts, V, dim, cbow, 0, one, 1);
-      w2v_out b = run_w2v(corpus, N, tokens, counts, V, dim, cbow, 1, mixed, 4);
-      size_t bytes = (size_t)V * dim * sizeof(float);
-      CHECK(memcmp(a.syn0, b.syn0, bytes) == 0, "word2vec cbow=%d dim=%d: syn0 simd/one-chunk != scalar/chunked", cbow, dim);
-      CHECK(memcmp(a.syn1, b.syn1, bytes) == 0, "word2vec cbow=%d dim=%d: syn1neg differs", cbow, dim);
-      free(a.syn0), free(a.syn1), free(b.syn0), free(b.syn1);
+      const w2v_cfg c = cfgs[k];
+      w2v_cfg cs = c;
+      cs.piece = 40;
+      w2v_out a = run_w2v(corpus, N, tokens, counts, V, dim, c, 0, one, 1);
+      w2v_out b = run_w2v(corpus, N, tokens, counts, V, dim, c, 1, mixed, 4);
+      w2v_out s = run_w2v(corpus, N, tokens, counts, V, dim, cs, 0, mixed, 4);
+      size_t bytes = (size_t)V * dim * sizeof(float), hbytes = (size_t)(V - 1) * dim * sizeof(float);
+      CHECK(memcmp(a.syn0, b.syn0, bytes) == 0 && memcmp(a.syn0, s.syn0, bytes) == 0,
+            "word2vec cfg %zu dim=%d: syn0 simd/one-chunk != scalar/chunked or streamed", k, dim);
+      if (c.negative)
+        CHECK(memcmp(a.syn1, b.syn1, bytes) == 0 && memcmp(a.syn1, s.syn1, bytes) == 0, "word2vec cfg %zu dim=%d: syn1neg differs", k, dim);
+      if (c.hs)
+        CHECK(memcmp(a.hs1, b.hs1, hbytes) == 0 && memcmp(a.hs1, s.hs1, hbytes) == 0, "word2vec cfg %zu dim=%d: hs syn1 differs", k, dim);
+      w2v_out* all[] = {&a, &b, &s};
+      for (int i = 0; i < 3; i++) free(all[i]->syn0), free(all[i]->syn1), free(all[i]->hs1);
     }
   }
   free(corpus);
@@ -160,6 +233,7 @@ static void test_optim(void) {
 
 int main(void) {
   test_dot();
+  test_scale();
   test_word2vec();
   test_scores();
   test_optim();
