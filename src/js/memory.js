@@ -122,12 +122,11 @@ export function scratch(bytes) {
     arenaBytes = size;
   }
   let off = 0;
-  const end = lines64(bytes);
   return {
     take(n) {
       const p = arenaPtr + off;
       off += lines64(n);
-      if (!(off <= end)) throw new Error('embedkit internal: scratch overrun');
+      if (!(off <= arenaBytes)) throw new Error('embedkit internal: scratch overrun');
       return p;
     },
   };
