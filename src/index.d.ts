@@ -28,9 +28,29 @@ export class ResidentArray<T extends ResidentType = ResidentType> {
   [Symbol.dispose](): void;
 }
 
+/**
+ * Storage of a table. float32 is trainable; the others are inference-only lookup tables:
+ * float16 / bfloat16 (2 bytes per element, safetensors F16 / BF16), and ggml's GGUF block
+ * formats Q8_0 and Q4_0 (blocks of 32 elements, 34 / 18 bytes), Q4_K and Q6_K (blocks of 256,
+ * 144 / 210 bytes). Lookups decode rows to float32 exactly as ggml's dequantize_row_*.
+ */
+export type Dtype = 'float32' | 'float16' | 'bfloat16' | 'Q8_0' | 'Q4_0' | 'Q4_K' | 'Q6_K';
+
 export interface EmbeddingOptions {
-  /** Initial table, numEmbeddings * dim, copied in. */
-  weight?: Float32Array;
+  /** Storage dtype (default 'float32'). With another dtype, dim must be a multiple of its block (32 or 256). */
+  dtype?: Dtype;
+  /**
+   * Allocate a gradient and backward bookkeeping (default true for float32, and the only
+   * choice allowed for other dtypes is false). false: an inference-only table of half the memory.
+   */
+  requiresGrad?: boolean;
+  /**
+   * Initial table, copied in: float32 values (numEmbeddings * dim; converted to dtype: float16 /
+   * bfloat16 round to nearest even, Q8_0 / Q4_0 quantize as ggml's reference, Q4_K / Q6_K are
+   * not offered), or the stored bytes in the dtype's file layout (Uint8Array, ArrayBuffer,
+   * ResidentArray(Uint8Array); a Uint16Array of bits for float16 / bfloat16).
+   */
+  weight?: Float32Array | ResidentArray<Float32Array> | Uint8Array | ArrayBuffer | ResidentArray<Uint8Array> | Uint16Array;
   /** Row that is zero-initialised and never receives gradient; negative counts from the end. */
   paddingIdx?: number | null;
   /** Seed of the N(0, std^2) initialiser (default 0). */
@@ -54,8 +74,17 @@ export class Embedding {
   readonly maxNorm: number | null;
   readonly normType: number;
   readonly disposed: boolean;
-  /** View of the table in wasm memory (fresh on each access); writes change the table. */
+  readonly dtype: Dtype;
+  /** false: inference-only; backward, grad and zeroGrad throw a TypeError. */
+  readonly requiresGrad: boolean;
+  /** Bytes of the stored table. */
+  readonly byteLength: number;
+  /** Bytes of wasm memory this Embedding owns (table, plus gradient and bookkeeping when requiresGrad). */
+  readonly allocatedBytes: number;
+  /** View of the table in wasm memory (fresh on each access); writes change the table. float32 tables only (TypeError otherwise). */
   readonly weight: Float32Array;
+  /** View of the stored bytes in the dtype's layout (fresh on each access). */
+  readonly bytes: Uint8Array;
   /** View of the gradient in wasm memory (fresh on each access). */
   readonly grad: Float32Array;
   /** Sorted unique rows that received gradient since zeroGrad() (a copy). */
@@ -67,6 +96,11 @@ export class Embedding {
   backward(ids: Ids, gradOutput: F32): void;
   /** Zero the touched rows of grad: O(touched rows). */
   zeroGrad(): void;
+  /**
+   * A new Embedding with this table stored as `dtype` (this one is unchanged). requiresGrad
+   * defaults to this table's for a float32 result, else false.
+   */
+  to(dtype: Dtype, options?: { requiresGrad?: boolean }): Embedding;
   dispose(): void;
   [Symbol.dispose](): void;
 }
@@ -116,6 +150,8 @@ export interface InputEmbeddingOptions {
   positionStd?: number;
   /** Initial token table, vocabSize * dim (e.g. GPT-2's wte), copied in. */
   tokenWeight?: Float32Array;
+  /** false: inference-only token and position tables, without gradients (default true). */
+  requiresGrad?: boolean;
   /** Initial learned position table, maxPositions * dim (e.g. GPT-2's wpe), copied in ('learned' only). */
   positionWeight?: Float32Array;
   /** Token row that is zero-initialised and never receives gradient (default null). */

@@ -33,6 +33,11 @@ function paramsOf(params) {
   }
   if (new Set(list).size !== list.length) throw new RangeError('embedkit: the same Embedding is listed twice');
   for (const p of list) if (p.disposed) throw new Error('embedkit: an Embedding given to the optimizer is disposed');
+  list.forEach((p, i) => {
+    if (!p.requiresGrad) {
+      throw new TypeError(`embedkit: an optimizer updates trainable tables; param ${i} is a ${p.dtype} Embedding with requiresGrad: false`);
+    }
+  });
   return list.slice();
 }
 
