@@ -129,7 +129,10 @@ export class Embedding {
     const tmpBytes = src === null && !unfilled && dtype !== 'float32' ? size * 4 : 0;
     // Each of these is one block: the table, and the float32 gradient (or drawing table).
     const what = `an Embedding of ${numEmbeddings} x ${dim}`;
-    if (bytes > MAX_BLOCK_BYTES) throw blockTooLarge(what, bytes, ` for its ${dtype} table`);
+    if (bytes > MAX_BLOCK_BYTES) {
+      throw blockTooLarge(what, bytes, ` for its ${dtype} table` +
+        (dtype === 'float32' ? '; a smaller dtype (float16, bfloat16, Q8_0, ...) stores it in fewer bytes' : ''));
+    }
     if ((requiresGrad || tmpBytes) && size * 4 > MAX_BLOCK_BYTES) {
       throw blockTooLarge(what, size * 4, requiresGrad
         ? ' for its float32 gradient; for inference use requiresGrad: false (no gradient)'
