@@ -1,17 +1,55 @@
-// Type declarations for embedkit's public API (contract: shared/API.md).
+/// <reference lib="esnext.disposable" />
+// Type declarations for embedkit's public API. With README.md this is the contract: every
+// function validates its arguments before it writes anything and throws TypeError (wrong kind
+// of value, unknown option key) or RangeError (right kind, wrong value) naming what was wrong.
+// The lib reference above gives browser-only projects (lib: ["es2022", "dom"]) Symbol.dispose.
 
 export type Ids = Int32Array | Uint32Array | BigInt64Array | ReadonlyArray<number | bigint> | ResidentArray<Int32Array | Uint32Array>;
 export type F32 = Float32Array | ResidentArray<Float32Array>;
 
+/** Where a .wasm binary comes from: a URL, a path (Node) or URL string, its bytes, or a compiled module. */
+export type WasmSource = URL | string | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug';
+
 export interface InitOptions {
-  /** Where the .wasm is: a URL, a path string (Node), bytes, or a compiled module. */
-  wasm?: URL | string | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+  /**
+   * Where the two builds are (the shape of onnxruntime-web's `wasmPaths` and tfjs's
+   * `setWasmPaths`): a directory (URL, URL string or Node path; a missing trailing '/' is added)
+   * holding `embedkit.wasm` and `embedkit-nosimd.wasm`, or a map `{ simd, nosimd }` of each
+   * file's location. The SIMD probe still picks the build; a map with only `nosimd` runs
+   * everywhere. Default: `dist/` next to the package (what Vite and webpack rewrite).
+   */
+  wasmPaths?: URL | string | { simd?: WasmSource; nosimd?: WasmSource };
+  /** Exactly one binary (either build), used as is; excludes `wasmPaths`. */
+  wasm?: WasmSource;
   /** false forces the non-SIMD build (default: SIMD when the engine supports it). */
   simd?: boolean;
+  /** Console diagnostics from now on (as setLogLevel): default 'off'. */
+  logLevel?: LogLevel;
 }
-/** Load the wasm module. Idempotent; a failed load can be retried. */
+/**
+ * Load the wasm module. Call once before anything else; idempotent (later calls return the
+ * same promise). Rejects with a TypeError/RangeError for bad options, and with an Error naming
+ * the URL or path and the option to fix it when the file cannot be loaded; a failed load can be
+ * retried.
+ */
 export function init(options?: InitOptions): Promise<void>;
-export const features: { readonly simd: boolean; readonly version: string };
+/** What init() loaded (the way ort.env / tf.env() report it). */
+export const features: {
+  /** true when the SIMD build is running. */
+  readonly simd: boolean;
+  /** Whether this engine validates wasm SIMD at all; null before init(). */
+  readonly simdSupported: boolean | null;
+  /** The package version. */
+  readonly version: string;
+  /** Where the running binary came from: its URL (file: in Node), or 'bytes' / 'WebAssembly.Module'; null before init(). */
+  readonly wasm: string | null;
+  /** Which option chose it: 'default' (next to the package), 'wasmPaths' or 'wasm'; null before init(). */
+  readonly via: 'default' | 'wasmPaths' | 'wasm' | null;
+};
+/** How much embedkit logs to the console, each line prefixed 'embedkit:'. Default 'off'. */
+export function setLogLevel(level: LogLevel): void;
+export function getLogLevel(): LogLevel;
 
 type ResidentType = Float32Array | Int32Array | Uint32Array | Float64Array | Uint8Array;
 /** A typed array kept in wasm memory: the zero-copy path for ids, inputs and `out`. */
@@ -480,6 +518,119 @@ export class Word2Vec {
   [Symbol.dispose](): void;
 }
 
+// ---- GloVe (src/js/glove.js) ---------------------------------------------------------------------
+
+export interface CooccurrenceOptions {
+  /** Word ids, -1 = sentence break (Vocab#encode); windows stop at a break. */
+  corpus: Int32Array | Uint32Array | number[];
+  /** The vocabulary (names words in top()); or give numWords. */
+  vocab?: Vocab;
+  numWords?: number;
+  /** Words on each side (default 15, at most 1000). */
+  window?: number;
+  /** Count right and left context (default true); false: rows are the left word only. */
+  symmetric?: boolean;
+  /** A pair k words apart adds 1/k (default true), else 1. */
+  distanceWeighting?: boolean;
+  /** wasm memory counting may use (default 2 GiB); RangeError past it. */
+  maxBytes?: number;
+  /** Cells of the dense block for frequent pairs (default min(2^22, V^2); 0 = all hashed). */
+  denseCells?: number;
+}
+
+export interface CooccurrenceStats {
+  tokens: number; positions: number; denseCells: number; hashSlots: number;
+  /** wasm memory in use while counting, at most maxBytes. */
+  peakBytes: number;
+  /** Bytes held by the result (8 per nonzero + 4 per word). */
+  bytes: number;
+  countMs: number;
+}
+
+/** The sparse word-word co-occurrence matrix X (CSR in wasm memory, float32 values). */
+export class Cooccurrence {
+  constructor(options: CooccurrenceOptions);
+  readonly numWords: number;
+  readonly nonzeros: number;
+  readonly options: Readonly<{ window: number; symmetric: boolean; distanceWeighting: boolean; maxBytes: number; denseCells: number }>;
+  readonly words: readonly string[] | null;
+  readonly stats: CooccurrenceStats;
+  readonly disposed: boolean;
+  /** One row, by column (copies). */
+  row(word: number | string): { cols: Int32Array; values: Float32Array };
+  /** X[i, j], 0 when the pair never co-occurred. */
+  get(i: number | string, j: number | string): number;
+  /** The k largest entries of a row, largest first (ties: lower id). */
+  top(word: number | string, options?: { k?: number }): Array<{ id: number; count: number; word?: string }>;
+  /** Every entry, row-major (copies). */
+  entries(): { rows: Int32Array; cols: Int32Array; values: Float32Array };
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
+export interface GloVeOptions {
+  cooccurrence: Cooccurrence;
+  /** Default 50. */
+  dim?: number;
+  /** Passes over the entries (default 25). */
+  epochs?: number;
+  /** f(x) = min(1, (x / xMax)^alpha): defaults 100 and 0.75. */
+  xMax?: number;
+  alpha?: number;
+  /** AdaGrad's initial rate (default 0.05). */
+  lr?: number;
+  /** Gradient components are clipped to +-gradClip (default 100). */
+  gradClip?: number;
+  seed?: number | bigint;
+  /** Shuffle the entries again before every epoch (default false: once, as the tool). */
+  reshuffle?: boolean;
+  /** Force the non-SIMD kernels (same bits). */
+  scalar?: boolean;
+}
+
+export interface GloVeProgress {
+  entriesDone: number;
+  totalEntries: number;
+  fraction: number;
+  epoch: number;
+  /** Mean weighted squared error per entry since the previous step (null if none). */
+  cost: number | null;
+  /** Mean cost of the last finished epoch (the tool's figure), or null. */
+  epochCost: number | null;
+  skipped: number;
+  entriesPerSec: number;
+  elapsedMs: number;
+  done: boolean;
+}
+
+export class GloVe {
+  constructor(options: GloVeOptions);
+  readonly numWords: number;
+  readonly dim: number;
+  readonly numEntries: number;
+  readonly options: Readonly<Required<Omit<GloVeOptions, 'cooccurrence'>>>;
+  readonly progress: GloVeProgress;
+  readonly done: boolean;
+  readonly disposed: boolean;
+  /** Mean cost of every finished epoch. */
+  readonly costs: number[];
+  /** W + W~ (the tool's model 2), numWords x dim, a fresh copy. */
+  readonly weight: Float32Array;
+  readonly wordWeight: Float32Array;
+  readonly contextWeight: Float32Array;
+  readonly wordBias: Float32Array;
+  readonly contextBias: Float32Array;
+  /** Train up to nEntries more entries (default 100000), then return. */
+  step(nEntries?: number): GloVeProgress;
+  /** Train to the end in chunks, yielding between them; resolves early after stop() or abort. */
+  train(options?: { onProgress?: (p: GloVeProgress) => void; chunkEntries?: number; signal?: AbortSignal }): Promise<GloVeProgress>;
+  stop(): void;
+  /** A new Embedding holding a copy of W + W~ (default), W or W~. */
+  toEmbedding(options?: { vectors?: 'sum' | 'word' | 'context' }): Embedding;
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
 export interface Neighbor { id: number; score: number; word?: string }
 export interface NearestOptions {
   k?: number;
@@ -489,14 +640,14 @@ export interface NearestOptions {
 }
 
 export class Neighbors {
-  /** Copies the table. From a Word2Vec, an Embedding, or a Float32Array with options.dim. */
-  constructor(source: Word2Vec | Embedding | Float32Array,
+  /** Copies the table. From a Word2Vec, a GloVe (W + W~), an Embedding, or a Float32Array with options.dim. */
+  constructor(source: Word2Vec | GloVe | Embedding | Float32Array,
     options?: { dim?: number; vocab?: Vocab; words?: string[] });
   readonly numRows: number;
   readonly dim: number;
   readonly words: readonly string[] | null;
   /** Copy a new version of the table (same shape). */
-  update(source: Word2Vec | Embedding | Float32Array): void;
+  update(source: Word2Vec | GloVe | Embedding | Float32Array): void;
   /** k most cosine-similar rows (a row/word query excludes itself), best first. */
   nearest(query: number | string | Float32Array | Float64Array, options?: NearestOptions): Neighbor[];
   /** Nearest to unit(a) - unit(b) + unit(c), excluding a, b, c. */
@@ -617,13 +768,8 @@ export type ModelFileSource =
   | Uint8Array | ArrayBuffer | Blob | Response | ReadableStream<Uint8Array>
   | { size: number; read(offset: number, length: number): Promise<Uint8Array | ArrayBuffer> };
 
-/** Storage dtype of an Embedding table loaded from a file. */
-export type TableDtype = 'float32' | 'float16' | 'bfloat16' | 'Q8_0' | 'Q4_0' | 'Q4_K' | 'Q6_K';
-
-/** loadEmbedding options: the table's dtype (default: the stored one) and the Embedding options. */
-export interface LoadEmbeddingOptions extends Omit<EmbeddingOptions, 'weight'> {
-  dtype?: TableDtype;
-}
+/** loadEmbedding options: the table's dtype (default: the stored one) and the other Embedding options. */
+export type LoadEmbeddingOptions = Omit<EmbeddingOptions, 'weight'>;
 
 export type SafetensorsDtype =
   | 'BOOL' | 'F4' | 'F6_E2M3' | 'F6_E3M2' | 'U8' | 'I8' | 'F8_E5M2' | 'F8_E4M3' | 'F8_E8M0' | 'F8_E4M3FNUZ' | 'F8_E5M2FNUZ'
