@@ -293,7 +293,7 @@ export class Word2Vec {
     if (tokens * epochs > Number.MAX_SAFE_INTEGER) throw new RangeError('embedkit: corpus length * epochs is too large');
     const tableBytes = nVocab * dim * 4;
     if (tableBytes > MAX_BLOCK_BYTES) {
-      throw blockTooLarge(`Word2Vec vectors of ${nVocab} x ${dim}`, tableBytes, ' for each of its tables');
+      throw blockTooLarge(`each Word2Vec table of ${nVocab} x ${dim}`, tableBytes);
     }
     const w0 = checkInitial(options.weight, 'weight', nVocab, dim);
     const w1 = negative > 0 ? checkInitial(options.outputWeight, 'outputWeight', nVocab, dim) : null;
