@@ -699,8 +699,15 @@ export interface AdamOptions {
   lazy?: boolean;
   /** Bias correction by each row's own update count instead of the global step count. */
   rowSteps?: boolean;
+  /** Where eps is added (t = step, bc1 = 1 - beta1^t, bc2 = 1 - beta2^t):
+   * - 'sparseAdam' (default when lazy): torch.optim.SparseAdam (and TensorFlow's Adam / LazyAdam),
+   *   w -= (lr * sqrt(bc2) / bc1) * m / (sqrt(v) + eps), SparseAdam's float32 operations in order;
+   * - 'adam' (default when lazy: false): torch.optim.Adam / AdamW,
+   *   w -= (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps). */
+  epsMode?: 'sparseAdam' | 'adam';
 }
-/** torch.optim.Adam / AdamW's rule (defaults lr 1e-3, betas [0.9, 0.999], eps 1e-8). */
+/** torch.optim.SparseAdam's rule when lazy, Adam / AdamW's when dense (defaults lr 1e-3,
+ * betas [0.9, 0.999], eps 1e-8; see AdamOptions.epsMode). */
 export class Adam extends EmbeddingOptimizer {
   constructor(params: Embedding | InputEmbedding | Array<Embedding | InputEmbedding>, options?: AdamOptions);
   readonly options: Readonly<Required<AdamOptions>>;
