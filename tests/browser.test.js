@@ -22,14 +22,14 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { launch } from './helpers/chromium.js';
-import { encode } from 'gpt-tokenizer/encoding/r50k_base';
+import r50k, { encode } from 'gpt-tokenizer/encoding/r50k_base';
 import { init, Embedding, InputEmbedding, Rope, sinusoidal } from '../src/js/index.js';
 import { start } from '../web/serve.js';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const SHOTS = join(ROOT, 'tests', 'out', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SECTIONS = ['lookup', 'space', 'learn', 'backprop', 'offset', 'sinusoidal', 'rope', 'speed'];
+const SECTIONS = ['lookup', 'space', 'learn', 'backprop', 'offset', 'sinusoidal', 'rope', 'speed', 'precision'];
 
 let server, browser, origin;
 
@@ -121,6 +121,48 @@ test('web: typed text shows the tokenizer\'s ids and Embedding.forward rows', as
   await page.fill('#lookup-text', 'end<|endoftext|>');
   const special = await page.$$eval('#lookup-chips [data-id]', (els) => els.map((e) => Number(e.dataset.id)));
   assert.deepEqual(special, encode('end<|endoftext|>', { disallowedSpecial: new Set() }));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('web: one-hot x table equals the lookup; byte pieces credit characters; long input is cut at 64', async () => {
+  const { page, problems } = await open(desktop);
+  const text = 'naïve émigrés 🐋 and the whale';
+  await page.fill('#lookup-text', text);
+  const ids = encode(text);
+  // Each token shows the characters whose last UTF-8 byte it holds. Reference: Node's TextDecoder
+  // over the token bytes up to each token (complete characters only), differenced.
+  const bytes = ids.map((id) => {
+    const t = r50k.bytePairEncodingCoreProcessor.tryDecodeToken(id);
+    return typeof t === 'string' ? new TextEncoder().encode(t) : t;
+  });
+  const complete = (k) => {
+    const b = Buffer.concat(bytes.slice(0, k).map((x) => Buffer.from(x)));
+    return new TextDecoder().decode(b, { stream: true });
+  };
+  const credited = ids.map((_, k) => complete(k + 1).slice(complete(k).length));
+  const shown = await page.$$eval('#lookup-chips [data-id]', (els) => els.map((e) => e.dataset.text.replace(/‹[^›]*›/g, '')));
+  assert.deepEqual(shown, credited);
+  assert.ok(credited.some((c) => c === '') && credited.join('') === text, 'the whale emoji is split over tokens');
+  // The one-hot product of every token equals Embedding.forward of its id, bit for bit.
+  const dim = Number(await page.$eval('#lookup-heat', (c) => c.dataset.dim));
+  const emb = new Embedding(50257, dim, { seed: 0 });
+  for (const k of [0, ids.length - 1]) {
+    await page.selectOption('#onehot-token', String(k));
+    const got = await page.$eval('#onehot-product', (e) => ({ id: Number(e.dataset.id), product: JSON.parse(e.dataset.product), diff: Number(e.dataset.maxDiff) }));
+    assert.equal(got.id, ids[k]);
+    assert.deepEqual(got.product.map(Math.fround), Array.from(emb.forward([ids[k]])));
+    assert.equal(got.diff, 0);
+  }
+  emb.dispose();
+  const cost = await page.textContent('#onehot-cost');
+  assert.ok(cost.includes((50257 * dim).toLocaleString('en-US')), cost);
+  // More than 64 tokens: the page says so and shows 64.
+  assert.equal(await page.isVisible('#lookup-cut'), false);
+  const long = 'the whale '.repeat(40);
+  await page.fill('#lookup-text', long);
+  assert.equal(await page.$$eval('#lookup-chips [data-id]', (els) => els.length), 64);
+  assert.match(await page.textContent('#lookup-cut'), new RegExp(`${encode(long).length} tokens long`));
   assert.deepEqual(problems, []);
   await page.close();
 });

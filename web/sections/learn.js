@@ -109,12 +109,17 @@ export async function mount(root) {
     if (p.done) {
       status.textContent = `Done: ${int(p.wordsDone)} words in ${fmt(p.elapsedMs / 1000, 1)} s of computing.`;
       startBtn.disabled = true;
+      startBtn.textContent = 'Training finished';
       chartBox.dataset.done = 'true';
     }
   });
   w2v.on('vectors', renderCards);
   w2v.on('state', ({ running }) => {
-    if (w2v.run.progress?.done) return;
+    if (w2v.run.progress?.done) {             // finished: the button has nothing left to pause
+      startBtn.textContent = 'Training finished';
+      startBtn.disabled = true;
+      return;
+    }
     startBtn.textContent = running ? 'Pause' : 'Resume training';
     status.textContent = running ? 'Training…' : 'Paused.';
   });
