@@ -17,7 +17,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -29,7 +29,7 @@ import { start } from '../web/serve.js';
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const SHOTS = join(ROOT, 'tests', 'out', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SECTIONS = ['lookup', 'space', 'learn', 'backprop', 'offset', 'sinusoidal', 'rope', 'speed', 'precision'];
+const SECTIONS = ['lookup', 'space', 'learn', 'backprop', 'model', 'offset', 'sinusoidal', 'rope', 'speed', 'precision'];
 
 let server, browser, origin;
 
@@ -324,6 +324,45 @@ test('web: a short word2vec run in the worker lowers the loss and updates the ma
   assert.notDeepEqual(after, before, 'the neighbours of the searched word changed');
   await page.locator('section#learn').screenshot({ path: join(SHOTS, 'learn-desktop-trained.png') });
   await page.locator('section#space').screenshot({ path: join(SHOTS, 'space-desktop-trained.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('web: a model file chosen locally shows its real token rows and neighbours (safetensors and GGUF)', async () => {
+  const { page, problems } = await open(desktop);
+  const dir = join(ROOT, 'tests', 'fixtures', 'model-files');
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+  const cases = [
+    ['gpt2-tiny.safetensors', 'wte.weight', manifest.safetensors.find((f) => f.file === 'gpt2-tiny.safetensors').tensors['wte.weight'], [512, 64]],
+    ['tiny-llama.gguf', 'token_embd.weight', manifest.gguf.find((f) => f.file === 'tiny-llama.gguf').tensors['token_embd.weight'], [300, 256]],
+  ];
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  for (const [file, name, info, [rows, dim]] of cases) {
+    // Reference: the float32 values the fixture generator (Python's safetensors / gguf) wrote beside the file.
+    const bin = await readFile(join(dir, file.replace(/\.(safetensors|gguf)$/, '.f32.bin')));
+    const ref = new Float32Array(bin.buffer.slice(bin.byteOffset + info.f32Offset, bin.byteOffset + info.f32Offset + rows * dim * 4));
+    const before = requests.length;
+    await page.setInputFiles('#model-file', join(dir, file));
+    await page.waitForFunction((n) => document.querySelector('#model').dataset.loaded === n, name, { timeout: 20000 });
+    assert.equal(requests.length, before, 'loading a local file makes no request');
+    await page.fill('#model-text', '3, 17, 255');
+    const shown = await page.$eval('#model-heat', (c) => ({ ids: JSON.parse(c.dataset.ids), rows: JSON.parse(c.dataset.rows) }));
+    assert.deepEqual(shown.ids, [3, 17, 255]);
+    shown.ids.forEach((id, i) => assert.deepEqual(shown.rows.slice(i * dim, i * dim + dim).map(Math.fround), Array.from(ref.subarray(id * dim, id * dim + dim)), `${file} row ${id}`));
+    // Neighbours: float64 cosine over the reference table.
+    const norm = (r) => Math.hypot(...ref.subarray(r * dim, r * dim + dim));
+    const cos = (a, b) => { let s = 0; for (let c = 0; c < dim; c++) s += ref[a * dim + c] * ref[b * dim + c]; return s / (norm(a) * norm(b)); };
+    const near = JSON.parse(await page.getAttribute('#model-neighbours [data-id="17"]', 'data-near'));
+    const want = Array.from({ length: rows }, (_, r) => r).filter((r) => r !== 17).map((r) => [r, cos(17, r)]).sort((a, b) => b[1] - a[1]).slice(0, 5);
+    assert.deepEqual(near.map((n) => n[0]), want.map((n) => n[0]), file);
+    near.forEach((n, k) => assert.ok(Math.abs(n[1] - want[k][1]) < 1e-5, `${file}: score ${n[1]} vs ${want[k][1]}`));
+    assert.match(await page.textContent('#model-facts'), new RegExp(`${rows} × ${dim}`));
+  }
+  await page.locator('section#model').screenshot({ path: join(SHOTS, 'model-desktop-loaded.png') });
+  await page.setViewportSize(phone);
+  await page.waitForTimeout(200);
+  await page.locator('section#model').screenshot({ path: join(SHOTS, 'model-phone-loaded.png') });
   assert.deepEqual(problems, []);
   await page.close();
 });

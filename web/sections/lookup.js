@@ -361,3 +361,8 @@ export function mount(root) {
   onWidthChange(root, () => { renderStrip(); renderHeat(); renderOnehot(); });
   render();
 }
+
+/** A token's text on its own (partial UTF-8 bytes shown as U+FFFD), without gpt-tokenizer's carried decoder state. */
+export function tokenLabel(id) {
+  return new TextDecoder().decode(tokenBytes(id));
+}
