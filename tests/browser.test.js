@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { launch } from './helpers/chromium.js';
 import r50k, { encode } from 'gpt-tokenizer/encoding/r50k_base';
-import { init, Embedding, InputEmbedding, Rope, sinusoidal } from '../src/js/index.js';
+import { init, Embedding, InputEmbedding, Rope, sinusoidal, loadVectors } from '../src/js/index.js';
 import { start } from '../web/serve.js';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -363,6 +363,90 @@ test('web: a model file chosen locally shows its real token rows and neighbours 
   await page.setViewportSize(phone);
   await page.waitForTimeout(200);
   await page.locator('section#model').screenshot({ path: join(SHOTS, 'model-phone-loaded.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+/** Float64 cosine neighbours over a saved table: the reference for Neighbors in the page. */
+function cosineRef({ words, weight, dim }) {
+  const n = words.length;
+  const unit = new Float64Array(n * dim);
+  for (let r = 0; r < n; r++) {
+    let s = 0;
+    for (let c = 0; c < dim; c++) s += weight[r * dim + c] ** 2;
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let c = 0; c < dim; c++) unit[r * dim + c] = weight[r * dim + c] * inv;
+  }
+  const rank = (v, exclude, k) => {
+    const sc = [];
+    for (let r = 0; r < n; r++) {
+      if (exclude.includes(r)) continue;
+      let s = 0;
+      for (let c = 0; c < dim; c++) s += unit[r * dim + c] * v[c];
+      sc.push([r, s]);
+    }
+    return sc.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, k);
+  };
+  const row = (r) => unit.subarray(r * dim, r * dim + dim);
+  return {
+    nearest: (r, k) => rank(row(r), [r], k),
+    analogy: (a, b, c, k) => {
+      const v = new Float64Array(dim);
+      for (let j = 0; j < dim; j++) v[j] = row(a)[j] - row(b)[j] + row(c)[j];
+      const m = Math.hypot(...v);
+      return rank(v.map((x) => x / m), [a, b, c], k);
+    },
+  };
+}
+
+test('web: the explorer opens on prebuilt vectors: neighbours, frequency, analogy, hover/tap, zoom, rare words', async () => {
+  const { page, problems } = await open(desktop);
+  await page.waitForSelector('#space[data-source=prebuilt] #space-neighbours [data-id]', { timeout: 30000 });
+  const saved = loadVectors(await readFile(join(ROOT, 'web', 'lib', 'moby-skipgram.ekv')));
+  const ref = cosineRef(saved);
+  const idx = new Map(saved.words.map((w, i) => [w, i]));
+  const shownNear = async () => page.$$eval('#space-neighbours [data-id]', (els) => els.map((e) => [Number(e.dataset.id), Number(e.dataset.score)]));
+  const check = (got, want, what) => {
+    assert.deepEqual(got.map((x) => x[0]), want.map((x) => x[0]), what);
+    got.forEach((x, k) => assert.ok(Math.abs(x[1] - want[k][1]) < 1e-5, `${what}: ${x[1]} vs ${want[k][1]}`));
+  };
+  check(await shownNear(), ref.nearest(idx.get('whale'), 10), 'neighbours of whale');
+  // frequency beside each neighbour and in the note
+  const firstNote = await page.textContent('#space-neighbours li .note');
+  const firstId = (await shownNear())[0][0];
+  assert.ok(firstNote.includes(`${saved.counts[firstId].toLocaleString('en-US')}×`), firstNote);
+  assert.match(await page.textContent('#space-note'), new RegExp(`used ${saved.counts[idx.get('whale')].toLocaleString('en-US')} times`));
+  // analogy box = unit(a) - unit(b) + unit(c), nearest by cosine, a b c left out
+  for (const [a, b, c] of [['he', 'his', 'her'], ['ship', 'ships', 'boats']]) {
+    await page.fill('#space-a', a); await page.fill('#space-b', b); await page.fill('#space-c', c);
+    const got = await page.$$eval('#space-analogy [data-id]', (els) => els.map((e) => [Number(e.dataset.id), Number(e.dataset.score)]));
+    check(got, ref.analogy(idx.get(a), idx.get(b), idx.get(c), 5), `${a} - ${b} + ${c}`);
+  }
+  await page.fill('#space-c', 'notaword');
+  assert.match(await page.textContent('#space-analogy-note'), /Not in the vocabulary: “notaword”/);
+  // hover shows the word and its count; a tap makes a neighbour the query
+  const [[qid, qx, qy], [nid, nx, ny]] = JSON.parse(await page.getAttribute('#space-map', 'data-points'));
+  const box = await page.locator('#space-map').boundingBox();
+  await page.mouse.move(box.x + qx, box.y + qy);
+  assert.equal(await page.textContent('#space-tip'), `whale · used ${saved.counts[qid].toLocaleString('en-US')} times`);
+  await page.mouse.click(box.x + nx, box.y + ny);
+  assert.equal(await page.inputValue('#space-search'), saved.words[nid]);
+  check(await shownNear(), ref.nearest(nid, 10), `neighbours of ${saved.words[nid]}`);
+  // zoom redraws around the query
+  const png0 = await page.$eval('#space-map', (c) => c.toDataURL());
+  await page.locator('#space-zoom').fill('2');
+  assert.equal(await page.getAttribute('#space-map', 'data-zoom'), '4');
+  assert.notEqual(await page.$eval('#space-map', (c) => c.toDataURL()), png0);
+  assert.equal(await page.getAttribute('#space-zoom', 'aria-valuetext'), '4.0×');
+  // rare words: their best neighbours score higher than those of frequent words (measured on the same vectors)
+  const rare = Number(await page.getAttribute('#space-rare', 'data-rare'));
+  const common = Number(await page.getAttribute('#space-rare', 'data-common'));
+  const n = saved.words.length;
+  const meanBest = (ids) => ids.reduce((s, r) => s + ref.nearest(r, 1)[0][1], 0) / ids.length;
+  assert.ok(Math.abs(rare - meanBest(Array.from({ length: 60 }, (_, i) => n - 1 - i))) < 1e-5);
+  assert.ok(Math.abs(common - meanBest(Array.from({ length: 60 }, (_, i) => 40 + i))) < 1e-5);
+  assert.ok(rare > common, `rare ${rare} vs common ${common}`);
+  await page.locator('section#space').screenshot({ path: join(SHOTS, 'space-desktop-explored.png') });
   assert.deepEqual(problems, []);
   await page.close();
 });

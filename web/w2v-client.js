@@ -22,8 +22,8 @@ export function on(type, fn) {
   listeners.get(type).add(fn);
 }
 
-/** Default training settings: the word2vec tool's, with 50 dimensions to keep it quick. */
-export const SETTINGS = { mode: 'skipgram', dim: 50, window: 5, negative: 5, epochs: 5, seed: 2 };
+/** Default training settings (shared with the build step that trains the prebuilt vectors). */
+export { SETTINGS } from './w2v-settings.js';
 
 /** Start the worker and build the trainer (once per settings); resolves when it is ready. */
 export function setup(trainer = SETTINGS) {
