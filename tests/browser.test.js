@@ -167,32 +167,83 @@ test('web: one-hot x table equals the lookup; byte pieces credit characters; lon
   await page.close();
 });
 
-test('web: one SGD step moves exactly the rows of the batch ids', async () => {
+/** Float64 reference of the backprop section's objective: y = W x + b per position, loss = mean ½|y − t|². */
+function backpropRef(ids) {
+  const D = 6, O = 3, n = ids.length;
+  const head = new Embedding(4, D, { seed: 7, std: 0.6 });
+  const W = Array.from(head.weight.subarray(0, O * D)), b = Array.from(head.weight.subarray(O * D, O * D + O));
+  head.dispose();
+  const tt = new Embedding(16, O, { seed: 42 });
+  const t = Array.from(tt.forward(ids.map((_, i) => i)));
+  tt.dispose();
+  const e0 = new Embedding(50257, D, { seed: 1 });
+  const rows = new Map([...new Set(ids)].map((id) => [id, Array.from(e0.weight.subarray(id * D, id * D + D))]));
+  e0.dispose();
+  const lossAndGrad = () => {
+    let loss = 0;
+    const g = new Map([...rows.keys()].map((id) => [id, new Float64Array(D)]));
+    ids.forEach((id, i) => {
+      const x = rows.get(id);
+      for (let o = 0; o < O; o++) {
+        let y = b[o];
+        for (let c = 0; c < D; c++) y += W[o * D + c] * x[c];
+        const err = y - t[i * O + o];
+        loss += (0.5 * err * err) / n;
+        for (let c = 0; c < D; c++) g.get(id)[c] += (W[o * D + c] * err) / n;
+      }
+    });
+    return { loss, g };
+  };
+  return {
+    rows,
+    lossAndGrad,
+    step(lr) { const { g } = lossAndGrad(); for (const [id, r] of rows) for (let c = 0; c < D; c++) r[c] -= lr * g.get(id)[c]; },
+  };
+}
+
+test('web: SGD steps on the tiny objective move exactly the batch rows, lower the loss, and diverge past the rate limit', async () => {
   const { page, problems } = await open(desktop);
   const text = 'a rose is a rose is a rose';
   await page.fill('#backprop-text', text);
+  const ids = encode(text);
+  const ref = backpropRef(ids);
+  assert.ok(Math.abs(Number(await page.getAttribute('#backprop-loss', 'data-value')) - ref.lossAndGrad().loss) < 1e-6, 'initial loss');
   await page.click('#backprop-step');
   const changed = JSON.parse(await page.getAttribute('#backprop-result [data-changed]', 'data-changed'));
-  const ids = encode(text);
   const want = [...new Set(ids)].sort((a, b) => a - b);
   assert.deepEqual(changed, want);
-  // The moved rows equal W - lr * grad, with the page's seeds, worked out here.
+  // The moved rows equal E - lr * (sum over positions of Wᵀ(y − t)/n), worked out here in float64.
   const rows = JSON.parse(await page.getAttribute('#backprop-result [data-changed]', 'data-rows'));
   const lr = Number(await page.inputValue('#backprop-lr'));
-  const table = new Embedding(50257, 6, { seed: 1 });
-  const upstream = new Embedding(16, 6, { seed: 42, std: 0.5 });
-  const g = upstream.forward(ids.map((_, i) => i));
-  const sum = new Map();
-  ids.forEach((id, i) => { const r = sum.get(id) ?? new Float64Array(6); for (let c = 0; c < 6; c++) r[c] += g[i * 6 + c]; sum.set(id, r); });
+  ref.step(lr);
   want.forEach((id, k) => {
-    for (let c = 0; c < 6; c++) {
-      const expect = table.weight[id * 6 + c] - lr * sum.get(id)[c];
-      assert.ok(Math.abs(rows[k][c] - expect) < 1e-6, `row ${id}[${c}]: ${rows[k][c]} vs ${expect}`);
-    }
+    for (let c = 0; c < 6; c++) assert.ok(Math.abs(rows[k][c] - ref.rows.get(id)[c]) < 1e-6, `row ${id}[${c}]: ${rows[k][c]} vs ${ref.rows.get(id)[c]}`);
   });
-  table.dispose();
-  upstream.dispose();
+  // Ten more steps: the page's loss curve follows the float64 run and falls.
+  await page.click('#backprop-step10');
+  for (let k = 0; k < 10; k++) ref.step(lr);
+  const losses = JSON.parse(await page.getAttribute('#backprop-loss-chart', 'data-losses'));
+  assert.equal(losses.length, 12);
+  for (let k = 1; k < losses.length; k++) assert.ok(losses[k] < losses[k - 1], `loss rose at step ${k}: ${losses}`);
+  const refLoss = ref.lossAndGrad().loss;
+  assert.ok(Math.abs(losses[11] - refLoss) < 1e-5 * Math.max(1, refLoss), `after 11 steps: page ${losses[11]}, float64 ${refLoss}`);
+  // The limit shown: just below it the loss falls every step, just above it grows.
+  const limit = Number(await page.getAttribute('#backprop-limit', 'data-limit'));
+  for (const [f, falls] of [[0.9, true], [1.15, false]]) {
+    await page.click('#backprop-reset');
+    const rate = Math.round(f * limit / 0.05) * 0.05;
+    await page.locator('#backprop-lr').fill(String(rate));
+    assert.equal(await page.getAttribute('#backprop-lr', 'aria-valuetext'), rate.toFixed(2));
+    await page.click('#backprop-step10');
+    await page.click('#backprop-step10');
+    const l = JSON.parse(await page.getAttribute('#backprop-loss-chart', 'data-losses'));
+    if (falls) assert.ok(l[l.length - 1] < l[0], `lr ${rate} < limit ${limit}: ${l[0]} -> ${l[l.length - 1]}`);
+    else assert.ok(l[l.length - 1] > l[0], `lr ${rate} > limit ${limit}: ${l[0]} -> ${l[l.length - 1]}`);
+  }
+  await page.locator('section#backprop').screenshot({ path: join(SHOTS, 'backprop-desktop-diverged.png') });
   // Dense weight decay rewrites every row; lazy only the batch's.
+  await page.click('#backprop-reset');
+  await page.locator('#backprop-lr').fill('0.5');
   await page.selectOption('#backprop-opt', 'wd-dense');
   await page.click('#backprop-step');
   assert.equal(await page.getAttribute('#backprop-result [data-changed-count]', 'data-changed-count'), '50257');
@@ -201,6 +252,20 @@ test('web: one SGD step moves exactly the rows of the batch ids', async () => {
   assert.equal(await page.getAttribute('#backprop-result [data-changed-count]', 'data-changed-count'), String(want.length));
   const maxDiff = Number(await page.getAttribute('#backprop-sums', 'data-max-diff'));
   assert.ok(maxDiff < 1e-6, `duplicate sums differ by ${maxDiff}`);
+  // Phones keep the row ids: the flow picture at phone width still prints them (checked by pixels
+  // in the id column being non-white).
+  await page.setViewportSize(phone);
+  await page.waitForTimeout(300);
+  const inked = await page.$eval('#backprop-flow', (c) => {
+    const ctx = c.getContext('2d');
+    const w = c.width, h = c.height;
+    const img = ctx.getImageData(Math.round(w * 0.88), 0, Math.round(w * 0.12), Math.round(h * 0.8)).data;
+    let dark = 0;
+    for (let i = 0; i < img.length; i += 4) if (img[i + 3] > 0 && img[i] < 100) dark++;
+    return dark;
+  });
+  assert.ok(inked > 20, 'row ids drawn at phone width');
+  await page.locator('section#backprop').screenshot({ path: join(SHOTS, 'backprop-phone-stepped.png') });
   assert.deepEqual(problems, []);
   await page.close();
 });
