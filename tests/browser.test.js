@@ -515,3 +515,63 @@ test('web: the explorer opens on prebuilt vectors: neighbours, frequency, analog
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('web: positions: order toggle, S x D count and the error past S, the D = 2 wrap-around, the distance chart range', async () => {
+  const { page, problems } = await open(desktop);
+  // Without positions the two orders give the same multiset of rows; with learned positions they do not.
+  const sets = (mode) => ['the dog bit the man', 'the man bit the dog'].map((t) => {
+    const ids = encode(t);
+    const layer = new InputEmbedding({ vocabSize: 50257, maxPositions: 16, dim: 8, position: mode, seed: 16 });
+    const out = layer.forward(ids, [1, ids.length]);
+    layer.dispose();
+    return Array.from({ length: ids.length }, (_, i) => Array.from(out.subarray(i * 8, i * 8 + 8)).join()).sort();
+  });
+  const [a0, b0] = sets('none');
+  assert.deepEqual(a0, b0, 'reference: no positions, same set');
+  assert.equal(await page.getAttribute('#order-result', 'data-same'), 'true');
+  await page.check('#order-positions');
+  const [a1, b1] = sets('learned');
+  assert.notDeepEqual(a1, b1);
+  assert.equal(await page.getAttribute('#order-result', 'data-same'), 'false');
+  // S x D and the library's refusal past S.
+  await page.locator('#limits-s').fill('11');
+  await page.locator('#limits-d').fill('9');
+  assert.equal(Number(await page.getAttribute('#limits-count', 'data-count')), 2048 * 512);
+  assert.equal(await page.getAttribute('#limits-s', 'aria-valuetext'), '2,048');
+  const err = await page.getAttribute('#limits-past', 'data-error');
+  const layer = new InputEmbedding({ vocabSize: 16, maxPositions: 2048, dim: 8, position: 'learned' });
+  assert.throws(() => layer.forward([1], [1, 1], { offset: 2048 }), (e) => `${e.name}: ${e.message}` === err);
+  layer.dispose();
+  // Sinusoidal: the most similar position to 0, against Math.sin/Math.cos in float64.
+  const bestMatch = (dim, base) => {
+    let best = 0, bs = -Infinity;
+    for (let q = 1; q <= 1000; q++) {
+      let s = 0;
+      for (let i = 0; i < dim / 2; i++) s += Math.cos(q * base ** (-(2 * i) / dim));   // sin·sin + cos·cos at p = 0
+      s /= dim / 2;
+      if (s > bs) { bs = s; best = q; }
+    }
+    return [best, bs];
+  };
+  for (const [dim, logBase] of [[2, 4], [64, 4], [8, 2]]) {
+    await page.locator('#sin-dim').fill(String(dim));
+    await page.locator('#sin-base').fill(String(logBase));
+    const [q, sim] = bestMatch(dim, 10 ** logBase);
+    assert.equal(Number(await page.getAttribute('#sin-notice', 'data-best')), q, `D = ${dim}, base 1e${logBase}`);
+    assert.ok(Math.abs(Number(await page.getAttribute('#sin-notice', 'data-similarity')) - sim) < 1e-5);
+    // the distance chart shows all of its data (it used to clip below -0.6)
+    await page.waitForFunction(() => {
+      const d = document.querySelector('#sin-dist').dataset;
+      return Number(d.ymin) <= Number(d.datamin);
+    }, null, { timeout: 5000 }).catch(() => {});
+    const ymin = Number(await page.getAttribute('#sin-dist', 'data-ymin'));
+    const dmin = Number(await page.getAttribute('#sin-dist', 'data-datamin'));
+    assert.ok(ymin <= dmin, `y axis starts at ${ymin}, data goes down to ${dmin}`);
+  }
+  await page.locator('#sin-dim').fill('2');
+  await page.locator('#sin-base').fill('4');
+  await page.locator('section#sinusoidal').screenshot({ path: join(SHOTS, 'sinusoidal-desktop-d2.png') });
+  await page.locator('section#offset').screenshot({ path: join(SHOTS, 'offset-desktop-positions.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -214,7 +214,7 @@ export function colourLegend(ctx, x, y, w, { palette = diverging, from = -1, lo,
   const ticks = [[0, lo], [0.5, (lo + hi) / 2], [1, hi]];
   for (const [f, v] of ticks) {
     ctx.textAlign = f === 0 ? 'left' : f === 1 ? 'right' : 'center';
-    ctx.fillText(compact(Math.abs(v) < 1e-12 ? 0 : v), x0 + f * bw, y + 12);
+    ctx.fillText(compact(Math.abs(v) < 1e-3 * Math.max(Math.abs(lo), Math.abs(hi)) ? 0 : v), x0 + f * bw, y + 12);
   }
   ctx.restore();
 }
