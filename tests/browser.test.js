@@ -575,3 +575,66 @@ test('web: positions: order toggle, S x D count and the error past S, the D = 2 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('web: RoPE on q and k gives score matrices that match Node, equal at equal distances; the scaling chart follows its controls', async () => {
+  const { page, problems } = await open(desktop);
+  const sentences = ['The lion slept deeply.', 'After a long day, the lion slept deeply.'];
+  const distinct = [...new Set(sentences.flatMap((t) => encode(t)))];
+  const tok = new Embedding(distinct.length, 64, { seed: 0 });
+  const proj = new Embedding(128, 64, { seed: 11, std: 1 / 8 });
+  const rope = new Rope({ headDim: 64, maxPositions: 188 });
+  const scoresRef = (text, offset) => {
+    const ids = encode(text), n = ids.length;
+    const x = tok.forward(ids.map((id) => distinct.indexOf(id)));
+    const project = (w0) => {
+      const out = new Float32Array(n * 64);
+      for (let i = 0; i < n; i++) for (let o = 0; o < 64; o++) {
+        let s = 0;
+        for (let c = 0; c < 64; c++) s += proj.weight[w0 + o * 64 + c] * x[i * 64 + c];
+        out[i * 64 + o] = s;
+      }
+      return out;
+    };
+    const q = rope.forward(project(0), [1, n, 1, 64], { offset }), k = rope.forward(project(64 * 64), [1, n, 1, 64], { offset });
+    const m = [];
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let c = 0; c < 64; c++) s += q[i * 64 + c] * k[j * 64 + c];
+      m.push(s / 8);
+    }
+    return m;
+  };
+  for (const shift of [0, 17]) {
+    await page.locator('#rope-shift').fill(String(shift));
+    for (const [k, text, off] of [[0, sentences[0], 0], [1, sentences[1], shift]]) {
+      const got = JSON.parse(await page.getAttribute(`#rope-scores-${k}`, 'data-scores'));
+      const want = scoresRef(text, off);
+      assert.equal(got.length, want.length);
+      got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-5 * Math.max(1, Math.abs(want[i])), `sentence ${k + 1}, shift ${shift}, entry ${i}: ${v} vs ${want[i]}`));
+    }
+    assert.ok(Number(await page.getAttribute('#rope-scores-note', 'data-max-diff')) < 1e-4);
+    // the current-shift marker: position of "deeply" in sentence 2
+    assert.equal(Number(await page.getAttribute('#rope-freqs', 'data-here')), encode(sentences[1]).indexOf(encode(' deeply')[0]) + shift);
+  }
+  tok.dispose(); proj.dispose(); rope.dispose();
+  // Scaling: the chart's wavelengths are 2π / Rope.invFreq for the chosen scheme.
+  for (const [type, factor, len] of [['linear', 4, 12], ['yarn', 8, 13], ['llama3', 8, 13], ['dynamic', 2, 10]]) {
+    await page.selectOption('#rope-scale-type', type);
+    await page.locator('#rope-scale-factor').fill(String(factor));
+    await page.locator('#rope-scale-len').fill(String(len));
+    const orig = 2 ** len;
+    const scaling = type === 'linear' ? { type, factor } : type === 'llama3'
+      ? { type, factor, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: orig } : { type, factor, originalMaxPositions: orig };
+    const long = type === 'dynamic' ? factor * orig : 2;
+    const r = new Rope({ headDim: 128, maxPositions: long, scaling });
+    if (type === 'dynamic') r.forward(new Float32Array(128), [1, 1, 1, 128], { positions: [long - 1] });
+    const want = Array.from(r.invFreq, (f) => (2 * Math.PI) / f);
+    r.dispose();
+    const got = JSON.parse(await page.getAttribute('#rope-freqs', 'data-scaled'));
+    got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) <= 1e-9 * want[i], `${type} pair ${i}: ${v} vs ${want[i]}`));
+    assert.equal(await page.getAttribute('#rope-scale-factor', 'aria-valuetext'), `×${factor}`);
+  }
+  await page.locator('section#rope').screenshot({ path: join(SHOTS, 'rope-desktop-scores.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
