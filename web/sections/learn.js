@@ -33,7 +33,7 @@ export async function mount(root) {
       'predict each word near it; <em>CBOW</em> does the reverse and guesses the middle word from the ones ' +
       'around it. Either way the middle word’s row is looked up, scored against real neighbours and against ' +
       'a few random words (“negative sampling”), and the error flows back into just those rows: the same ' +
-      'lookup, backward and sparse update as in sections 1 and 4, repeated a million times.')];
+      'lookup, backward and sparse update as in sections 1 and 5, repeated a million times.')];
   root.append(...intro);
   root.append(
     prose('Here the text is the whole of <em>Moby-Dick</em> (about 200,000 words once rare ones are dropped), ' +

@@ -129,7 +129,7 @@ export function mount(root) {
     sizeNote,
     prose('Right now the table is random: every entry was drawn from a normal distribution with a ' +
       'fixed seed, which is exactly how a model starts before training. Nothing about “lion” is in ' +
-      'its row yet. Training (sections 3 and 4) is what moves the rows to useful places.', 'note'),
+      'its row yet. Training (sections 3 to 5) is what moves the rows to useful places.', 'note'),
     h('h3', { id: 'onehot-h', text: 'A lookup is a matrix product with a one-hot vector' }),
     prose('Text books often write the embedding layer as a multiplication: turn id <em>k</em> into a ' +
       '<em>one-hot</em> vector, 50,257 entries long, all zero except a single 1 at place <em>k</em>, and ' +

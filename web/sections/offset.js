@@ -227,7 +227,7 @@ function mountLimits(root) {
       h('pre', { class: 'mono scroll-x', tabindex: '0', text: msg }),
       h('p', {}, `There is no row for it; a model with a learned table simply cannot read longer text. The sinusoidal formula of the next section ` +
         `has an answer for any position; at position ${int(S)} its first ${small} values are [${Array.from(last, (v) => fmt(v, 3)).join(', ')}]. ` +
-        'Whether a model trained on shorter text can make sense of them is another matter (section 8, on stretching RoPE).'));
+        'Whether a model trained on shorter text can make sense of them is another matter (section 9, on stretching RoPE).'));
   };
   sIn.addEventListener('input', render);
   dIn.addEventListener('input', render);

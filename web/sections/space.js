@@ -10,10 +10,10 @@
  */
 
 import { PCA } from 'ml-pca';
-import { loadVectors, Neighbors } from 'embedkit';
 import { h, prose, fitCanvas, onWidthChange, fmt, int, dataTable, sliderText } from '../ui.js';
 import * as w2v from '../w2v-client.js';
-import { PREBUILT, SETTINGS } from '../w2v-settings.js';
+import { SETTINGS } from '../w2v-settings.js';
+import { prebuiltVectors } from '../prebuilt.js';
 
 const FROM_RANK = 40;          // skip the most frequent words (the, of, and, ...)
 const N_MAP = 600;             // words drawn on the map
@@ -377,11 +377,7 @@ export async function mount(root) {
   onWidthChange(root, draw);
 
   try {
-    const res = await fetch(PREBUILT);
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const saved = loadVectors(new Uint8Array(await res.arrayBuffer()));
-    prebuilt = { words: saved.words, counts: saved.counts, weight: saved.weight, dim: saved.dim,
-      nb: new Neighbors(saved.weight, { dim: saved.dim, words: saved.words }), source: 'prebuilt' };
+    prebuilt = await prebuiltVectors();
     if (selected() === 'prebuilt') use(prebuilt);
   } catch (err) {
     state.className = 'warn';
