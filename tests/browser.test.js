@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { launch } from './helpers/chromium.js';
 import r50k, { encode } from 'gpt-tokenizer/encoding/r50k_base';
-import { init, Embedding, InputEmbedding, Rope, sinusoidal, loadVectors, Vocab, Cooccurrence, GloVe, Neighbors } from '../src/js/index.js';
+import { init, Embedding, InputEmbedding, Rope, sinusoidal, loadVectors, Vocab, Cooccurrence, GloVe, Neighbors, Word2Vec } from '../src/js/index.js';
 import { start } from '../web/serve.js';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -681,6 +681,57 @@ test('web: GloVe: the co-occurrence block matches a count in JS, training lowers
   }
   nb.dispose(); g.dispose(); co.dispose();
   await page.locator('section#glove').screenshot({ path: join(SHOTS, 'glove-desktop-trained.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('web: the word2vec network view shows the trainer\'s next sentence and real W_in / W_out scores', async () => {
+  const { page, problems } = await open(desktop);
+  const text = await readFile(join(ROOT, 'node_modules', '@stdlib', 'datasets-moby-dick', 'data', 'data.txt'), 'utf8');
+  const vocab = Vocab.fromText(text, { minCount: 5 });
+  const corpus = vocab.encode(text);
+  const settings = { mode: 'skipgram', dim: 50, window: 5, negative: 5, epochs: 5, seed: 2 };
+  const wordAt = [];
+  corpus.forEach((w, i) => { if (w >= 0) wordAt.push(i); });
+  const check = async (trainer) => {
+    const st = JSON.parse(await page.getAttribute('#learn', 'data-net-state'));
+    // Node's trainer, stepped a sentence at a time to the same point, has the same tables.
+    while (trainer.progress.wordsDone < st.wordsDone) trainer.step(1);
+    assert.equal(trainer.progress.wordsDone, st.wordsDone, 'the page paused between sentences');
+    let start = wordAt[st.wordsDone % wordAt.length];
+    while (start > 0 && corpus[start - 1] >= 0) start--;
+    assert.equal(st.start, start, 'the next sentence starts where Node says');
+    const shown = await page.$$eval('#net-sentence .tok', (els) => els.map((e) => e.textContent));
+    let end = start;
+    while (end < corpus.length && corpus[end] >= 0) end++;
+    assert.deepEqual(shown, Array.from(corpus.subarray(start, end), (id) => vocab.words[id]));
+    const D = 50, Win = trainer.weight, Wout = trainer.outputWeight;
+    const input = new Float64Array(D);
+    for (const id of st.inputs) for (let c = 0; c < D; c++) input[c] += Win[id * D + c] / st.inputs.length;
+    st.outs.forEach((o, k) => {
+      let s = 0;
+      for (let c = 0; c < D; c++) s += input[c] * Wout[o * D + c];
+      assert.ok(Math.abs(s - st.scores[k]) < 1e-6, `score ${k}: page ${st.scores[k]}, node ${s}`);
+    });
+    assert.ok(Math.abs(st.lr - trainer.progress.lr) < 1e-12);
+    if (st.outs.length) assert.ok(st.sigAfter[0] >= 1 / (1 + Math.exp(-st.scores[0])), 'the update raises the true word\'s score');
+  };
+  const trainer = new Word2Vec({ corpus, vocab, ...settings });
+  // before training: the first sentence, W_out all zero
+  await page.waitForFunction(() => document.querySelector('#learn').dataset.netReady === '0', null, { timeout: 30000 });
+  await check(trainer);
+  // train a little, pause: the view follows the trainer
+  await page.click('#learn-start');
+  await page.waitForFunction(() => JSON.parse(document.querySelector('#learn-loss').dataset.losses || '[]').length >= 3, null, { timeout: 30000 });
+  await page.click('#learn-start');
+  await page.waitForFunction(() => Number(document.querySelector('#learn').dataset.netReady) > 0 &&
+    JSON.parse(document.querySelector('#learn').dataset.netState).wordsDone > 0, null, { timeout: 30000 });
+  await check(trainer);
+  // another centre word and CBOW-free pair switching keep matching
+  await page.click('#net-sentence button[data-index="1"]');
+  await check(trainer);
+  trainer.dispose();
+  await page.locator('section#learn').screenshot({ path: join(SHOTS, 'learn-desktop-network.png') });
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -16,7 +16,7 @@ function emit(type, msg) {
   for (const fn of listeners.get(type) ?? []) fn(msg);
 }
 
-/** Subscribe to 'ready' | 'progress' | 'vectors' | 'state' | 'error'. */
+/** Subscribe to 'ready' | 'progress' | 'vectors' | 'state' | 'inside' | 'error'. */
 export function on(type, fn) {
   if (!listeners.has(type)) listeners.set(type, new Set());
   listeners.get(type).add(fn);
@@ -63,3 +63,5 @@ export function setup(trainer = SETTINGS) {
 export function whenReady() { return ready; }
 export function start() { worker?.postMessage({ type: 'start' }); }
 export function pause() { worker?.postMessage({ type: 'pause' }); }
+/** Ask for the trainer's next sentence and both of its tables (answered with an 'inside' event; only while paused). */
+export function inside() { worker?.postMessage({ type: 'inside' }); }

@@ -9,6 +9,7 @@
 
 import { h, prose, lineChart, fmt, int } from '../ui.js';
 import * as w2v from '../w2v-client.js';
+import { mountNetwork } from './network.js';
 
 const WATCH = 'whale, ship, sea, captain, harpoon, ahab';
 
@@ -130,6 +131,7 @@ export async function mount(root) {
   modeIn.addEventListener('change', () => prepare(modeIn.value));
   watchIn.addEventListener('input', renderCards);
 
+  mountNetwork(root);
   chart = await lineChart(chartBox, { series: [{ label: 'loss' }], data: [[], []], height: 220, xLabel: 'words read' });
   chartBox.hidden = true;         // shown with the first loss value
   prepare(modeIn.value).catch((err) => { status.textContent = `Could not set up training: ${err.message}`; console.error(err); });
