@@ -108,14 +108,17 @@ test('every source kind gives the same tensor: bytes, ArrayBuffer, Blob, Respons
     start(c) { for (let i = 0; i < bytes.length; i += size) c.enqueue(bytes.slice(i, i + size)); c.close(); },
   });
   const sources = {
-    bytes, arrayBuffer: bytes.slice().buffer, blob: new Blob([bytes]),
-    response: new Response(new Blob([bytes])), stream: chunked(1000), stream7: chunked(7),
-    reader: { size: bytes.length, read: async (o, n) => bytes.slice(o, o + n) },
+    bytes: () => bytes, arrayBuffer: () => bytes.slice().buffer, blob: () => new Blob([bytes]),
+    response: () => new Response(new Blob([bytes])), stream: () => chunked(1000), stream7: () => chunked(7),
+    reader: () => ({ size: bytes.length, read: async (o, n) => bytes.slice(o, o + n) }),
   };
-  for (const [kind, src] of Object.entries(sources)) {
-    const f = await openSafetensors(src);
+  for (const [kind, make] of Object.entries(sources)) {
+    const f = await openSafetensors(make());
     assert.equal(f.tensors.length, Object.keys(m.tensors).length, kind);
     assertSameBits(await f.readFloat32('transformer.wpe.weight'), want, kind);
+    const emb = await (await openSafetensors(make())).loadEmbedding('transformer.wpe.weight', { dtype: 'float32' });
+    assertSameBits(emb.weight, want, `${kind}: loadEmbedding`);
+    emb.dispose();
   }
   // A stream reads front to back: a tensor behind the position is a clear error.
   const s = await openSafetensors(chunked(512));
