@@ -480,6 +480,119 @@ export class Word2Vec {
   [Symbol.dispose](): void;
 }
 
+// ---- GloVe (src/js/glove.js) ---------------------------------------------------------------------
+
+export interface CooccurrenceOptions {
+  /** Word ids, -1 = sentence break (Vocab#encode); windows stop at a break. */
+  corpus: Int32Array | Uint32Array | number[];
+  /** The vocabulary (names words in top()); or give numWords. */
+  vocab?: Vocab;
+  numWords?: number;
+  /** Words on each side (default 15, at most 1000). */
+  window?: number;
+  /** Count right and left context (default true); false: rows are the left word only. */
+  symmetric?: boolean;
+  /** A pair k words apart adds 1/k (default true), else 1. */
+  distanceWeighting?: boolean;
+  /** wasm memory counting may use (default 2 GiB); RangeError past it. */
+  maxBytes?: number;
+  /** Cells of the dense block for frequent pairs (default min(2^22, V^2); 0 = all hashed). */
+  denseCells?: number;
+}
+
+export interface CooccurrenceStats {
+  tokens: number; positions: number; denseCells: number; hashSlots: number;
+  /** wasm memory in use while counting, at most maxBytes. */
+  peakBytes: number;
+  /** Bytes held by the result (8 per nonzero + 4 per word). */
+  bytes: number;
+  countMs: number;
+}
+
+/** The sparse word-word co-occurrence matrix X (CSR in wasm memory, float32 values). */
+export class Cooccurrence {
+  constructor(options: CooccurrenceOptions);
+  readonly numWords: number;
+  readonly nonzeros: number;
+  readonly options: Readonly<{ window: number; symmetric: boolean; distanceWeighting: boolean; maxBytes: number; denseCells: number }>;
+  readonly words: readonly string[] | null;
+  readonly stats: CooccurrenceStats;
+  readonly disposed: boolean;
+  /** One row, by column (copies). */
+  row(word: number | string): { cols: Int32Array; values: Float32Array };
+  /** X[i, j], 0 when the pair never co-occurred. */
+  get(i: number | string, j: number | string): number;
+  /** The k largest entries of a row, largest first (ties: lower id). */
+  top(word: number | string, options?: { k?: number }): Array<{ id: number; count: number; word?: string }>;
+  /** Every entry, row-major (copies). */
+  entries(): { rows: Int32Array; cols: Int32Array; values: Float32Array };
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
+export interface GloVeOptions {
+  cooccurrence: Cooccurrence;
+  /** Default 50. */
+  dim?: number;
+  /** Passes over the entries (default 25). */
+  epochs?: number;
+  /** f(x) = min(1, (x / xMax)^alpha): defaults 100 and 0.75. */
+  xMax?: number;
+  alpha?: number;
+  /** AdaGrad's initial rate (default 0.05). */
+  lr?: number;
+  /** Gradient components are clipped to +-gradClip (default 100). */
+  gradClip?: number;
+  seed?: number | bigint;
+  /** Shuffle the entries again before every epoch (default false: once, as the tool). */
+  reshuffle?: boolean;
+  /** Force the non-SIMD kernels (same bits). */
+  scalar?: boolean;
+}
+
+export interface GloVeProgress {
+  entriesDone: number;
+  totalEntries: number;
+  fraction: number;
+  epoch: number;
+  /** Mean weighted squared error per entry since the previous step (null if none). */
+  cost: number | null;
+  /** Mean cost of the last finished epoch (the tool's figure), or null. */
+  epochCost: number | null;
+  skipped: number;
+  entriesPerSec: number;
+  elapsedMs: number;
+  done: boolean;
+}
+
+export class GloVe {
+  constructor(options: GloVeOptions);
+  readonly numWords: number;
+  readonly dim: number;
+  readonly numEntries: number;
+  readonly options: Readonly<Required<Omit<GloVeOptions, 'cooccurrence'>>>;
+  readonly progress: GloVeProgress;
+  readonly done: boolean;
+  readonly disposed: boolean;
+  /** Mean cost of every finished epoch. */
+  readonly costs: number[];
+  /** W + W~ (the tool's model 2), numWords x dim, a fresh copy. */
+  readonly weight: Float32Array;
+  readonly wordWeight: Float32Array;
+  readonly contextWeight: Float32Array;
+  readonly wordBias: Float32Array;
+  readonly contextBias: Float32Array;
+  /** Train up to nEntries more entries (default 100000), then return. */
+  step(nEntries?: number): GloVeProgress;
+  /** Train to the end in chunks, yielding between them; resolves early after stop() or abort. */
+  train(options?: { onProgress?: (p: GloVeProgress) => void; chunkEntries?: number; signal?: AbortSignal }): Promise<GloVeProgress>;
+  stop(): void;
+  /** A new Embedding holding a copy of W + W~ (default), W or W~. */
+  toEmbedding(options?: { vectors?: 'sum' | 'word' | 'context' }): Embedding;
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
 export interface Neighbor { id: number; score: number; word?: string }
 export interface NearestOptions {
   k?: number;
@@ -489,14 +602,14 @@ export interface NearestOptions {
 }
 
 export class Neighbors {
-  /** Copies the table. From a Word2Vec, an Embedding, or a Float32Array with options.dim. */
-  constructor(source: Word2Vec | Embedding | Float32Array,
+  /** Copies the table. From a Word2Vec, a GloVe (W + W~), an Embedding, or a Float32Array with options.dim. */
+  constructor(source: Word2Vec | GloVe | Embedding | Float32Array,
     options?: { dim?: number; vocab?: Vocab; words?: string[] });
   readonly numRows: number;
   readonly dim: number;
   readonly words: readonly string[] | null;
   /** Copy a new version of the table (same shape). */
-  update(source: Word2Vec | Embedding | Float32Array): void;
+  update(source: Word2Vec | GloVe | Embedding | Float32Array): void;
   /** k most cosine-similar rows (a row/word query excludes itself), best first. */
   nearest(query: number | string | Float32Array | Float64Array, options?: NearestOptions): Neighbor[];
   /** Nearest to unit(a) - unit(b) + unit(c), excluding a, b, c. */

@@ -9,6 +9,7 @@ export { rotaryEmbedding } from './rotary-embedding.js';
 export { ropePermutation, permuteRopeWeight, permuteRopeFeatures, ropePrecisionReport } from './rope.js';
 export { Vocab, VocabCounter, tokenize } from './vocab.js';
 export { Word2Vec, huffmanTree } from './word2vec.js';
+export { Cooccurrence, GloVe } from './glove.js';
 export { Neighbors } from './neighbors.js';
 export { saveVectors, loadVectors, toWord2VecText, fromWord2VecText, toWord2VecBinary, fromWord2VecBinary } from './vecfile.js';
 export { evaluateWordPairs, evaluateAnalogies } from './evaluate.js';

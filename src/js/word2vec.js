@@ -17,7 +17,7 @@ const TRAIN_OPTIONS = ['onProgress', 'chunkWords', 'signal'];
 
 const now = () => (globalThis.performance ?? Date).now();
 
-function checkSeed(seed) {
+export function checkSeed(seed) {
   if (typeof seed === 'bigint') {
     if (seed < 0n || seed >= 2n ** 64n) throw new RangeError(`embedkit: seed must be in [0, 2^64), got ${seed}`);
     return [Number(seed & 0xffffffffn), Number(seed >> 32n)];
@@ -74,7 +74,7 @@ function idsOf(corpus, nVocab, name) {
 const isIds = (c) => c instanceof Int32Array || c instanceof Uint32Array || (Array.isArray(c) && (c.length === 0 || typeof c[0] === 'number'));
 
 /** The corpus as an Int32Array of ids in [-1, nVocab), -1 = sentence break (validated). */
-function corpusOf(corpus, nVocab) {
+export function corpusOf(corpus, nVocab) {
   const ids = idsOf(corpus, nVocab, 'corpus');
   let tokens = 0;
   for (let i = 0; i < ids.length; i++) if (ids[i] >= 0) tokens++;
