@@ -10,6 +10,7 @@ import { readFile, rm, mkdtemp } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { assertSameBits } from './helpers/close.js';
 import { init, Embedding, openSafetensors, saveSafetensors } from '../src/js/index.js';
 
 await init();
@@ -25,16 +26,6 @@ async function expectedF32(m, name) {
   const e = m.tensors[name];
   const n = e.shape.reduce((a, b) => a * b, 1);
   return new Float32Array(bin.buffer.slice(bin.byteOffset + e.f32Offset, bin.byteOffset + e.f32Offset + n * 4));
-}
-
-/** Bitwise equality of float32 arrays (NaN == NaN, -0 != 0). */
-function sameBits(a, b, what) {
-  assert.equal(a.length, b.length, `${what}: length`);
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < a.length; i++) {
-    const nan = Number.isNaN(a[i]) && Number.isNaN(b[i]);
-    if (!nan && ua[i] !== ub[i]) assert.fail(`${what}[${i}]: ${a[i]} !== ${b[i]}`);
-  }
 }
 
 test('index, metadata and raw bytes match the Python package for every fixture tensor', async () => {
@@ -61,7 +52,7 @@ test('readFloat32 widens F32/F16/BF16/F64 exactly as torch .float() does (NaN, I
   const m = manifest.safetensors.find((x) => x.file === 'mixed.safetensors');
   const f = await openSafetensors(await read(m.file));
   for (const name of ['special.f16', 'special.bf16', 'model.embed_tokens.weight', 'transformer.wpe.weight', 'table.f64', 'cube.f32', 'scalar.f32', 'empty.f32']) {
-    sameBits(await f.readFloat32(name), await expectedF32(m, name), name);
+    assertSameBits(await f.readFloat32(name), await expectedF32(m, name), name);
   }
   await assert.rejects(f.readFloat32('ids.i32'), RangeError);
   await assert.rejects(f.readFloat32('fp8.e4m3'), RangeError);
@@ -75,12 +66,12 @@ test('loadEmbedding: a GPT-2 wte.weight as float32 equals the stored table; look
   assert.ok(emb instanceof Embedding);
   assert.equal(emb.numEmbeddings, 512);
   assert.equal(emb.dim, 64);
-  sameBits(emb.weight, want, 'wte.weight');
+  assertSameBits(emb.weight, want, 'wte.weight');
   const out = emb.forward([3, 511, 0]);
-  sameBits(out.subarray(64, 128), want.subarray(511 * 64, 512 * 64), 'row 511');
+  assertSameBits(out.subarray(64, 128), want.subarray(511 * 64, 512 * 64), 'row 511');
   emb.dispose();
   const wpe = await f.loadEmbedding('wpe.weight', { dtype: 'float32' });
-  sameBits(wpe.weight, await expectedF32(m, 'wpe.weight'), 'wpe');
+  assertSameBits(wpe.weight, await expectedF32(m, 'wpe.weight'), 'wpe');
   wpe.dispose();
 });
 
@@ -89,7 +80,7 @@ test('loadEmbedding: bf16 / f16 tables converted to float32 (dtype option) equal
   const f = await openSafetensors(await read(m.file));
   for (const name of ['model.embed_tokens.weight', 'transformer.wpe.weight']) {
     const emb = await f.loadEmbedding(name, { dtype: 'float32' });
-    sameBits(emb.weight, await expectedF32(m, name), name);
+    assertSameBits(emb.weight, await expectedF32(m, name), name);
     emb.dispose();
   }
 });
@@ -123,7 +114,7 @@ test('every source kind gives the same tensor: bytes, ArrayBuffer, Blob, Respons
   for (const [kind, src] of Object.entries(sources)) {
     const f = await openSafetensors(src);
     assert.equal(f.tensors.length, Object.keys(m.tensors).length, kind);
-    sameBits(await f.readFloat32('transformer.wpe.weight'), want, kind);
+    assertSameBits(await f.readFloat32('transformer.wpe.weight'), want, kind);
   }
   // A stream reads front to back: a tensor behind the position is a clear error.
   const s = await openSafetensors(chunked(512));
@@ -164,7 +155,7 @@ test('a 512 MB sparse file: the index and one tensor cost only their bytes (fs.o
     const f = await openSafetensors(counting);
     assert.equal(f.tensor('h.big').byteLength, big);
     const emb = await f.loadEmbedding('wte.weight');
-    sameBits(emb.weight, wte, 'wte from the sparse file');
+    assertSameBits(emb.weight, wte, 'wte from the sparse file');
     emb.dispose();
     assert.equal(readBytes, head.length + wte.byteLength, 'read exactly the header and the one tensor');
     assert.equal(slices, 3);
@@ -189,7 +180,7 @@ test('writer: byte-identical to the Python package for the same tensors; round t
   const g = await openSafetensors(out);
   assert.deepEqual(g.tensor('wte.weight').shape, [33, 12]);
   const back = await g.loadEmbedding('wte.weight');
-  sameBits(back.weight, emb.weight, 'Embedding round trip');
+  assertSameBits(back.weight, emb.weight, 'Embedding round trip');
   back.dispose();
   emb.dispose();
   assert.deepEqual([...new Int32Array((await g.read('ids')).slice().buffer)], [...ints]);
@@ -199,4 +190,36 @@ test('writer: byte-identical to the Python package for the same tensors; round t
   assert.throws(() => saveSafetensors({ __metadata__: new Float32Array(1) }), RangeError);
   assert.throws(() => saveSafetensors({ a: { data: new Float32Array(6), shape: [4, 2] } }), RangeError);
   assert.throws(() => saveSafetensors({ a: new Float32Array(1) }, { metadata: { k: 1 } }), TypeError);
+});
+
+test('stored dtypes: BF16 / F16 tables load as bfloat16 / float16 with their bytes; F32 -> bfloat16 rounds to nearest even; they save back', async () => {
+  const m = manifest.safetensors.find((x) => x.file === 'mixed.safetensors');
+  const f = await openSafetensors(await read(m.file));
+  for (const [name, dtype] of [['model.embed_tokens.weight', 'bfloat16'], ['transformer.wpe.weight', 'float16']]) {
+    const emb = await f.loadEmbedding(name);
+    assert.equal(emb.dtype, dtype);
+    assert.equal(emb.requiresGrad, false);
+    assert.equal(sha(emb.bytes), m.tensors[name].sha256, `${name}: stored bytes kept`);
+    const want = await expectedF32(m, name);
+    const ids = [0, 5, emb.numEmbeddings - 1, 5];
+    const out = emb.forward(ids);
+    ids.forEach((r, k) => assertSameBits(out.subarray(k * emb.dim, (k + 1) * emb.dim), want.subarray(r * emb.dim, (r + 1) * emb.dim), `${name} row ${r}`));
+    // saveSafetensors writes the table in its dtype; the file reads back the same bytes.
+    const again = await openSafetensors(saveSafetensors({ [name]: emb }));
+    assert.equal(again.tensor(name).dtype, dtype === 'bfloat16' ? 'BF16' : 'F16');
+    assert.equal(sha(await again.read(name)), m.tensors[name].sha256);
+    emb.dispose();
+  }
+  const g = await openSafetensors(await read('gpt2-tiny.safetensors'));
+  const w = await g.readFloat32('wte.weight');
+  const bf = await g.loadEmbedding('wte.weight', { dtype: 'bfloat16' });
+  const u = new Uint32Array(w.buffer, w.byteOffset, w.length);
+  const bits = new Uint16Array(bf.bytes.buffer, bf.bytes.byteOffset, w.length);
+  for (let i = 0; i < w.length; i++) assert.equal(bits[i], (u[i] + 0x7fff + ((u[i] >>> 16) & 1)) >>> 16, `bf16[${i}]`);
+  bf.dispose();
+  const q8 = await g.loadEmbedding('wte.weight', { dtype: 'Q8_0' });
+  assert.equal(q8.dtype, 'Q8_0');
+  assert.throws(() => saveSafetensors({ q8 }), (e) => e instanceof RangeError && /Q8_0/.test(e.message));
+  q8.dispose();
+  await assert.rejects(g.loadEmbedding('wte.weight', { dtype: 'Q6_K' }), (e) => e instanceof RangeError && /k-quants/.test(e.message));
 });

@@ -1,6 +1,6 @@
 // embedding.js — Embedding: one table of numEmbeddings x dim float32 rows (token ids or learned
 // positions), its gradient, and the lookup/backward kernels of src/c/lookup.c and
-// src/c/scatter_add.c. Semantics follow torch.nn.Embedding (see shared/API.md).
+// src/c/scatter_add.c. Semantics follow torch.nn.Embedding (README "Using it").
 
 import { alloc, deliverF32, free, heap, scratch, scratchSize, wasm, residentPtr, ResidentArray } from './memory.js';
 import { checkFloat32, checkNumber, checkOptions, checkOut, checkPosInt, idsLength, stageIds } from './validate.js';

@@ -41,7 +41,7 @@ export function embeddingOptions(options, what) {
 
 /**
  * The Embedding dtype a tensor of file dtype `fileDtype` becomes: `dtype` if given, else the
- * stored one. Throws (before any read) when neither the stored form nor a float32 widening works.
+ * stored one. Throws (before any read) when neither the stored form nor a conversion works.
  */
 export function targetDtype(fileDtype, dtype, name, what) {
   const stored = FILE_TO_EMBEDDING[fileDtype];
@@ -55,36 +55,38 @@ export function targetDtype(fileDtype, dtype, name, what) {
   if (!JS_WIDENABLE.has(fileDtype) && !stored) {
     throw new RangeError(`embedkit: ${what} tensor '${name}' is stored as ${fileDtype}; it cannot be converted to ${dtype}`);
   }
+  if (dtype === 'Q4_K' || dtype === 'Q6_K') {
+    throw new RangeError(`embedkit: ${what} tensor '${name}' is ${fileDtype}; a ${dtype} table can only be loaded from ${dtype} data ` +
+      '(embedkit does not quantize to k-quants; Q8_0 and Q4_0 it does)');
+  }
   return dtype;
 }
 
 /**
  * Build the Embedding for `rows` x `dim` raw bytes of file dtype `fileDtype`.
- * Stored dtype kept: the bytes go to the table as they are. Otherwise the bytes are widened to
- * float32 (exactly; a quantized table through its own dequantization) and, for a smaller target
- * dtype, rounded by Embedding.
+ * Stored dtype kept: the bytes go to the table as they are. F32/F16/BF16/F64 to another dtype:
+ * widened to float32 in JS (exactly; F64 rounds), then stored by Embedding (float16/bfloat16
+ * round to nearest even, Q8_0/Q4_0 quantize as ggml). A quantized file type to another dtype:
+ * decoded by the wasm kernels through a temporary table of the stored type.
  */
 export function makeEmbedding(rows, dim, fileDtype, bytes, dtype, rest) {
   const stored = FILE_TO_EMBEDDING[fileDtype];
+  const n = rows * dim;
   if (dtype === 'float32' && stored === 'float32') {
     // A view when the bytes are 4-aligned (always for Blob and stream reads): no extra copy.
-    const n = rows * dim;
     const w = bytes.byteOffset % 4 === 0 ? new Float32Array(bytes.buffer, bytes.byteOffset, n) : toFloat32(bytes, 'F32', n);
     return new Embedding(rows, dim, { ...rest, weight: w });
   }
   if (dtype === stored) return new Embedding(rows, dim, { ...rest, dtype, weight: bytes });
-  if (JS_WIDENABLE.has(fileDtype)) {
-    const w = toFloat32(bytes, fileDtype, rows * dim);
-    return new Embedding(rows, dim, dtype === 'float32' ? { ...rest, weight: w } : { ...rest, dtype, weight: w });
-  }
-  // Quantized file type to another dtype: dequantize through a temporary stored-dtype table.
+  if (JS_WIDENABLE.has(fileDtype)) return new Embedding(rows, dim, { ...rest, dtype, weight: toFloat32(bytes, fileDtype, n) });
   const tmp = new Embedding(rows, dim, { dtype: stored, weight: bytes, requiresGrad: false });
   try {
-    const f32 = tmp.to('float32');
-    if (dtype === 'float32' && Object.keys(rest).length === 0) return f32;
-    const w = Float32Array.from(f32.weight);
+    const keys = Object.keys(rest);
+    if (keys.every((k) => k === 'requiresGrad')) return tmp.to(dtype, rest);
+    const f32 = tmp.to('float32', { requiresGrad: false });
+    const w = f32.weight.slice();   // a JS copy: the next allocation may grow (move) wasm memory
     f32.dispose();
-    return new Embedding(rows, dim, dtype === 'float32' ? { ...rest, weight: w } : { ...rest, dtype, weight: w });
+    return new Embedding(rows, dim, { ...rest, dtype, weight: w });
   } finally {
     tmp.dispose();
   }

@@ -238,9 +238,9 @@ function embeddingEntry(name, emb) {
   const dtype = emb.dtype ?? 'float32';
   const fileDtype = { float32: 'F32', float16: 'F16', bfloat16: 'BF16' }[dtype];
   if (!fileDtype) {
-    throw new RangeError(`embedkit: tensors['${name}'] is a ${dtype} Embedding; safetensors has no ${dtype} dtype (convert it with .to('float32') or .to('bfloat16') first)`);
+    throw new RangeError(`embedkit: tensors['${name}'] is a ${dtype} Embedding; safetensors has no ${dtype} dtype (convert it with .to('float32') or .to('bfloat16') first, or keep it in GGUF)`);
   }
-  const w = fileDtype === 'F32' ? emb.weight : emb.rawWeight;
+  const w = emb.bytes;   // the stored bytes: float32, or f16/bf16 bits, little-endian
   return { name, dtype: fileDtype, shape: [emb.numEmbeddings, emb.dim], bytes: new Uint8Array(w.buffer, w.byteOffset, w.byteLength) };
 }
 
