@@ -56,7 +56,7 @@ async function setup(runId, options) {
   // On a cross-origin isolated page the worker's embedkit has a pool of threads: train with all
   // of them (lock-free, as the original tool; threads: 1 would be bit-reproducible). With several
   // threads each trains its own part of the book, so 'inside' shows a sentence near the words read.
-  trainer = new Word2Vec({ corpus, vocab, threads: features.threads, ...options.trainer });
+  trainer = new Word2Vec({ corpus, vocab, ...options.trainer, threads: Math.min(options.trainer?.threads ?? Infinity, features.threads) });
   workerChunks = 0;
   threadChunkCounts();
   const weight = trainer.weight.slice();
