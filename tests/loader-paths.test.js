@@ -93,7 +93,7 @@ test('wasmPaths as an http URL prefix and as a { simd, nosimd } map (one entry: 
     assert.equal(a.out.ok, true);
     assert.equal(a.out.f.simd, true);
     assert.equal(a.out.f.wasm, `${srv.url}/ok/assets/embedkit.wasm`);
-    const b = await child(`await ek.init({ wasmPaths: { nosimd: '${srv.url}/ok/x/embedkit-nosimd.wasm' } });${FORWARD} console.log(JSON.stringify({ f, ok }));`);
+    const b = await child(`await ek.init({ wasmPaths: { simd: undefined, nosimd: '${srv.url}/ok/x/embedkit-nosimd.wasm' } });${FORWARD} console.log(JSON.stringify({ f, ok }));`);
     assert.equal(b.out.ok, true);
     assert.deepEqual([b.out.f.simd, b.out.f.wasm, b.out.f.via], [false, `${srv.url}/ok/x/embedkit-nosimd.wasm`, 'wasmPaths']);
     const c = await child(`

@@ -56,7 +56,7 @@ test('bad arguments: one message naming the problem, the --help hint, exit 2, no
 test('an error while training: its message, exit 1, no stack', async () => {
   const r = await cli('--words', '2000', '--min-count', '1', '--dim', '100000000', '--epochs', '1');
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /^train: embedkit: Word2Vec tables of \d+ x 100000000 need [\d.]+ GiB, more than wasm32 memory can hold\n$/);
+  assert.match(r.stderr, /^train: embedkit: each Word2Vec table of \d+ x 100000000 needs \d+ bytes \([\d.]+ GiB\), more than the largest block embedkit allocates, \d+ bytes \(2047 MiB\)\n$/);
   noStack(r.stderr);
 });
 

@@ -155,7 +155,7 @@ function checkInitOptions(options) {
         throw new TypeError(`embedkit: wasmPaths must be a directory (URL or string) or a { simd, nosimd } map, got ${p === null ? 'null' : typeof p}`);
       }
       checkOptions(p, Object.keys(FILES), 'wasmPaths', { optional: false });
-      for (const k of Object.keys(p)) checkLocation(p[k], `wasmPaths.${k}`);
+      for (const k of Object.keys(p)) if (p[k] !== undefined) checkLocation(p[k], `wasmPaths.${k}`);
     }
   }
   if (o.simd !== undefined && typeof o.simd !== 'boolean') throw new TypeError(`embedkit: simd must be a boolean, got ${typeof o.simd}`);
