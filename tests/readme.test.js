@@ -105,9 +105,10 @@ const blocks = codeBlocks(readme).filter((b) => RUNNABLE.has(b.lang));
 test('README: the js blocks are found, and each readme-test comment is valid', () => {
   assert.ok(blocks.length >= 8, `found ${blocks.length} js blocks`);
   for (const b of blocks) assert.doesNotThrow(() => parseDirective(b.directive), `block at README.md:${b.line}`);
-  // a readme-test comment must sit right before a js block: anywhere else it does nothing
+  // a readme-test comment (on a line of its own) must sit right before a js block: anywhere else
+  // it does nothing
   const placed = new Set(blocks.filter((b) => b.directive !== null).map((b) => b.directive));
-  for (const m of readme.matchAll(/<!--\s*readme-test:\s*([\s\S]*?)\s*-->/g)) {
+  for (const m of readme.matchAll(/^\s*<!--\s*readme-test:\s*([\s\S]*?)\s*-->\s*$/gm)) {
     assert.ok(placed.has(m[1]), `"${m[0]}" is not on the line before a js block`);
   }
 });
