@@ -1436,6 +1436,27 @@ static void fz_glove(fz_rng* r) {
   free(a.params), free(b.params), free(rowptr), free(cols), free(vals);
 }
 
+// ---- the thread pool's exports ------------------------------------------------------------------
+// Natively (as in the two single-thread wasm builds) the pool is the stub of pool.c: every control
+// call does nothing and ek_parallel_for runs the whole range on the caller; the threaded build's
+// pool (wasm atomics) is tested in wasm by tests/threads.test.js. Here: the stubs accept any
+// argument, write exactly n counts, and a kernel gives the same bits before and after them.
+static void fz_pool(fz_rng* r) {
+  const int32_t n = fz_size(r, 0, 64);
+  int32_t* counts = malloc((size_t)(n + 1) * 4);
+  for (int32_t i = 0; i <= n; i++) counts[i] = 0x5a5a5a5a;
+  ek_pool_set_threads((int32_t)fz_range(r, 1, 16));
+  ek_pool_chunk_counts(counts, n);
+  for (int32_t i = 0; i < n; i++) CHECK(counts[i] == 0, "chunk count %d = %d", i, counts[i]);
+  CHECK(counts[n] == 0x5a5a5a5a, "ek_pool_chunk_counts wrote past n = %d", n);
+  ek_pool_worker((int32_t)fz_range(r, 1, 16));
+  ek_pool_worker_trapped((int32_t)fz_range(r, 1, 16));
+  ek_pool_stop();
+  ek_pool_set_threads(1);
+  fz_gather(r);  // the kernels still work after the pool calls
+  free(counts);
+}
+
 // ================================================================================================
 // The table of entries: name, function, the exported names it calls (space-separated).
 // ================================================================================================
@@ -1481,6 +1502,7 @@ static const fz_entry ENTRIES[] = {
      "ek_cooc_sizeof ek_cooc_init ek_cooc_count ek_cooc_rehash ek_cooc_row_nnz ek_cooc_row_nnz__scalar "
      "ek_cooc_row_nnz__wasmsimd ek_cooc_finish"},
     {"glove", fz_glove, "ek_glove_sizeof ek_glove_init ek_glove_step ek_glove_progress ek_glove_export"},
+    {"pool", fz_pool, "ek_pool_worker ek_pool_set_threads ek_pool_stop ek_pool_worker_trapped ek_pool_chunk_counts"},
     {"word2vec", fz_word2vec, "ek_w2v_sizeof ek_w2v_init ek_w2v_feed ek_w2v_step ek_w2v_progress"},
 };
 enum { N_ENTRIES = sizeof ENTRIES / sizeof *ENTRIES };

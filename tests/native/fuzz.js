@@ -47,11 +47,15 @@ export function covered(exe) {
   return new Set(out.split('\n').flatMap((l) => l.split(':')[1]?.trim().split(/\s+/) ?? []).filter(Boolean));
 }
 
-/** Every ek_ function the wasm module exports (dist/embedkit.wasm, built by build.sh): the
- *  definitive list, macro-generated declarations included. */
+/** Every ek_ function the wasm modules export (dist/*.wasm, built by build.sh): the definitive
+ *  list, macro-generated declarations included. */
 export function exported() {
-  const mod = new WebAssembly.Module(readFileSync(`${root}/dist/embedkit.wasm`));
-  return new Set(WebAssembly.Module.exports(mod).map((e) => e.name).filter((n) => n.startsWith('ek_')));
+  const names = new Set();
+  for (const f of readdirSync(`${root}/dist`).filter((x) => x.endsWith('.wasm'))) {
+    const mod = new WebAssembly.Module(readFileSync(`${root}/dist/${f}`));
+    for (const e of WebAssembly.Module.exports(mod)) if (e.name.startsWith('ek_')) names.add(e.name);
+  }
+  return names;
 }
 
 /** A seeded run; returns { status, stdout, stderr, iterations, seed }. */
