@@ -85,6 +85,12 @@ function inside(runId) {
   while (start > 0 && corpus[start - 1] >= 0) start--;           // (it stops at sentence ends)
   let end = start;
   while (end < corpus.length && corpus[end] >= 0) end++;
+  // a one-word sentence ("chapter") makes no pairs: show the first one that trains something
+  while (end - start < 2 && end + 1 < corpus.length) {
+    start = end + 1;
+    end = start;
+    while (end < corpus.length && corpus[end] >= 0) end++;
+  }
   const sentence = corpus.slice(start, end);
   const weight = trainer.weight.slice();
   const outputWeight = trainer.outputWeight ? trainer.outputWeight.slice() : null;
