@@ -186,12 +186,12 @@ export class ResidentArray {
 /**
  * Hand back a float32 result of `len` elements that a kernel wrote at `dst`: when `outPtr` is
  * set the kernel wrote straight into a resident `out`, which is returned (when `out` is a view
- * into wasm memory and the call grew memory, that view is detached: a fresh view of the same
- * elements is returned instead); otherwise it is copied into `out` (if given) or into a fresh
+ * into wasm memory and the call grew memory, that view is detached — not with the threaded
+ * build's shared memory — and a fresh view of the same elements is returned instead); otherwise it is copied into `out` (if given) or into a fresh
  * array the caller owns (never a view into wasm memory).
  */
 export function deliverF32(dst, len, out, outPtr) {
-  if (outPtr) return out instanceof ResidentArray || out.buffer === heap().buffer ? out : new Float32Array(heap().buffer, outPtr, len);
+  if (outPtr) return out instanceof ResidentArray || out.length === len ? out : new Float32Array(heap().buffer, outPtr, len);
   const res = heap().f32.subarray(dst >>> 2, (dst >>> 2) + len);
   if (out) {
     out.set(res);
