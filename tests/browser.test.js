@@ -144,6 +144,8 @@ test('web: one-hot x table equals the lookup; byte pieces credit characters; lon
   const shown = await page.$$eval('#lookup-chips [data-id]', (els) => els.map((e) => e.dataset.text.replace(/‹[^›]*›/g, '')));
   assert.deepEqual(shown, credited);
   assert.ok(credited.some((c) => c === '') && credited.join('') === text, 'the whale emoji is split over tokens');
+  const byteNote = await page.textContent('#lookup-space');
+  assert.match(byteNote, /F0 9F/, 'the split bytes of the whale are listed');
   // The one-hot product of every token equals Embedding.forward of its id, bit for bit.
   const dim = Number(await page.$eval('#lookup-heat', (c) => c.dataset.dim));
   const emb = new Embedding(50257, dim, { seed: 0 });
