@@ -417,6 +417,12 @@ test('web: a model file chosen locally shows its real token rows and neighbours 
   ];
   const requests = [];
   page.on('request', (r) => requests.push(r.url()));
+  const uploads = [];
+  page.on('request', (r) => { if (r.method() !== 'GET' || r.postData()) uploads.push(`${r.method()} ${r.url()}`); });
+  // Let the page finish its own loading (workers read the book, the explorer its vectors) first.
+  await page.waitForSelector('#glove[data-ready=true]', { timeout: 60000 });
+  await page.waitForFunction(() => !document.querySelector('#learn-start').disabled, null, { timeout: 60000 });
+  await page.waitForLoadState('networkidle');
   for (const [file, name, info, [rows, dim]] of cases) {
     // Reference: the float32 values the fixture generator (Python's safetensors / gguf) wrote beside the file.
     const bin = await readFile(join(dir, file.replace(/\.(safetensors|gguf)$/, '.f32.bin')));
@@ -440,6 +446,7 @@ test('web: a model file chosen locally shows its real token rows and neighbours 
     near.forEach((n, k) => assert.ok(Math.abs(n[1] - want[k][1]) < 1e-5, `${file}: score ${n[1]} vs ${want[k][1]}`));
     assert.match(await page.textContent('#model-facts'), new RegExp(`${rows} × ${dim}`));
   }
+  assert.deepEqual(uploads, [], 'nothing is sent anywhere');
   await page.locator('section#model').screenshot({ path: join(SHOTS, 'model-desktop-loaded.png') });
   await page.setViewportSize(phone);
   await page.waitForTimeout(200);
