@@ -130,9 +130,19 @@ export class Cooccurrence {
       for (;;) {
         pos = ex.ek_cooc_count(st, corpusPtr, pos, ids.length);
         if (pos >= ids.length) break;
-        const next = cap * 2;
-        const need = fixed + 16 * (cap + next);
-        if (need > maxBytes || next > 2 ** 31) {
+        // Twice as many slots; or, when the budget would not allow another growth after that,
+        // as many as it allows now (a table of c slots must fit beside the old one, and later
+        // beside the result of every pair it can hold).
+        const fits = (from, c) => fixed + 16 * (from + c) <= maxBytes && fixed + 16 * c + 12 * V + 8 * (0.7 * c + cells) <= maxBytes;
+        const largest = (from) => {
+          let c = Math.min(2 ** 31, Math.floor((maxBytes - fixed) / 16) - from, Math.floor((maxBytes - fixed - 12 * V - 8 * cells) / 21.6));
+          while (c > from && !fits(from, c)) c--;
+          return c;
+        };
+        let next = Math.min(cap * 2, 2 ** 31);
+        if (!fits(cap, next) || largest(next) < next * 1.125) next = largest(cap);
+        const need = fixed + 16 * (cap + Math.max(next, Math.ceil(cap * 1.125)));
+        if (next < cap * 1.125) {
           throw over(need, `more than ${Math.floor(cap * 0.7)} distinct pairs after ${pos} of ${ids.length} corpus positions`);
         }
         const bigger = take(16 * next, `hash (${next} slots)`);
