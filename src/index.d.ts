@@ -1,17 +1,55 @@
-// Type declarations for embedkit's public API (contract: shared/API.md).
+/// <reference lib="esnext.disposable" />
+// Type declarations for embedkit's public API. With README.md this is the contract: every
+// function validates its arguments before it writes anything and throws TypeError (wrong kind
+// of value, unknown option key) or RangeError (right kind, wrong value) naming what was wrong.
+// The lib reference above gives browser-only projects (lib: ["es2022", "dom"]) Symbol.dispose.
 
 export type Ids = Int32Array | Uint32Array | BigInt64Array | ReadonlyArray<number | bigint> | ResidentArray<Int32Array | Uint32Array>;
 export type F32 = Float32Array | ResidentArray<Float32Array>;
 
+/** Where a .wasm binary comes from: a URL, a path (Node) or URL string, its bytes, or a compiled module. */
+export type WasmSource = URL | string | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug';
+
 export interface InitOptions {
-  /** Where the .wasm is: a URL, a path string (Node), bytes, or a compiled module. */
-  wasm?: URL | string | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+  /**
+   * Where the two builds are (the shape of onnxruntime-web's `wasmPaths` and tfjs's
+   * `setWasmPaths`): a directory (URL, URL string or Node path; a missing trailing '/' is added)
+   * holding `embedkit.wasm` and `embedkit-nosimd.wasm`, or a map `{ simd, nosimd }` of each
+   * file's location. The SIMD probe still picks the build; a map with only `nosimd` runs
+   * everywhere. Default: `dist/` next to the package (what Vite and webpack rewrite).
+   */
+  wasmPaths?: URL | string | { simd?: WasmSource; nosimd?: WasmSource };
+  /** Exactly one binary (either build), used as is; excludes `wasmPaths`. */
+  wasm?: WasmSource;
   /** false forces the non-SIMD build (default: SIMD when the engine supports it). */
   simd?: boolean;
+  /** Console diagnostics from now on (as setLogLevel): default 'off'. */
+  logLevel?: LogLevel;
 }
-/** Load the wasm module. Idempotent; a failed load can be retried. */
+/**
+ * Load the wasm module. Call once before anything else; idempotent (later calls return the
+ * same promise). Rejects with a TypeError/RangeError for bad options, and with an Error naming
+ * the URL or path and the option to fix it when the file cannot be loaded; a failed load can be
+ * retried.
+ */
 export function init(options?: InitOptions): Promise<void>;
-export const features: { readonly simd: boolean; readonly version: string };
+/** What init() loaded (the way ort.env / tf.env() report it). */
+export const features: {
+  /** true when the SIMD build is running. */
+  readonly simd: boolean;
+  /** Whether this engine validates wasm SIMD at all; null before init(). */
+  readonly simdSupported: boolean | null;
+  /** The package version. */
+  readonly version: string;
+  /** Where the running binary came from: its URL (file: in Node), or 'bytes' / 'WebAssembly.Module'; null before init(). */
+  readonly wasm: string | null;
+  /** Which option chose it: 'default' (next to the package), 'wasmPaths' or 'wasm'; null before init(). */
+  readonly via: 'default' | 'wasmPaths' | 'wasm' | null;
+};
+/** How much embedkit logs to the console, each line prefixed 'embedkit:'. Default 'off'. */
+export function setLogLevel(level: LogLevel): void;
+export function getLogLevel(): LogLevel;
 
 type ResidentType = Float32Array | Int32Array | Uint32Array | Float64Array | Uint8Array;
 /** A typed array kept in wasm memory: the zero-copy path for ids, inputs and `out`. */
@@ -661,8 +699,15 @@ export interface AdamOptions {
   lazy?: boolean;
   /** Bias correction by each row's own update count instead of the global step count. */
   rowSteps?: boolean;
+  /** Where eps is added (t = step, bc1 = 1 - beta1^t, bc2 = 1 - beta2^t):
+   * - 'sparseAdam' (default when lazy): torch.optim.SparseAdam (and TensorFlow's Adam / LazyAdam),
+   *   w -= (lr * sqrt(bc2) / bc1) * m / (sqrt(v) + eps), SparseAdam's float32 operations in order;
+   * - 'adam' (default when lazy: false): torch.optim.Adam / AdamW,
+   *   w -= (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps). */
+  epsMode?: 'sparseAdam' | 'adam';
 }
-/** torch.optim.Adam / AdamW's rule (defaults lr 1e-3, betas [0.9, 0.999], eps 1e-8). */
+/** torch.optim.SparseAdam's rule when lazy, Adam / AdamW's when dense (defaults lr 1e-3,
+ * betas [0.9, 0.999], eps 1e-8; see AdamOptions.epsMode). */
 export class Adam extends EmbeddingOptimizer {
   constructor(params: Embedding | InputEmbedding | Array<Embedding | InputEmbedding>, options?: AdamOptions);
   readonly options: Readonly<Required<AdamOptions>>;
@@ -730,13 +775,8 @@ export type ModelFileSource =
   | Uint8Array | ArrayBuffer | Blob | Response | ReadableStream<Uint8Array>
   | { size: number; read(offset: number, length: number): Promise<Uint8Array | ArrayBuffer> };
 
-/** Storage dtype of an Embedding table loaded from a file. */
-export type TableDtype = 'float32' | 'float16' | 'bfloat16' | 'Q8_0' | 'Q4_0' | 'Q4_K' | 'Q6_K';
-
-/** loadEmbedding options: the table's dtype (default: the stored one) and the Embedding options. */
-export interface LoadEmbeddingOptions extends Omit<EmbeddingOptions, 'weight'> {
-  dtype?: TableDtype;
-}
+/** loadEmbedding options: the table's dtype (default: the stored one) and the other Embedding options. */
+export type LoadEmbeddingOptions = Omit<EmbeddingOptions, 'weight'>;
 
 export type SafetensorsDtype =
   | 'BOOL' | 'F4' | 'F6_E2M3' | 'F6_E3M2' | 'U8' | 'I8' | 'F8_E5M2' | 'F8_E4M3' | 'F8_E8M0' | 'F8_E4M3FNUZ' | 'F8_E5M2FNUZ'

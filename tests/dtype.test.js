@@ -247,8 +247,11 @@ test('non-float32 tables: errors name what was wrong and change nothing', () => 
   assert.throws(() => new Embedding(4, 32, { dtype: 'bfloat16', maxNorm: 1 }), { name: 'RangeError', message: /maxNorm/ });
   const bad = new Float32Array(128); bad[77] = NaN;
   assert.throws(() => new Embedding(4, 32, { dtype: 'Q4_0', weight: bad }), { name: 'RangeError', message: /weight\[77\] = NaN/ });
-  // Too big for wasm32 as float32 with a gradient (4.9 GB); would fit without one (not created here).
-  assert.throws(() => new Embedding(150000, 4096), { name: 'RangeError', message: /requiresGrad: false/ });
+  // Too big for wasm32 as float32 with a gradient (table and gradient each one largest block,
+  // MAX_BLOCK_BYTES, plus bookkeeping: over 4 GiB); would fit without one (not created here).
+  assert.throws(() => new Embedding(2 ** 19 - 256, 1024), { name: 'RangeError', message: /requiresGrad: false/ });
+  // A float32 table over the block limit: a smaller dtype is the way out.
+  assert.throws(() => new Embedding(150000, 4096), { name: 'RangeError', message: /largest block.*smaller dtype/ });
   const e = new Embedding(5, 64, { dtype: 'Q8_0', seed: 1 });
   const before = e.bytes.slice();
   const out = new Float32Array(2 * 64).fill(7);

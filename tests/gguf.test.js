@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gguf as hfGguf } from '@huggingface/gguf';
+import { assertSameBits } from './helpers/close.js';
 import { init, openGGUF } from '../src/js/index.js';
 
 await init();
@@ -26,14 +27,6 @@ async function expectedF32(m, name) {
   const e = m.tensors[name];
   const n = e.ne.reduce((a, b) => a * b, 1);
   return new Float32Array(bin.buffer.slice(bin.byteOffset + e.f32Offset, bin.byteOffset + e.f32Offset + n * 4));
-}
-
-function sameBits(a, b, what) {
-  assert.equal(a.length, b.length, `${what}: length`);
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < a.length; i++) {
-    if (ua[i] !== ub[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) assert.fail(`${what}[${i}]: ${a[i]} !== ${b[i]}`);
-  }
 }
 
 /** gguf-py's contents() as JSON (ints as strings, floats as repr) -> JS value for comparison. */
@@ -96,7 +89,7 @@ test('the embedding-layer keys: tokens, lengths, rope base/dims/scaling and fact
   assert.equal(f.headDim, 64);
   assert.equal(f.ropeScaling, null);
   assert.equal(f.ropeInterleaved, true);
-  sameBits(f.ropeFactors.freqs, await expectedF32(py, 'rope_freqs.weight'), 'rope_freqs');
+  assertSameBits(f.ropeFactors.freqs, await expectedF32(py, 'rope_freqs.weight'), 'rope_freqs');
   const q = await openGGUF(await read('qwen2-yarn-align64.gguf'));
   assert.equal(q.alignment, 64);
   assert.deepEqual({ ...q.ropeScaling }, { type: 'yarn', factor: 4, originalContextLength: 32768 });
@@ -113,13 +106,13 @@ test('readFloat32 and loadEmbedding(dtype float32) of F32/F16/BF16 tables equal 
   const m = manifest.gguf.find((x) => x.file === 'tiny-llama.gguf');
   const f = await openGGUF(await read(m.file));
   for (const name of ['emb.f32', 'emb.f16', 'emb.bf16', 'output_norm.weight', 'cube.f32']) {
-    sameBits(await f.readFloat32(name), await expectedF32(m, name), name);
+    assertSameBits(await f.readFloat32(name), await expectedF32(m, name), name);
   }
   for (const name of ['emb.f32', 'emb.f16', 'emb.bf16']) {
     const emb = await f.loadEmbedding(name, { dtype: 'float32' });
     assert.equal(emb.numEmbeddings, 40);
     assert.equal(emb.dim, 256);
-    sameBits(emb.weight, await expectedF32(m, name), name);
+    assertSameBits(emb.weight, await expectedF32(m, name), name);
     emb.dispose();
   }
   await assert.rejects(f.readFloat32('token_embd.weight'), /quantized|Q8_0/);
@@ -137,7 +130,7 @@ test('every source kind: Blob, Response, ReadableStream (small chunks), range re
     { size: bytes.length, read: async (o, n) => bytes.slice(o, o + n) }]) {
     const f = await openGGUF(src);
     assert.deepEqual(f.tokens, ['a', 'b', 'c']);
-    sameBits(await f.readFloat32('token_embd.weight'), want, 'token_embd');
+    assertSameBits(await f.readFloat32('token_embd.weight'), want, 'token_embd');
   }
 });
 
@@ -171,11 +164,60 @@ test('a 512 MB sparse GGUF: opening and loading token_embd read the header prefi
     const f = await openGGUF(counting);
     assert.equal(f.tensor('small.f32').byteLength, e * 4);
     const emb = await f.loadEmbedding('token_embd.weight', { dtype: 'float32' });
-    sameBits(emb.weight, await f0.readFloat32('token_embd.weight'), 'token_embd');
+    assertSameBits(emb.weight, await f0.readFloat32('token_embd.weight'), 'token_embd');
     emb.dispose();
     assert.ok(readBytes <= (1 << 20) + f.tensor('token_embd.weight').byteLength, `read ${readBytes} bytes`);
     assert.ok(process.memoryUsage().arrayBuffers - before < 64 * 1024 * 1024, 'no file-sized buffer in the JS heap');
   } finally {
     await rm(tmp, { recursive: true, force: true });
+  }
+});
+
+test('tables in their stored type (Q8_0, Q4_0, Q4_K, Q6_K, F16, BF16): the bytes as stored, lookups equal gguf-py dequantize bit for bit', async () => {
+  const m = manifest.gguf.find((x) => x.file === 'tiny-llama.gguf');
+  const f = await openGGUF(await read(m.file));
+  const kinds = { 'token_embd.weight': 'Q8_0', 'emb.q8_0': 'Q8_0', 'emb.q4_0': 'Q4_0', 'emb.q4_k': 'Q4_K', 'emb.q6_k': 'Q6_K', 'emb.f16': 'float16', 'emb.bf16': 'bfloat16', 'emb.f32': 'float32' };
+  for (const [name, dtype] of Object.entries(kinds)) {
+    const want = await expectedF32(m, name);
+    const emb = await f.loadEmbedding(name);
+    assert.equal(emb.dtype, dtype, name);
+    assert.equal(emb.requiresGrad, dtype === 'float32', `${name}: non-float32 tables are inference-only`);
+    assert.equal(sha(emb.bytes), m.tensors[name].sha256, `${name}: stored bytes kept`);
+    const rows = Int32Array.from({ length: emb.numEmbeddings }, (_, i) => emb.numEmbeddings - 1 - i);
+    const out = emb.forward(rows);
+    for (let k = 0; k < rows.length; k++) {
+      assertSameBits(out.subarray(k * emb.dim, (k + 1) * emb.dim), want.subarray(rows[k] * emb.dim, (rows[k] + 1) * emb.dim), `${name} row ${rows[k]}`);
+    }
+    emb.dispose();
+    const f32 = await f.loadEmbedding(name, { dtype: 'float32', requiresGrad: false });
+    assertSameBits(f32.weight, want, `${name} as float32`);
+    assert.equal(f32.requiresGrad, false);
+    f32.dispose();
+  }
+  // Converting on load: a Q6_K table to bfloat16 equals the bf16 rounding of its decoded values.
+  const q = await f.loadEmbedding('emb.q6_k', { dtype: 'bfloat16' });
+  const dec = await expectedF32(m, 'emb.q6_k');
+  const u = new Uint32Array(dec.buffer);
+  const bf = new Uint16Array(q.bytes.buffer, q.bytes.byteOffset, dec.length);
+  for (let i = 0; i < dec.length; i++) assert.equal(bf[i], (u[i] + 0x7fff + ((u[i] >>> 16) & 1)) >>> 16, `bf16[${i}]`);
+  q.dispose();
+  // k-quants are not produced from floats: refused before anything is read.
+  await assert.rejects(f.loadEmbedding('emb.f32', { dtype: 'Q4_K' }), (e) => e instanceof RangeError && /k-quants/.test(e.message));
+  await assert.rejects(f.loadEmbedding('emb.q8_0', { dtype: 'float16', requiresGrad: true }), RangeError);
+});
+
+test('version 2 files (same layout as 3) open the same; version 1 and others are refused', async () => {
+  const bytes = new Uint8Array(await read('qwen2-yarn-align64.gguf'));
+  const v3 = await openGGUF(bytes);
+  const v2bytes = bytes.slice();
+  new DataView(v2bytes.buffer).setUint32(4, 2, true);
+  const v2 = await openGGUF(v2bytes);
+  assert.equal(v2.version, 2);
+  assert.deepEqual(plain(v2.metadata['tokenizer.ggml.tokens']), plain(v3.metadata['tokenizer.ggml.tokens']));
+  assert.deepEqual(v2.tensors, v3.tensors);
+  for (const v of [1, 4]) {
+    const b = bytes.slice();
+    new DataView(b.buffer).setUint32(4, v, true);
+    await assert.rejects(openGGUF(b), (e) => e instanceof RangeError && new RegExp(`version ${v}`).test(e.message));
   }
 });

@@ -2,8 +2,9 @@
 // factors that transformers 5's rotary modules / ROPE_INIT_FUNCTIONS computed for configs shaped
 // like Llama-3.1 (both the rope_scaling and the rope_parameters form), Qwen2.5 (yarn), Phi-3
 // (longrope, short and long), Gemma (head_dim), GPT-NeoX (rotary_pct), partial rotary + linear,
-// dynamic NTK and Gemma-4-style proportional (tests/fixtures/model-files/rope-configs.json, made
-// by make.py). The GGUF fixtures' rope metadata must give the frequencies of the HF configs they
+// dynamic NTK, Gemma-4-style proportional, and per-layer-type configs (Gemma-4 text with
+// global_head_dim, Gemma-3 in the transformers-4 form with rope_local_base_freq)
+// (tests/fixtures/model-files/rope-configs.json, made by make.py). The GGUF fixtures' rope metadata must give the frequencies of the HF configs they
 // stand for. Also: the proportional type and the invFreq option rotate like the float64
 // reference, and bad configs are clear errors.
 import { test } from 'node:test';
@@ -41,9 +42,10 @@ for (const c of cases) {
   if (c.name.startsWith('gguf:')) continue;
   test(`fromConfig(${c.name}) = transformers ${c.ropeType} inv_freq and attention factor`, () => {
     const seq = c.seqLen ?? 0;
-    const opts = Rope.optionsFromConfig(config);
+    const layer = c.layerType ? { layerType: c.layerType } : {};
+    const opts = Rope.optionsFromConfig(config, layer);
     const maxPositions = Math.max(seq, 64);   // the tables' length does not change the frequencies
-    const rope = Rope.fromConfig(config, { maxPositions });
+    const rope = Rope.fromConfig(config, { ...layer, maxPositions });
     try {
       checkCase(rope, { ...c, seqLen: seq }, c.name);
       assert.equal(rope.interleaved, false, 'transformers pairs i with i + rotaryDim / 2');

@@ -1,7 +1,8 @@
 // safetensors.test.js — src/js/safetensors.js against what the Python safetensors package wrote
 // and read back (tests/fixtures/model-files, made by make.py): tensor index, raw bytes (sha256),
 // float32 widening, Embedding loading from every source kind (bytes, Blob, Response, stream,
-// range reader), only-the-tensor's-bytes reads on a 512 MB sparse file, and the writer
+// range reader), only-the-tensor's-bytes reads on a 512 MB sparse file (tables stream into wasm
+// memory in 16 MiB reads), and the writer
 // (byte-identical to the Python package's output for the same tensors).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import { readFile, rm, mkdtemp } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { assertSameBits } from './helpers/close.js';
 import { init, Embedding, openSafetensors, saveSafetensors } from '../src/js/index.js';
 
 await init();
@@ -25,16 +27,6 @@ async function expectedF32(m, name) {
   const e = m.tensors[name];
   const n = e.shape.reduce((a, b) => a * b, 1);
   return new Float32Array(bin.buffer.slice(bin.byteOffset + e.f32Offset, bin.byteOffset + e.f32Offset + n * 4));
-}
-
-/** Bitwise equality of float32 arrays (NaN == NaN, -0 != 0). */
-function sameBits(a, b, what) {
-  assert.equal(a.length, b.length, `${what}: length`);
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < a.length; i++) {
-    const nan = Number.isNaN(a[i]) && Number.isNaN(b[i]);
-    if (!nan && ua[i] !== ub[i]) assert.fail(`${what}[${i}]: ${a[i]} !== ${b[i]}`);
-  }
 }
 
 test('index, metadata and raw bytes match the Python package for every fixture tensor', async () => {
@@ -61,7 +53,7 @@ test('readFloat32 widens F32/F16/BF16/F64 exactly as torch .float() does (NaN, I
   const m = manifest.safetensors.find((x) => x.file === 'mixed.safetensors');
   const f = await openSafetensors(await read(m.file));
   for (const name of ['special.f16', 'special.bf16', 'model.embed_tokens.weight', 'transformer.wpe.weight', 'table.f64', 'cube.f32', 'scalar.f32', 'empty.f32']) {
-    sameBits(await f.readFloat32(name), await expectedF32(m, name), name);
+    assertSameBits(await f.readFloat32(name), await expectedF32(m, name), name);
   }
   await assert.rejects(f.readFloat32('ids.i32'), RangeError);
   await assert.rejects(f.readFloat32('fp8.e4m3'), RangeError);
@@ -75,12 +67,12 @@ test('loadEmbedding: a GPT-2 wte.weight as float32 equals the stored table; look
   assert.ok(emb instanceof Embedding);
   assert.equal(emb.numEmbeddings, 512);
   assert.equal(emb.dim, 64);
-  sameBits(emb.weight, want, 'wte.weight');
+  assertSameBits(emb.weight, want, 'wte.weight');
   const out = emb.forward([3, 511, 0]);
-  sameBits(out.subarray(64, 128), want.subarray(511 * 64, 512 * 64), 'row 511');
+  assertSameBits(out.subarray(64, 128), want.subarray(511 * 64, 512 * 64), 'row 511');
   emb.dispose();
   const wpe = await f.loadEmbedding('wpe.weight', { dtype: 'float32' });
-  sameBits(wpe.weight, await expectedF32(m, 'wpe.weight'), 'wpe');
+  assertSameBits(wpe.weight, await expectedF32(m, 'wpe.weight'), 'wpe');
   wpe.dispose();
 });
 
@@ -89,7 +81,7 @@ test('loadEmbedding: bf16 / f16 tables converted to float32 (dtype option) equal
   const f = await openSafetensors(await read(m.file));
   for (const name of ['model.embed_tokens.weight', 'transformer.wpe.weight']) {
     const emb = await f.loadEmbedding(name, { dtype: 'float32' });
-    sameBits(emb.weight, await expectedF32(m, name), name);
+    assertSameBits(emb.weight, await expectedF32(m, name), name);
     emb.dispose();
   }
 });
@@ -116,14 +108,17 @@ test('every source kind gives the same tensor: bytes, ArrayBuffer, Blob, Respons
     start(c) { for (let i = 0; i < bytes.length; i += size) c.enqueue(bytes.slice(i, i + size)); c.close(); },
   });
   const sources = {
-    bytes, arrayBuffer: bytes.slice().buffer, blob: new Blob([bytes]),
-    response: new Response(new Blob([bytes])), stream: chunked(1000), stream7: chunked(7),
-    reader: { size: bytes.length, read: async (o, n) => bytes.slice(o, o + n) },
+    bytes: () => bytes, arrayBuffer: () => bytes.slice().buffer, blob: () => new Blob([bytes]),
+    response: () => new Response(new Blob([bytes])), stream: () => chunked(1000), stream7: () => chunked(7),
+    reader: () => ({ size: bytes.length, read: async (o, n) => bytes.slice(o, o + n) }),
   };
-  for (const [kind, src] of Object.entries(sources)) {
-    const f = await openSafetensors(src);
+  for (const [kind, make] of Object.entries(sources)) {
+    const f = await openSafetensors(make());
     assert.equal(f.tensors.length, Object.keys(m.tensors).length, kind);
-    sameBits(await f.readFloat32('transformer.wpe.weight'), want, kind);
+    assertSameBits(await f.readFloat32('transformer.wpe.weight'), want, kind);
+    const emb = await (await openSafetensors(make())).loadEmbedding('transformer.wpe.weight', { dtype: 'float32' });
+    assertSameBits(emb.weight, want, `${kind}: loadEmbedding`);
+    emb.dispose();
   }
   // A stream reads front to back: a tensor behind the position is a clear error.
   const s = await openSafetensors(chunked(512));
@@ -136,13 +131,17 @@ test('every source kind gives the same tensor: bytes, ArrayBuffer, Blob, Respons
   await assert.rejects(openSafetensors(new Response('x', { status: 404 })), RangeError);
 });
 
-test('a 512 MB sparse file: the index and one tensor cost only their bytes (fs.openAsBlob + counting Blob)', async () => {
-  // Header: wte.weight (small, first) then a 512 MB "h.big" tensor that is never read.
-  const rows = 50, dim = 64;
+test('a 512 MB sparse file: the index and one tensor cost only their bytes; a 40 MiB table streams in 16 MiB reads', async () => {
+  // Header: wte.weight (small F32), tok.bf16 (40 MiB BF16, zeros but one row), then a 512 MB
+  // "h.big" tensor that is never read. The zero parts are holes of a sparse file.
+  const rows = 50, dim = 64, bRows = 20480, bDim = 1024, bRow = 12345;
   const big = 512 * 1024 * 1024;
   const wte = new Float32Array(rows * dim).map((_, i) => Math.sin(i) * 3);
+  const bBytes = bRows * bDim * 2;
+  const rowBits = Uint16Array.from({ length: bDim }, (_, i) => 0x3f80 + (i % 97));   // bf16 values in [1, 2)
   const header = { 'wte.weight': { dtype: 'F32', shape: [rows, dim], data_offsets: [0, wte.byteLength] },
-    'h.big': { dtype: 'U8', shape: [big], data_offsets: [wte.byteLength, wte.byteLength + big] } };
+    'tok.bf16': { dtype: 'BF16', shape: [bRows, bDim], data_offsets: [wte.byteLength, wte.byteLength + bBytes] },
+    'h.big': { dtype: 'U8', shape: [big], data_offsets: [wte.byteLength + bBytes, wte.byteLength + bBytes + big] } };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const pad = (8 - (json.length % 8)) % 8;
   const head = new Uint8Array(8 + json.length + pad).fill(0x20);
@@ -153,22 +152,34 @@ test('a 512 MB sparse file: the index and one tensor cost only their bytes (fs.o
   const fd = openSync(path, 'w');
   writeSync(fd, head, 0, head.length, 0);
   writeSync(fd, new Uint8Array(wte.buffer), 0, wte.byteLength, head.length);
-  ftruncateSync(fd, head.length + wte.byteLength + big);   // sparse: no disk blocks for h.big
+  writeSync(fd, new Uint8Array(rowBits.buffer), 0, bDim * 2, head.length + wte.byteLength + bRow * bDim * 2);
+  ftruncateSync(fd, head.length + wte.byteLength + bBytes + big);   // sparse: no disk blocks for the zeros
   closeSync(fd);
   try {
     const blob = await openAsBlob(path);
-    assert.equal(blob.size, head.length + wte.byteLength + big);
-    let readBytes = 0, slices = 0;
-    const counting = { size: blob.size, slice: (a, b) => { slices++; readBytes += b - a; return blob.slice(a, b); }, arrayBuffer: () => assert.fail('whole-file read') };
+    assert.equal(blob.size, head.length + wte.byteLength + bBytes + big);
+    let readBytes = 0, slices = 0, largest = 0;
+    const counting = { size: blob.size, slice: (a, b) => { slices++; readBytes += b - a; largest = Math.max(largest, b - a); return blob.slice(a, b); },
+      arrayBuffer: () => assert.fail('whole-file read') };
     const before = process.memoryUsage().arrayBuffers;
     const f = await openSafetensors(counting);
     assert.equal(f.tensor('h.big').byteLength, big);
     const emb = await f.loadEmbedding('wte.weight');
-    sameBits(emb.weight, wte, 'wte from the sparse file');
+    assertSameBits(emb.weight, wte, 'wte from the sparse file');
     emb.dispose();
     assert.equal(readBytes, head.length + wte.byteLength, 'read exactly the header and the one tensor');
     assert.equal(slices, 3);
     assert.ok(process.memoryUsage().arrayBuffers - before < 64 * 1024 * 1024, 'no file-sized buffer in the JS heap');
+    // The 40 MiB bf16 table: three reads of at most 16 MiB, straight into the table.
+    readBytes = 0; slices = 0; largest = 0;
+    const tok = await f.loadEmbedding('tok.bf16');
+    assert.equal(tok.dtype, 'bfloat16');
+    assert.deepEqual([readBytes, slices, largest], [bBytes, 3, 16 * 1024 * 1024]);
+    const out = tok.forward([bRow, 0, bRow - 1]);
+    const want = new Float32Array(new Uint32Array(Array.from(rowBits, (b) => b << 16)).buffer);
+    assertSameBits(out.subarray(0, bDim), want, 'the written row');
+    assert.ok(out.subarray(bDim).every((v) => v === 0), 'the holes read as zeros');
+    tok.dispose();
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
@@ -189,7 +200,7 @@ test('writer: byte-identical to the Python package for the same tensors; round t
   const g = await openSafetensors(out);
   assert.deepEqual(g.tensor('wte.weight').shape, [33, 12]);
   const back = await g.loadEmbedding('wte.weight');
-  sameBits(back.weight, emb.weight, 'Embedding round trip');
+  assertSameBits(back.weight, emb.weight, 'Embedding round trip');
   back.dispose();
   emb.dispose();
   assert.deepEqual([...new Int32Array((await g.read('ids')).slice().buffer)], [...ints]);
@@ -199,4 +210,36 @@ test('writer: byte-identical to the Python package for the same tensors; round t
   assert.throws(() => saveSafetensors({ __metadata__: new Float32Array(1) }), RangeError);
   assert.throws(() => saveSafetensors({ a: { data: new Float32Array(6), shape: [4, 2] } }), RangeError);
   assert.throws(() => saveSafetensors({ a: new Float32Array(1) }, { metadata: { k: 1 } }), TypeError);
+});
+
+test('stored dtypes: BF16 / F16 tables load as bfloat16 / float16 with their bytes; F32 -> bfloat16 rounds to nearest even; they save back', async () => {
+  const m = manifest.safetensors.find((x) => x.file === 'mixed.safetensors');
+  const f = await openSafetensors(await read(m.file));
+  for (const [name, dtype] of [['model.embed_tokens.weight', 'bfloat16'], ['transformer.wpe.weight', 'float16']]) {
+    const emb = await f.loadEmbedding(name);
+    assert.equal(emb.dtype, dtype);
+    assert.equal(emb.requiresGrad, false);
+    assert.equal(sha(emb.bytes), m.tensors[name].sha256, `${name}: stored bytes kept`);
+    const want = await expectedF32(m, name);
+    const ids = [0, 5, emb.numEmbeddings - 1, 5];
+    const out = emb.forward(ids);
+    ids.forEach((r, k) => assertSameBits(out.subarray(k * emb.dim, (k + 1) * emb.dim), want.subarray(r * emb.dim, (r + 1) * emb.dim), `${name} row ${r}`));
+    // saveSafetensors writes the table in its dtype; the file reads back the same bytes.
+    const again = await openSafetensors(saveSafetensors({ [name]: emb }));
+    assert.equal(again.tensor(name).dtype, dtype === 'bfloat16' ? 'BF16' : 'F16');
+    assert.equal(sha(await again.read(name)), m.tensors[name].sha256);
+    emb.dispose();
+  }
+  const g = await openSafetensors(await read('gpt2-tiny.safetensors'));
+  const w = await g.readFloat32('wte.weight');
+  const bf = await g.loadEmbedding('wte.weight', { dtype: 'bfloat16' });
+  const u = new Uint32Array(w.buffer, w.byteOffset, w.length);
+  const bits = new Uint16Array(bf.bytes.buffer, bf.bytes.byteOffset, w.length);
+  for (let i = 0; i < w.length; i++) assert.equal(bits[i], (u[i] + 0x7fff + ((u[i] >>> 16) & 1)) >>> 16, `bf16[${i}]`);
+  bf.dispose();
+  const q8 = await g.loadEmbedding('wte.weight', { dtype: 'Q8_0' });
+  assert.equal(q8.dtype, 'Q8_0');
+  assert.throws(() => saveSafetensors({ q8 }), (e) => e instanceof RangeError && /Q8_0/.test(e.message));
+  q8.dispose();
+  await assert.rejects(g.loadEmbedding('wte.weight', { dtype: 'Q6_K' }), (e) => e instanceof RangeError && /k-quants/.test(e.message));
 });

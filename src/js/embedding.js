@@ -1,8 +1,8 @@
 // embedding.js — Embedding: one table of numEmbeddings x dim float32 rows (token ids or learned
 // positions), its gradient, and the lookup/backward kernels of src/c/lookup.c and
-// src/c/scatter_add.c. Semantics follow torch.nn.Embedding (see shared/API.md).
+// src/c/scatter_add.c. Semantics follow torch.nn.Embedding (README "Using it").
 
-import { alloc, deliverF32, free, heap, scratch, scratchSize, wasm, residentPtr, ResidentArray } from './memory.js';
+import { alloc, blockTooLarge, deliverF32, free, heap, MAX_BLOCK_BYTES, scratch, scratchSize, wasm, residentPtr, ResidentArray } from './memory.js';
 import { checkFloat32, checkNumber, checkOptions, checkOut, checkPosInt, idsLength, stageIds } from './validate.js';
 import { DTYPES, checkEncodable, checkFinite, checkRowBlocks, convertTable, dtypeInfo, rowBytes } from './dtype.js';
 
@@ -11,7 +11,7 @@ export const EMBEDDING_OPTIONS = ['weight', 'paddingIdx', 'seed', 'std', 'scaleG
   'dtype', 'requiresGrad'];
 
 // Options of `to()`'s internal constructor call: leave the table unwritten (to() fills it).
-const UNFILLED = Symbol('embedkit.unfilled');
+export const UNFILLED = Symbol('embedkit.unfilled');
 
 function describe(v) {
   return v === null ? 'null' : ArrayBuffer.isView(v) ? v.constructor.name : v instanceof ArrayBuffer ? 'ArrayBuffer' : typeof v;
@@ -127,6 +127,17 @@ export class Embedding {
     // A non-float32 table drawn at random is drawn as float32 first (same values as
     // new Embedding(...).to(dtype)): a temporary float32 table.
     const tmpBytes = src === null && !unfilled && dtype !== 'float32' ? size * 4 : 0;
+    // Each of these is one block: the table, and the float32 gradient (or drawing table).
+    const what = `an Embedding of ${numEmbeddings} x ${dim}`;
+    if (bytes > MAX_BLOCK_BYTES) {
+      throw blockTooLarge(what, bytes, ` for its ${dtype} table` +
+        (dtype === 'float32' ? '; a smaller dtype (float16, bfloat16, Q8_0, ...) stores it in fewer bytes' : ''));
+    }
+    if ((requiresGrad || tmpBytes) && size * 4 > MAX_BLOCK_BYTES) {
+      throw blockTooLarge(what, size * 4, requiresGrad
+        ? ' for its float32 gradient; for inference use requiresGrad: false (no gradient)'
+        : ' for the float32 table it is drawn from');
+    }
     if (bytes + gradBytes + tmpBytes > 2 ** 32) {
       throw new RangeError(`embedkit: an Embedding of ${numEmbeddings} x ${dim} (${dtype}) needs ` +
         `${((bytes + gradBytes + tmpBytes) / 2 ** 30).toFixed(2)} GiB (table${requiresGrad ? ' + gradient' : ''}` +
@@ -136,7 +147,6 @@ export class Embedding {
     const owned = [];
     let tmp = 0;
     try {
-      const what = `an Embedding of ${numEmbeddings} x ${dim}`;
       owned.push(this.#w = alloc(bytes, `${what} (table)`));
       if (requiresGrad) {
         owned.push(this.#g = alloc(size * 4, `${what} (gradient)`));

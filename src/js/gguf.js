@@ -19,7 +19,7 @@
 import { byteSource, concat } from './source.js';
 import { checkOptions } from './validate.js';
 import { toFloat32 } from './floatbits.js';
-import { checkName, embeddingOptions, makeEmbedding, missingTensor, targetDtype } from './modelfile.js';
+import { checkName, embeddingOptions, loadTable, missingTensor, targetDtype } from './modelfile.js';
 
 /** ggml types: id -> [name, block size (elements), bytes per block]. From ggml.h / gguf-py. */
 const GGML_TYPES = new Map([
@@ -53,15 +53,14 @@ const bad = (why) => new RangeError(`embedkit: not a valid GGUF file: ${why}`);
 /** Thrown inside the parser when the prefix read so far is too short; carries the bytes needed. */
 class NeedMore { constructor(n) { this.n = n; } }
 
-const latin = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8');
 
 /**
- * Parse a GGUF header from `buf` (a prefix of the file). `limit`: bytes the header may span
+ * Parse a GGUF header from `buf` (a prefix of the file), continuing from state `st`. `limit`: bytes the header may span
  * (min(file size, maxHeaderBytes)); `fileSize`: total bytes or null. Throws NeedMore when `buf`
  * ends before the header does but `limit` allows more.
  */
-function parseHeader(buf, limit, fileSize, maxHeaderBytes) {
+function parseHeader(st, buf, limit, fileSize, maxHeaderBytes) {
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let p = 0;
   const need = (n, what) => {
@@ -89,9 +88,10 @@ function parseHeader(buf, limit, fileSize, maxHeaderBytes) {
     need(n, what);
     const b = buf.subarray(p, p + n);
     p += n;
-    let ascii = n <= 64;
+    if (n > 32) return utf8.decode(b);
+    let ascii = true;
     for (let i = 0; ascii && i < n; i++) if (b[i] >= 0x80) ascii = false;
-    return ascii ? latin.decode(b) : utf8.decode(b);
+    return ascii ? String.fromCharCode.apply(null, b) : utf8.decode(b);
   };
   const scalar = (t, what) => {
     const size = SCALAR_BYTES[t];
@@ -142,40 +142,47 @@ function parseHeader(buf, limit, fileSize, maxHeaderBytes) {
     return scalar(t, what);
   };
 
-  need(8, 'the magic and version');
-  if (buf[0] !== 0x47 || buf[1] !== 0x47 || buf[2] !== 0x55 || buf[3] !== 0x46) throw bad('wrong magic (expected "GGUF")');
-  p = 4;
-  const version = u32('version');
-  if (version === 0x03000000 || version === 0x02000000) throw bad('big-endian GGUF files are not supported');
-  if (version !== 2 && version !== 3) throw bad(`version ${version} is not supported (2 and 3 are)`);
-  // Minimum sizes: a tensor info is name (8) + n_dims (4) + one dim (8) + type (4) + offset (8);
-  // a key/value is key (8) + type (4) + the smallest value (1).
-  const nTensors = count(32, 'tensor count');
-  const nKv = count(13, 'metadata count');
-  const metadata = {};
-  const types = {};
-  for (let i = 0; i < nKv; i++) {
-    const key = str(`metadata key #${i}`);
-    if (Object.hasOwn(metadata, key)) throw bad(`duplicate metadata key '${key}'`);
-    const t = u32(`type of '${key}'`);
-    if (t > F64) throw bad(`metadata '${key}' has unknown value type ${t}`);
-    Object.defineProperty(metadata, key, { value: value(t, `metadata '${key}'`, 0), enumerable: true });
-    types[key] = t;
+  // Resumable: `st` keeps what earlier calls parsed, up to the last complete item (a key/value
+  // or a tensor info), so a longer prefix continues from there instead of from byte 0.
+  p = st.p;
+  if (st.stage === 0) {
+    need(8, 'the magic and version');
+    if (buf[0] !== 0x47 || buf[1] !== 0x47 || buf[2] !== 0x55 || buf[3] !== 0x46) throw bad('wrong magic (expected "GGUF")');
+    p = 4;
+    st.version = u32('version');
+    if (st.version === 0x03000000 || st.version === 0x02000000) throw bad('big-endian GGUF files are not supported');
+    if (st.version !== 2 && st.version !== 3) throw bad(`version ${st.version} is not supported (2 and 3 are)`);
+    // Minimum sizes: a tensor info is name (8) + n_dims (4) + one dim (8) + type (4) + offset (8);
+    // a key/value is key (8) + type (4) + the smallest value (1).
+    st.nTensors = count(32, 'tensor count');
+    st.nKv = count(13, 'metadata count');
+    Object.assign(st, { stage: 1, i: 0, p, metadata: {}, types: {} });
   }
-  let alignment = 32;
-  if (Object.hasOwn(metadata, 'general.alignment')) {
-    const a = metadata['general.alignment'];
-    if (types['general.alignment'] !== U32 || a === 0 || (a & (a - 1)) !== 0) {
-      throw bad(`general.alignment must be a u32 power of two, got ${a}`);
+  const { metadata, types } = st;
+  if (st.stage === 1) {
+    for (; st.i < st.nKv; st.i++) {
+      const key = str(`metadata key #${st.i}`);
+      if (Object.hasOwn(metadata, key)) throw bad(`duplicate metadata key '${key}'`);
+      const t = u32(`type of '${key}'`);
+      if (t > F64) throw bad(`metadata '${key}' has unknown value type ${t}`);
+      Object.defineProperty(metadata, key, { value: value(t, `metadata '${key}'`, 0), enumerable: true });
+      types[key] = t;
+      st.p = p;
     }
-    alignment = a;
+    let alignment = 32;
+    if (Object.hasOwn(metadata, 'general.alignment')) {
+      const a = metadata['general.alignment'];
+      if (types['general.alignment'] !== U32 || a === 0 || (a & (a - 1)) !== 0) {
+        throw bad(`general.alignment must be a u32 power of two, got ${a}`);
+      }
+      alignment = a;
+    }
+    Object.assign(st, { stage: 2, i: 0, alignment, tensors: [], seen: new Set() });
   }
-  const tensors = [];
-  const seen = new Set();
-  for (let i = 0; i < nTensors; i++) {
-    const name = str(`tensor #${i} name`);
+  const { alignment, tensors, seen } = st;
+  for (; st.i < st.nTensors; st.i++) {
+    const name = str(`tensor #${st.i} name`);
     if (seen.has(name)) throw bad(`duplicate tensor name '${name}'`);
-    seen.add(name);
     const nd = u32(`tensor '${name}' n_dims`);
     if (nd < 1 || nd > 4) throw bad(`tensor '${name}' has ${nd} dimensions (1 to 4 allowed)`);
     const ne = [];
@@ -198,7 +205,10 @@ function parseHeader(buf, limit, fileSize, maxHeaderBytes) {
     if (offset % alignment !== 0) throw bad(`tensor '${name}' offset ${offset} is not a multiple of the alignment ${alignment}`);
     const byteLength = (Number(elems) / block) * blockBytes;
     tensors.push({ name, type, typeId, ne, offset, byteLength });
+    seen.add(name);
+    st.p = p;
   }
+  const version = st.version;
   const dataStart = Math.ceil(p / alignment) * alignment;
   if (fileSize !== null && dataStart > fileSize && tensors.some((t) => t.byteLength > 0)) {
     throw bad(`the tensor data would start at byte ${dataStart}, past the end of the file (${fileSize})`);
@@ -348,8 +358,7 @@ export class GGUFFile {
       throw new RangeError(`embedkit: tensor '${name}' has ne [${t.ne}]; an Embedding needs a 2-D tensor (ne = [dim, numEmbeddings])`);
     }
     const target = targetDtype(t.type, dtype, name, 'GGUF');
-    const bytes = await this.#src.read(t.byteOffset, t.byteLength);
-    return makeEmbedding(t.ne[1], t.ne[0], t.type, bytes, target, rest);
+    return loadTable(this.#src, t, t.ne[1], t.ne[0], t.type, target, rest);
   }
 }
 
@@ -370,9 +379,10 @@ export async function openGGUF(source, options) {
   const prefix = (off, len) => (src.readUpTo ? src.readUpTo(off, len) : src.read(off, len));
   let buf = await prefix(0, Math.min(limit, 1 << 20));
   let h;
+  const st = { stage: 0, p: 0 };
   for (;;) {
     try {
-      h = parseHeader(buf, limit, src.size, maxHeaderBytes);
+      h = parseHeader(st, buf, limit, src.size, maxHeaderBytes);
       break;
     } catch (e) {
       if (!(e instanceof NeedMore)) throw e;

@@ -15,7 +15,7 @@
 // sequence that already has `offset` tokens sits at position `offset`.
 
 import { Embedding } from './embedding.js';
-import { alloc, deliverF32, free, heap, residentPtr, scratch, scratchSize, wasm } from './memory.js';
+import { alloc, blockTooLarge, deliverF32, free, heap, MAX_BLOCK_BYTES, residentPtr, scratch, scratchSize, wasm } from './memory.js';
 import { checkEvenDim, frequencyWriter, layoutCode } from './sinusoidal.js';
 import { checkFloat32, checkOptions, checkOut, checkPosInt, checkShape, idsLength, stageIds } from './validate.js';
 
@@ -68,9 +68,13 @@ export class InputEmbedding {
       checkEvenDim(dim);
       layout = layoutCode(options.layout ?? 'interleaved');
       writeFreqs = frequencyWriter(dim, options);
-      if (maxPositions * dim * 4 > 2 ** 32) throw new RangeError(`embedkit: a ${maxPositions} x ${dim} position table does not fit in wasm32 memory`);
     }
-    const weightOf = (w) => (w === undefined ? {} : { weight: w instanceof Float32Array ? w : w.view });
+    // Both tables are checked against the block limit before the first one is allocated.
+    if (vocabSize * dim * 4 > MAX_BLOCK_BYTES) throw blockTooLarge(`a ${vocabSize} x ${dim} token table`, vocabSize * dim * 4);
+    if (position !== 'none' && maxPositions * dim * 4 > MAX_BLOCK_BYTES) {
+      throw blockTooLarge(`a ${maxPositions} x ${dim} position table`, maxPositions * dim * 4);
+    }
+    const weightOf = (w) => (w === undefined ? {} : { weight: w });
     this.#token = new Embedding(vocabSize, dim, { seed, std, paddingIdx, scaleGradByFreq, requiresGrad, ...weightOf(tokenWeight) });
     try {
       if (position === 'learned') {

@@ -53,8 +53,16 @@ export function ropeOptionsFromHF(config, options) {
   if (typeof rp !== 'object' || Array.isArray(rp)) throw new TypeError(`embedkit: config rope_parameters / rope_scaling must be an object, got ${kindOf(rp)}`);
   let where = has(c, 'rope_scaling') ? 'rope_scaling' : 'rope_parameters';
   // Nested per layer type: no rope keys of its own, only objects (or null) under layer names.
-  const keys = Object.keys(rp);
-  const nested = keys.length > 0 && !keys.some((k) => ROPE_KEYS.includes(k)) && keys.every((k) => rp[k] === null || (typeof rp[k] === 'object' && !Array.isArray(rp[k])));
+  let keys = Object.keys(rp);
+  let nested = keys.length > 0 && !keys.some((k) => ROPE_KEYS.includes(k)) && keys.every((k) => rp[k] === null || (typeof rp[k] === 'object' && !Array.isArray(rp[k])));
+  if (!nested && has(c, 'rope_local_base_freq')) {
+    // Gemma-2/3 in the transformers-4 form, as transformers 5 converts it: full attention takes
+    // rope_scaling and rope_theta (default 1e6), sliding attention plain rope at rope_local_base_freq.
+    rp = { full_attention: { ...rp, rope_theta: rp.rope_theta ?? c.rope_theta ?? 1e6 },
+      sliding_attention: { rope_type: 'default', rope_theta: c.rope_local_base_freq } };
+    keys = Object.keys(rp);
+    nested = true;
+  }
   if (nested) {
     const lt = o.layerType ?? (keys.length === 1 ? keys[0] : undefined);
     if (lt === undefined) throw new TypeError(`embedkit: this config has rope parameters per layer type (${keys.join(', ')}); pass options.layerType`);

@@ -12,7 +12,7 @@
 //   so the frequencies are the exact values the formulas describe (cos/sin tables are then
 //   rounded to float32 once, by trig.c).
 // - dynamic and longrope are stateless per call: a call with highest position P uses
-//   seqLen = max(P + 1, originalMaxPositions) (shared/API.md). transformers keeps the largest
+//   seqLen = max(P + 1, originalMaxPositions) (README "Rotary position embeddings"). transformers keeps the largest
 //   seqLen seen so far until a call drops below the original length again.
 //
 // Field names are the camelCase of transformers' keys:

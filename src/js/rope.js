@@ -3,7 +3,7 @@
 // (forward = rotate by +angle, backward = rotate by -angle, the transpose).
 // Also: shift (rotate cached keys by a position delta), the q/k weight permutation between the
 // half-split and interleaved conventions, and a precision report for the cos/sin tables.
-// Contract: shared/API.md "Rope"; scaling formulas: rope-scaling.js.
+// Contract: README "Rotary position embeddings" and src/index.d.ts; scaling formulas: rope-scaling.js.
 
 import { alloc, deliverF32, free, heap, scratch, scratchSize, wasm, residentPtr } from './memory.js';
 import { checkFloat32, checkOptions, checkOut, checkPosInt, checkNumber, checkShape, idsLength, stageIds } from './validate.js';

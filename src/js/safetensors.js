@@ -19,7 +19,7 @@
 import { byteSource, kindOf } from './source.js';
 import { checkOptions } from './validate.js';
 import { toFloat32 } from './floatbits.js';
-import { checkName, embeddingOptions, makeEmbedding, missingTensor, targetDtype } from './modelfile.js';
+import { checkName, embeddingOptions, loadTable, missingTensor, targetDtype } from './modelfile.js';
 
 /**
  * Bits per element of each dtype the format defines, in the order of the reference library's
@@ -163,8 +163,7 @@ export class SafetensorsFile {
       throw new RangeError(`embedkit: tensor '${name}' has shape [${t.shape}]; an Embedding needs a 2-D [numEmbeddings, dim] tensor`);
     }
     const target = targetDtype(t.dtype, dtype, name, 'safetensors');
-    const bytes = await this.#src.read(t.byteOffset, t.byteLength);
-    return makeEmbedding(t.shape[0], t.shape[1], t.dtype, bytes, target, rest);
+    return loadTable(this.#src, t, t.shape[0], t.shape[1], t.dtype, target, rest);
   }
 }
 
@@ -238,9 +237,9 @@ function embeddingEntry(name, emb) {
   const dtype = emb.dtype ?? 'float32';
   const fileDtype = { float32: 'F32', float16: 'F16', bfloat16: 'BF16' }[dtype];
   if (!fileDtype) {
-    throw new RangeError(`embedkit: tensors['${name}'] is a ${dtype} Embedding; safetensors has no ${dtype} dtype (convert it with .to('float32') or .to('bfloat16') first)`);
+    throw new RangeError(`embedkit: tensors['${name}'] is a ${dtype} Embedding; safetensors has no ${dtype} dtype (convert it with .to('float32') or .to('bfloat16') first, or keep it in GGUF)`);
   }
-  const w = fileDtype === 'F32' ? emb.weight : emb.rawWeight;
+  const w = emb.bytes;   // the stored bytes: float32, or f16/bf16 bits, little-endian
   return { name, dtype: fileDtype, shape: [emb.numEmbeddings, emb.dim], bytes: new Uint8Array(w.buffer, w.byteOffset, w.byteLength) };
 }
 
