@@ -239,3 +239,34 @@ export function sliderText(input, output, text) {
   input.setAttribute('aria-valuetext', text);
   if (output) output.textContent = text;
 }
+
+/**
+ * Tick marks and labels on the two axes through the origin of a plane drawn with scale
+ * functions sx, sy (data -> CSS px), for data within +-r; labels the axes `xName`, `yName`.
+ */
+export function planeTicks(ctx, sx, sy, r, w, H, xName = 'feature 0', yName = 'feature 1') {
+  const step = [0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10].find((s) => r / s <= 4) ?? Math.ceil(r / 4);
+  ctx.save();
+  ctx.font = '10px system-ui, sans-serif';
+  ctx.fillStyle = '#5b6673';
+  ctx.strokeStyle = '#aab3bf';
+  for (let v = -Math.floor(r / step) * step; v <= r + 1e-9; v += step) {
+    if (Math.abs(v) < 1e-9) continue;
+    const x = sx(v), y = sy(v);
+    if (x > 4 && x < w - 4) {
+      ctx.beginPath(); ctx.moveTo(x, sy(0) - 3); ctx.lineTo(x, sy(0) + 3); ctx.stroke();
+      ctx.textAlign = 'center'; ctx.textBaseline = 'top';
+      ctx.fillText(compact(v), x, sy(0) + 4);
+    }
+    if (y > 4 && y < H - 4) {
+      ctx.beginPath(); ctx.moveTo(sx(0) - 3, y); ctx.lineTo(sx(0) + 3, y); ctx.stroke();
+      ctx.textAlign = 'left'; ctx.textBaseline = 'middle';
+      ctx.fillText(compact(v), sx(0) + 5, y);
+    }
+  }
+  ctx.textAlign = 'right'; ctx.textBaseline = 'bottom';
+  ctx.fillText(`${xName} →`, w - 2, sy(0) - 3);
+  ctx.textAlign = 'left'; ctx.textBaseline = 'top';
+  ctx.fillText(`↑ ${yName}`, sx(0) + 5, 2);
+  ctx.restore();
+}

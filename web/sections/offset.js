@@ -8,7 +8,7 @@
 
 import { InputEmbedding, sinusoidal } from 'embedkit';
 import { decode } from 'gpt-tokenizer/r50k_base';
-import { h, prose, fitCanvas, arrow, onWidthChange, fmt, int, sliderText } from '../ui.js';
+import { h, prose, fitCanvas, arrow, onWidthChange, fmt, int, sliderText, planeTicks } from '../ui.js';
 import { showToken, gpt2Ids } from './lookup.js';
 
 const VOCAB = 50257;
@@ -85,6 +85,7 @@ export function mount(root) {
     ctx.moveTo(0, sy(0)); ctx.lineTo(w, sy(0));
     ctx.moveTo(sx(0), 0); ctx.lineTo(sx(0), H);
     ctx.stroke();
+    planeTicks(ctx, sx, sy, r, w, H, 'dimension 0', 'dimension 1');
     ctx.font = '13px ui-monospace, Menlo, monospace';
     ctx.textBaseline = 'middle';
     for (let i = 0; i < n; i++) {

@@ -11,7 +11,7 @@
 
 import { Embedding, Rope, sinusoidal } from 'embedkit';
 import { encode, decode } from 'gpt-tokenizer/r50k_base';
-import { h, prose, fitCanvas, arrow, onWidthChange, lineChart, fmt, compact, int, SERIES_COLOURS, drawMatrix, colourLegend, dataTable, sliderText } from '../ui.js';
+import { h, prose, fitCanvas, arrow, onWidthChange, lineChart, fmt, compact, int, SERIES_COLOURS, drawMatrix, colourLegend, dataTable, sliderText, planeTicks } from '../ui.js';
 
 const VOCAB = 50257;
 const SENTENCES = ['The lion slept deeply.', 'After a long day, the lion slept deeply.'];
@@ -87,6 +87,7 @@ export async function mount(root) {
     ctx.beginPath();
     ctx.moveTo(0, cy); ctx.lineTo(w, cy); ctx.moveTo(cx, 0); ctx.lineTo(cx, H);
     ctx.stroke();
+    planeTicks(ctx, (v) => cx + v * s, (v) => cy - v * s, r, w, H);
     const colours = [SERIES_COLOURS[1], SERIES_COLOURS[0]];
     ctx.globalAlpha = 0.22;
     for (let k = 0; k < 2; k++) arrow(ctx, cx, cy, cx + pair[2 * k] * s, cy - pair[2 * k + 1] * s, colours[k], 2);
@@ -116,7 +117,7 @@ export async function mount(root) {
   }
 
   function render2d() {
-    shiftOut.textContent = String(shift);
+    sliderText(shiftIn, shiftOut, String(shift));
     const cases = [[lionA, deepA, 'sentence 1'], [lionB + shift, deepB + shift, shift ? `sentence 2, shifted by ${shift}` : 'sentence 2']];
     cases.forEach(([pl, pd, title], k) => {
       const rot = rotate2(pl, pd);

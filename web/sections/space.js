@@ -39,7 +39,7 @@ export async function mount(root) {
   const datalist = h('datalist', { id: 'space-words' });
   const zoomIn = h('input', { type: 'range', id: 'space-zoom', min: 0, max: 3, step: 0.25, value: 0, 'aria-label': 'Zoom into the query’s neighbourhood' });
   const zoomOut = h('output', { for: 'space-zoom' });
-  const map = h('canvas', { class: 'plot', id: 'space-map', role: 'img', tabindex: '0',
+  const map = h('canvas', { class: 'plot', id: 'space-map', role: 'img',
     'aria-label': 'Word vectors projected to two dimensions; the list of nearest words beside it gives the same information as text' });
   const tip = h('div', { class: 'tip', id: 'space-tip', role: 'status', hidden: true });
   const list = h('ol', { class: 'neighbours', id: 'space-neighbours', 'aria-live': 'polite' });
