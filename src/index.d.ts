@@ -596,6 +596,8 @@ export class Cooccurrence {
 
 export interface GloVeOptions {
   cooccurrence: Cooccurrence;
+  /** Parts of each step trained side by side on the thread pool, lock-free (the tool's -threads): default 1, deterministic. */
+  threads?: number;
   /** Default 50. */
   dim?: number;
   /** Passes over the entries (default 25). */
