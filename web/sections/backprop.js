@@ -157,8 +157,8 @@ export function mount(root) {
     ctx.fillStyle = '#5b6673';
     ctx.textBaseline = 'middle';
     ctx.textAlign = 'left';
-    ctx.fillText('gradOutput', xL, 9);
-    ctx.fillText('grad (table)', xR, 9);
+    ctx.fillText(narrow ? `gradOut d0…${DIM - 1}` : `gradOutput · d0…d${DIM - 1} →`, xL, 9);
+    ctx.fillText(narrow ? `grad d0…${DIM - 1}` : `grad (table) · d0…d${DIM - 1} →`, xR, 9);
     ctx.textAlign = 'right';
     ctx.fillText('row', w - 2, 9);
     if (!n) return;
@@ -257,8 +257,11 @@ export function mount(root) {
     const shown = Array.from(rows.slice(0, 16));
     const idW = 60, gap = 24, bw = Math.min(220, (w - idW - gap) / 2);
     ctx.textAlign = 'left';
-    ctx.fillText('before', idW, 10);
-    ctx.fillText('after', idW + bw + gap, 10);
+    ctx.fillText(`before · d0…d${DIM - 1} →`, idW, 10);
+    ctx.fillText(`after · d0…d${DIM - 1} →`, idW + bw + gap, 10);
+    ctx.textAlign = 'right';
+    ctx.fillText('row', idW - 6, 10);
+    ctx.textAlign = 'left';
     let m = 1e-9;
     for (const v of [...before, ...after]) m = Math.max(m, Math.abs(v));
     shown.forEach((r, k) => {

@@ -176,8 +176,8 @@ export function mountNetwork(root) {
     ctx.fillStyle = '#5b6673';
     ctx.textBaseline = 'middle';
     ctx.fillText('one-hot input', col1, 12);
-    ctx.fillText(ex.inputs.length > 1 ? 'mean of W_in rows' : 'W_in row', col2, 12);
-    ctx.fillText('W_out rows → σ', col3, 12);
+    ctx.fillText(`${ex.inputs.length > 1 ? 'mean of W_in rows' : 'W_in row'} · d0…d${dim - 1} →`, col2, 12);
+    ctx.fillText(`W_out rows · d0…d${dim - 1} → σ`, col3, 12);
     let m = 1e-9;
     for (const v of input) m = Math.max(m, Math.abs(v));
     for (const o of outs) for (const v of row('outputWeight', o)) m = Math.max(m, Math.abs(v));
