@@ -217,6 +217,9 @@ test('tutorial load: each module and wasm fetched once by page and workers; time
     const wire = all.reduce((a, x) => a + x.bytes, 0);
     const compressedCount = all.filter((x) => x.encoding).length;
     const wasm = [...hits].filter(([p]) => p.endsWith('.wasm')).map(([p, l]) => `${p} ${l[0].encoding ?? 'identity'} ${(l[0].bytes / 1024).toFixed(0)} KiB`);
+    const biggest = [...hits].map(([p, l]) => [p, l[0]]).sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 4)
+      .map(([p, x]) => `${p} ${(x.bytes / 1024).toFixed(0)} KiB ${x.encoding ?? 'identity'}`);
+    t.diagnostic(`largest: ${biggest.join('; ')}`);
     t.diagnostic(`requests: ${paths.length} URLs, ${[...hits.values()].flat().length} requests (each URL once; the page's HTML twice: 200 then 304 on reload); ` +
       `${(wire / 1024).toFixed(0)} KiB on the wire, ${compressedCount} of ${all.length} responses compressed; wasm: ${wasm.join('; ')}`);
   } finally {
