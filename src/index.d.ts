@@ -19,13 +19,20 @@ export interface InitOptions {
    * file's location. The SIMD probe still picks the build; a map with only `nosimd` runs
    * everywhere. Default: `dist/` next to the package (what Vite and webpack rewrite).
    */
-  wasmPaths?: URL | string | { simd?: WasmSource; nosimd?: WasmSource };
+  wasmPaths?: URL | string | { simd?: WasmSource; nosimd?: WasmSource; threads?: WasmSource };
   /** Exactly one binary (either build), used as is; excludes `wasmPaths`. */
   wasm?: WasmSource;
   /** false forces the non-SIMD build (default: SIMD when the engine supports it). */
   simd?: boolean;
   /** Console diagnostics from now on (as setLogLevel): default 'off'. */
   logLevel?: LogLevel;
+  /**
+   * Threads kernels run on, the calling thread included (1 to 256; default: the machine's
+   * parallelism, at most 8). 1 loads the single-thread build. Where shared memory is unavailable
+   * (a page that is not cross-origin isolated) embedkit runs on one thread and
+   * `features.threadsReason` says why. A later init({ threads }) resizes the pool.
+   */
+  threads?: number;
 }
 /**
  * Load the wasm module. Call once before anything else; idempotent (later calls return the
@@ -46,7 +53,13 @@ export const features: {
   readonly wasm: string | null;
   /** Which option chose it: 'default' (next to the package), 'wasmPaths' or 'wasm'; null before init(). */
   readonly via: 'default' | 'wasmPaths' | 'wasm' | null;
+  /** Threads kernels run on (1: the calling thread alone). Results are the same bits on any number. */
+  readonly threads: number;
+  /** Why `threads` is 1 (null when there are several). */
+  readonly threadsReason: string | null;
 };
+/** Stop the worker threads; kernels then run on the calling thread until init({ threads }). */
+export function terminate(): Promise<void>;
 /** How much embedkit logs to the console, each line prefixed 'embedkit:'. Default 'off'. */
 export function setLogLevel(level: LogLevel): void;
 export function getLogLevel(): LogLevel;
@@ -449,6 +462,12 @@ export interface Word2VecOptions {
   outputWeight?: Float32Array;
   /** Continued training: hierarchical-softmax vectors to start from (later rows zero). */
   hsOutputWeight?: Float32Array;
+  /**
+   * Parts of the corpus trained side by side on the thread pool without locks (the original
+   * tool's -threads, gensim's workers): default 1, deterministic; more is faster and not
+   * bit-reproducible. Needs the corpus in memory (not streamed).
+   */
+  threads?: number;
   /** Vector length (default 100). */
   dim?: number;
   /** Maximum context distance; each centre word draws its own 1..window (default 5). */

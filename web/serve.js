@@ -18,6 +18,10 @@
 // `Vary: Accept-Encoding`; already-compressed formats (PNG, icons, unknown binaries) and tiny
 // files go as they are.
 //
+// Every file is sent with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy:
+// require-corp, which make the page cross-origin isolated: browsers then offer SharedArrayBuffer,
+// and embedkit runs its kernels (and the word2vec worker's training) on several threads.
+//
 // Before listening it makes sure web/lib/ holds the locally bundled libraries (see
 // web/build-lib.js); that step runs once and is skipped when the bundles are current.
 
@@ -56,6 +60,12 @@ const TYPES = {
   '.ico': 'image/x-icon',
 };
 
+/** The headers that make a page cross-origin isolated (so that it may use threads). */
+export const ISOLATION = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
 /** Types worth compressing; everything else (PNG, icons, unknown binaries) is sent as it is. */
 const COMPRESSIBLE = /^(text\/|application\/(json|wasm)|image\/svg\+xml)/;
 const MIN_COMPRESS = 1024;              // smaller files go as they are: the saving is below a packet
@@ -81,6 +91,7 @@ function fileHeaders(file, st, { maxAge = 300, encoding = null, length = st.size
     etag: encoding ? `${etag.slice(0, -1)}-${encoding}"` : etag,
     'last-modified': lastModified,
     'x-content-type-options': 'nosniff',
+    ...ISOLATION,
   };
   if (COMPRESSIBLE.test(type)) headers.vary = 'Accept-Encoding';
   if (encoding) headers['content-encoding'] = encoding;
