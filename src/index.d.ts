@@ -64,6 +64,13 @@ export function terminate(): Promise<void>;
 export function setLogLevel(level: LogLevel): void;
 export function getLogLevel(): LogLevel;
 
+/**
+ * The largest block embedkit allocates, in bytes: 2^31 - 2^20 (2047 MiB), in every state of the
+ * module. A table, a gradient, a ResidentArray, a Rope cache or one call's working memory over
+ * it is a RangeError (README "Memory rules").
+ */
+export const MAX_BLOCK_BYTES: number;
+
 type ResidentType = Float32Array | Int32Array | Uint32Array | Float64Array | Uint8Array;
 /** A typed array kept in wasm memory: the zero-copy path for ids, inputs and `out`. */
 export class ResidentArray<T extends ResidentType = ResidentType> {
@@ -589,6 +596,8 @@ export class Cooccurrence {
 
 export interface GloVeOptions {
   cooccurrence: Cooccurrence;
+  /** Parts of each step trained side by side on the thread pool, lock-free (the tool's -threads): default 1, deterministic. */
+  threads?: number;
   /** Default 50. */
   dim?: number;
   /** Passes over the entries (default 25). */

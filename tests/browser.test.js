@@ -144,6 +144,8 @@ test('web: one-hot x table equals the lookup; byte pieces credit characters; lon
   const shown = await page.$$eval('#lookup-chips [data-id]', (els) => els.map((e) => e.dataset.text.replace(/‹[^›]*›/g, '')));
   assert.deepEqual(shown, credited);
   assert.ok(credited.some((c) => c === '') && credited.join('') === text, 'the whale emoji is split over tokens');
+  const byteNote = await page.textContent('#lookup-space');
+  assert.match(byteNote, /F0 9F/, 'the split bytes of the whale are listed');
   // The one-hot product of every token equals Embedding.forward of its id, bit for bit.
   const dim = Number(await page.$eval('#lookup-heat', (c) => c.dataset.dim));
   const emb = new Embedding(50257, dim, { seed: 0 });
@@ -415,6 +417,12 @@ test('web: a model file chosen locally shows its real token rows and neighbours 
   ];
   const requests = [];
   page.on('request', (r) => requests.push(r.url()));
+  const uploads = [];
+  page.on('request', (r) => { if (r.method() !== 'GET' || r.postData()) uploads.push(`${r.method()} ${r.url()}`); });
+  // Let the page finish its own loading (workers read the book, the explorer its vectors) first.
+  await page.waitForSelector('#glove[data-ready=true]', { timeout: 60000 });
+  await page.waitForFunction(() => !document.querySelector('#learn-start').disabled, null, { timeout: 60000 });
+  await page.waitForLoadState('networkidle');
   for (const [file, name, info, [rows, dim]] of cases) {
     // Reference: the float32 values the fixture generator (Python's safetensors / gguf) wrote beside the file.
     const bin = await readFile(join(dir, file.replace(/\.(safetensors|gguf)$/, '.f32.bin')));
@@ -438,6 +446,7 @@ test('web: a model file chosen locally shows its real token rows and neighbours 
     near.forEach((n, k) => assert.ok(Math.abs(n[1] - want[k][1]) < 1e-5, `${file}: score ${n[1]} vs ${want[k][1]}`));
     assert.match(await page.textContent('#model-facts'), new RegExp(`${rows} × ${dim}`));
   }
+  assert.deepEqual(uploads, [], 'nothing is sent anywhere');
   await page.locator('section#model').screenshot({ path: join(SHOTS, 'model-desktop-loaded.png') });
   await page.setViewportSize(phone);
   await page.waitForTimeout(200);

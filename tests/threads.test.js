@@ -184,4 +184,24 @@ test('word2vec threads: lock-free parts on the pool, progress adds up, quality a
   assert.throws(() => new ek.Word2Vec({ ...opts, corpus: [[0, 1, 2]], threads: 2 }), /in memory/);
 });
 
+test('GloVe threads: lock-free parts on the pool, the cost falls as on one thread', async () => {
+  await init({ threads: 2 });
+  const { corpus } = topicCorpus(60000, 9);
+  const co = new ek.Cooccurrence({ corpus, numWords: 200, window: 10 });
+  const costs = {};
+  for (const threads of [1, 2, 3]) {
+    const g = new ek.GloVe({ cooccurrence: co, dim: 48, epochs: 6, seed: 3, threads });
+    assert.equal(g.options.threads, threads);
+    threadChunkCounts();
+    let p;
+    while (!(p = g.step(co.nnz ?? 40000)).done);
+    if (threads > 1) assert.ok(threadChunkCounts()[1] > 0, `threads ${threads}: the worker trained no part`);
+    costs[threads] = p.epochCost;
+    g.dispose();
+  }
+  for (const t of [2, 3]) assert.ok(Math.abs(costs[t] - costs[1]) < 0.1 * costs[1], `final epoch cost ${costs[t]} vs ${costs[1]}`);
+  assert.throws(() => new ek.GloVe({ cooccurrence: co, threads: 0 }), RangeError);
+  co.dispose();
+});
+
 test.after(() => terminate());

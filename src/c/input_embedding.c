@@ -83,35 +83,8 @@ static void add_rows8_v128(float* out, const float* const* t, const float* const
 }
 #endif
 
-EK_EXPORT void ek_input_embed_f32__wasmsimd(float* out, const float* tok, const int32_t* ids,
-                                            const float* pos, int32_t batch, int32_t seq,
-                                            int32_t dim) {
-#if EK_HAVE_SIMD
-  if (!pos) {
-    ek_gather_rows_f32(out, tok, ids, batch * seq, dim);
-    return;
-  }
-  const size_t d = (size_t)dim, n = (size_t)batch * (size_t)seq;
-  size_t i = 0;
-  if (dim >= 128) {  // long rows: eight at a time (see add_rows8_v128)
-    for (; i + 8 <= n; i += 8) {
-      const float* t[8];
-      const float* p[8];
-      for (int r = 0; r < 8; r++) {
-        t[r] = tok + (size_t)ids[i + r] * d;
-        p[r] = pos + ((i + r) % (size_t)seq) * d;
-      }
-      add_rows8_v128(out + i * d, t, p, dim);
-    }
-  }
-  for (; i < n; i++) add_rows_v128(out + i * d, tok + (size_t)ids[i] * d, pos + (i % (size_t)seq) * d, dim);
-#else
-  ek_input_embed_f32__scalar(out, tok, ids, pos, batch, seq, dim);
-#endif
-}
-
-// Flat output rows [i0, i1) (row i = b * seq + s uses position row i % seq). Same expressions as
-// the kernels above; eight-row groups start at multiples of 8 when i0 is one.
+// Flat output rows [i0, i1) (row i = b * seq + s uses position row i % seq): the SIMD kernel, in
+// eight-row groups from i0 (a multiple of 8 for every caller). The no-SIMD loop is __scalar's.
 static void input_rows(float* out, const float* tok, const int32_t* ids, const float* pos,
                        int32_t seq, int32_t dim, size_t i0, size_t i1) {
   const size_t d = (size_t)dim;
@@ -136,6 +109,20 @@ static void input_rows(float* out, const float* tok, const int32_t* ids, const f
     float* o = out + i * d;
     for (int32_t j = 0; j < dim; j++) o[j] = t[j] + p[j];
   }
+#endif
+}
+
+EK_EXPORT void ek_input_embed_f32__wasmsimd(float* out, const float* tok, const int32_t* ids,
+                                            const float* pos, int32_t batch, int32_t seq,
+                                            int32_t dim) {
+#if EK_HAVE_SIMD
+  if (!pos) {
+    ek_gather_rows_f32(out, tok, ids, batch * seq, dim);
+    return;
+  }
+  input_rows(out, tok, ids, pos, seq, dim, 0, (size_t)batch * (size_t)seq);
+#else
+  ek_input_embed_f32__scalar(out, tok, ids, pos, batch, seq, dim);
 #endif
 }
 

@@ -218,7 +218,8 @@ function checkInitial(a, name, maxRows, dim) {
     throw new RangeError(`embedkit: ${name} has length ${a.length}: expected a whole number of rows of dim ${dim}, 1 to ${maxRows} rows`);
   }
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) throw new RangeError(`embedkit: ${name}[${i}] = ${a[i]} is not finite`);
-  return a;
+  // A view into wasm memory (another model's .weight) would be detached by the allocations below.
+  return a.buffer === heap().buffer ? a.slice() : a;
 }
 
 export class Word2Vec {

@@ -2,8 +2,9 @@
 // not divide evenly among threads and that are large enough to be split (see EK_PAR_MIN_WORK in
 // src/c/pool.h). tests/threads.test.js runs them at 1, 2, 3 and 8 threads, in the single-thread
 // build (in a worker_thread of its own) and in workers of the user's own, and requires the same
-// bits everywhere. `ek` is the imported embedkit module, after init().
-import { rng } from './close.js';
+// bits everywhere (tests/threads-browser.test.js: on a page's main thread and in a module worker
+// too, compared through digest()). `ek` is the imported embedkit module, after init().
+import { rng } from './rng.js';
 
 function floats(n, seed, scale = 1) {
   const r = rng(seed);
@@ -25,6 +26,17 @@ export const cases = {
     const short = e.forward(ids(7, 3001, 2));  // stays on the calling thread
     e.dispose();
     return { out, short };
+  },
+  lookupDtypes(ek) {
+    const out = {};
+    const w = floats(1201 * 256, 50);
+    const id = ids(2113, 1201, 51);
+    for (const dtype of ['float16', 'bfloat16', 'Q8_0', 'Q4_0']) {
+      const e = new ek.Embedding(1201, 256, { weight: w, dtype });
+      out[dtype] = e.forward(id);
+      e.dispose();
+    }
+    return out;
   },
   lookupMaxNorm(ek) {
     const e = new ek.Embedding(2003, 130, { seed: 4, maxNorm: 9.5, normType: 2 });
@@ -131,3 +143,15 @@ export const cases = {
     return { ids: Int32Array.from([...r, ...q].map((x) => x.id)), scores: Float32Array.from([...r, ...q].map((x) => x.score)) };
   },
 };
+
+/** FNV-1a of the bytes of every array of a case's result, in key order (Node and browsers alike). */
+export function digest(result) {
+  const out = {};
+  for (const [k, v] of Object.entries(result)) {
+    const b = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    let h = 0x811c9dc5;
+    for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
+    out[k] = `${v.length}:${(h >>> 0).toString(16)}`;
+  }
+  return out;
+}
