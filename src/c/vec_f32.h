@@ -102,6 +102,19 @@ EK_INLINE void ek_sgns_rows_s(float* e, float* const* rows, const float* g, int3
 }
 
 #if EK_HAVE_SIMD
+// The end of ek_dot_v from the combined accumulators v (j = n rounded down to 8): the last
+// group of four, the fixed horizontal sum, then the last n % 4 products.
+EK_INLINE float ek_dot_tail_v(v128_t v, const float* a, const float* b, int32_t j, int32_t n) {
+  if (j + 4 <= n) {
+    v = wasm_f32x4_add(v, wasm_f32x4_mul(wasm_v128_load(a + j), wasm_v128_load(b + j)));
+    j += 4;
+  }
+  const v128_t t = wasm_f32x4_add(v, wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
+  float s = wasm_f32x4_extract_lane(t, 0) + wasm_f32x4_extract_lane(t, 1);
+  for (; j < n; j++) s += a[j] * b[j];
+  return s;
+}
+
 EK_INLINE float ek_dot_v(const float* a, const float* b, int32_t n) {
   v128_t s0 = wasm_f32x4_splat(0.0f), s1 = wasm_f32x4_splat(0.0f);
   int32_t j = 0;
@@ -109,15 +122,7 @@ EK_INLINE float ek_dot_v(const float* a, const float* b, int32_t n) {
     s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(wasm_v128_load(a + j), wasm_v128_load(b + j)));
     s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(wasm_v128_load(a + j + 4), wasm_v128_load(b + j + 4)));
   }
-  v128_t v = wasm_f32x4_add(s0, s1);
-  if (j + 4 <= n) {
-    v = wasm_f32x4_add(v, wasm_f32x4_mul(wasm_v128_load(a + j), wasm_v128_load(b + j)));
-    j += 4;
-  }
-  v128_t t = wasm_f32x4_add(v, wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
-  float s = wasm_f32x4_extract_lane(t, 0) + wasm_f32x4_extract_lane(t, 1);
-  for (; j < n; j++) s += a[j] * b[j];
-  return s;
+  return ek_dot_tail_v(wasm_f32x4_add(s0, s1), a, b, j, n);
 }
 
 // Four dots at once (h loaded once, eight independent accumulator chains), each row's partial
@@ -137,20 +142,10 @@ EK_INLINE void ek_dot4_v(float* out, const float* h, const float* o0, const floa
     d0 = wasm_f32x4_add(d0, wasm_f32x4_mul(h0, wasm_v128_load(o3 + j)));
     d1 = wasm_f32x4_add(d1, wasm_f32x4_mul(h1, wasm_v128_load(o3 + j + 4)));
   }
-  v128_t v[4] = {wasm_f32x4_add(a0, a1), wasm_f32x4_add(b0, b1), wasm_f32x4_add(c0, c1), wasm_f32x4_add(d0, d1)};
-  const float* o[4] = {o0, o1, o2, o3};
-  const int32_t j8 = j;
-  for (int r = 0; r < 4; r++) {
-    j = j8;
-    if (j + 4 <= n) {
-      v[r] = wasm_f32x4_add(v[r], wasm_f32x4_mul(wasm_v128_load(h + j), wasm_v128_load(o[r] + j)));
-      j += 4;
-    }
-    const v128_t t = wasm_f32x4_add(v[r], wasm_i32x4_shuffle(v[r], v[r], 2, 3, 0, 1));
-    float s = wasm_f32x4_extract_lane(t, 0) + wasm_f32x4_extract_lane(t, 1);
-    for (; j < n; j++) s += h[j] * o[r][j];
-    out[r] = s;
-  }
+  out[0] = ek_dot_tail_v(wasm_f32x4_add(a0, a1), h, o0, j, n);
+  out[1] = ek_dot_tail_v(wasm_f32x4_add(b0, b1), h, o1, j, n);
+  out[2] = ek_dot_tail_v(wasm_f32x4_add(c0, c1), h, o2, j, n);
+  out[3] = ek_dot_tail_v(wasm_f32x4_add(d0, d1), h, o3, j, n);
 }
 
 // Two dots at once, as ek_dot4_v.
@@ -164,20 +159,8 @@ EK_INLINE void ek_dot2_v(float* out, const float* h, const float* o0, const floa
     b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(h0, wasm_v128_load(o1 + j)));
     b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(h1, wasm_v128_load(o1 + j + 4)));
   }
-  v128_t v[2] = {wasm_f32x4_add(a0, a1), wasm_f32x4_add(b0, b1)};
-  const float* o[2] = {o0, o1};
-  const int32_t j8 = j;
-  for (int r = 0; r < 2; r++) {
-    j = j8;
-    if (j + 4 <= n) {
-      v[r] = wasm_f32x4_add(v[r], wasm_f32x4_mul(wasm_v128_load(h + j), wasm_v128_load(o[r] + j)));
-      j += 4;
-    }
-    const v128_t t = wasm_f32x4_add(v[r], wasm_i32x4_shuffle(v[r], v[r], 2, 3, 0, 1));
-    float s = wasm_f32x4_extract_lane(t, 0) + wasm_f32x4_extract_lane(t, 1);
-    for (; j < n; j++) s += h[j] * o[r][j];
-    out[r] = s;
-  }
+  out[0] = ek_dot_tail_v(wasm_f32x4_add(a0, a1), h, o0, j, n);
+  out[1] = ek_dot_tail_v(wasm_f32x4_add(b0, b1), h, o1, j, n);
 }
 
 EK_INLINE void ek_dot_rows_v(float* out, const float* h, float* const* rows, int32_t k, int32_t n) {

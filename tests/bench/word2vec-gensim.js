@@ -2,7 +2,8 @@
 // same corpus and settings: N copies of Moby-Dick (default 10, 2.1 M words), tokenised and
 // filtered by embedkit's Vocab (min count 5), written one sentence per line for gensim. Not part
 // of npm test (it needs the Python venv with gensim): run
-//   node tests/bench/word2vec-gensim.js [--copies 10] [--runs 3] [--mode skipgram|cbow] [--python /work/py/bin/python]
+//   node tests/bench/word2vec-gensim.js [--copies 10] [--runs 3] [--mode skipgram|cbow] [--hs 1]
+//     [--python /work/py/bin/python] [--wasm other-build.wasm]
 // Prints words per second of wall-clock time and of CPU time (train() only, vocabulary built
 // untimed; CPU time is the fairer figure on a shared machine: it counts only the time the
 // process ran, and with workers=1 gensim's sentences path also spends CPU in its job-producer
@@ -25,7 +26,8 @@ const mode = arg('mode', 'skipgram'), python = arg('python', '/work/py/bin/pytho
 const hs = arg('hs', '0') === '1';
 const script = fileURLToPath(new URL('./word2vec_gensim.py', import.meta.url));
 
-await init();
+const wasmFile = arg('wasm', null);
+await init(wasmFile ? { wasm: readFileSync(wasmFile) } : undefined);
 const one = mobyDickText();
 const vocab = Vocab.fromText(one, { minCount: 5 });
 const ids1 = vocab.encode(one);
