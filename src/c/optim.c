@@ -105,23 +105,33 @@ EK_EXPORT void ek_sgd_rows_f32(float* weight, float* buf, int32_t* row_steps, co
 // ---- Adam / AdamW ------------------------------------------------------------------------------
 
 typedef struct {
-  float lr, b1, b2, omb1, omb2, eps, wd, decay, step_size, bc2s;
-  int decoupled;
+  float b1, b2, omb1, omb2, eps, wd, decay, step_size, bc2s;
+  int decoupled, sparse;
 } adam_k;
+
+// One element of either formula (see optim.h); the SIMD kernel runs the same operations per lane.
+static inline void adam_elem(float* w, float* m, float* v, float g, const adam_k* k) {
+  float wj = *w, gj = g;
+  if (k->decoupled) wj = wj * k->decay; else gj = gj + k->wd * wj;
+  if (k->sparse) {  // torch SparseAdam: old += (1 - b) * (new - old); eps before the correction
+    const float mj = *m + (gj - *m) * k->omb1;
+    const float vj = *v + (gj * gj - *v) * k->omb2;
+    *m = mj;
+    *v = vj;
+    *w = wj + k->step_size * (mj / (sqrtf(vj) + k->eps));
+  } else {  // torch Adam: eps after the bias correction
+    const float mj = k->b1 * *m + k->omb1 * gj;
+    const float vj = k->b2 * *v + k->omb2 * (gj * gj);
+    *m = mj;
+    *v = vj;
+    *w = wj - k->step_size * (mj / (sqrtf(vj) / k->bc2s + k->eps));
+  }
+}
 
 static inline void adam_row_s(float* w, float* m, float* v, const float* g, int32_t dim,
                               const adam_k* k) {
   EK_NO_VECTORIZE
-  for (int32_t j = 0; j < dim; j++) {
-    float wj = w[j], gj = g[j];
-    if (k->decoupled) wj = wj * k->decay; else gj = gj + k->wd * wj;
-    const float mj = k->b1 * m[j] + k->omb1 * gj;
-    const float vj = k->b2 * v[j] + k->omb2 * (gj * gj);
-    m[j] = mj;
-    v[j] = vj;
-    const float denom = sqrtf(vj) / k->bc2s + k->eps;
-    w[j] = wj - k->step_size * (mj / denom);
-  }
+  for (int32_t j = 0; j < dim; j++) adam_elem(w + j, m + j, v + j, g[j], k);
 }
 
 #if EK_HAVE_SIMD
@@ -136,13 +146,22 @@ static inline void adam_row_v(float* w, float* m, float* v, const float* g, int3
   for (; j + 4 <= dim; j += 4) {
     v128_t wj = wasm_v128_load(w + j), gj = wasm_v128_load(g + j);
     if (k->decoupled) wj = wasm_f32x4_mul(wj, decay); else gj = wasm_f32x4_add(gj, wasm_f32x4_mul(wd, wj));
-    const v128_t mj = wasm_f32x4_add(wasm_f32x4_mul(b1, wasm_v128_load(m + j)), wasm_f32x4_mul(o1, gj));
-    const v128_t vj = wasm_f32x4_add(wasm_f32x4_mul(b2, wasm_v128_load(v + j)),
-                                     wasm_f32x4_mul(o2, wasm_f32x4_mul(gj, gj)));
-    wasm_v128_store(m + j, mj);
-    wasm_v128_store(v + j, vj);
-    const v128_t denom = wasm_f32x4_add(wasm_f32x4_div(wasm_f32x4_sqrt(vj), bc2s), eps);
-    wasm_v128_store(w + j, wasm_f32x4_sub(wj, wasm_f32x4_mul(ss, wasm_f32x4_div(mj, denom))));
+    const v128_t m0 = wasm_v128_load(m + j), v0 = wasm_v128_load(v + j);
+    if (k->sparse) {
+      const v128_t mj = wasm_f32x4_add(m0, wasm_f32x4_mul(wasm_f32x4_sub(gj, m0), o1));
+      const v128_t vj = wasm_f32x4_add(v0, wasm_f32x4_mul(wasm_f32x4_sub(wasm_f32x4_mul(gj, gj), v0), o2));
+      wasm_v128_store(m + j, mj);
+      wasm_v128_store(v + j, vj);
+      const v128_t denom = wasm_f32x4_add(wasm_f32x4_sqrt(vj), eps);
+      wasm_v128_store(w + j, wasm_f32x4_add(wj, wasm_f32x4_mul(ss, wasm_f32x4_div(mj, denom))));
+    } else {
+      const v128_t mj = wasm_f32x4_add(wasm_f32x4_mul(b1, m0), wasm_f32x4_mul(o1, gj));
+      const v128_t vj = wasm_f32x4_add(wasm_f32x4_mul(b2, v0), wasm_f32x4_mul(o2, wasm_f32x4_mul(gj, gj)));
+      wasm_v128_store(m + j, mj);
+      wasm_v128_store(v + j, vj);
+      const v128_t denom = wasm_f32x4_add(wasm_f32x4_div(wasm_f32x4_sqrt(vj), bc2s), eps);
+      wasm_v128_store(w + j, wasm_f32x4_sub(wj, wasm_f32x4_mul(ss, wasm_f32x4_div(mj, denom))));
+    }
   }
   if (j < dim) adam_row_s(w + j, m + j, v + j, g + j, dim - j, k);
 }
@@ -150,18 +169,20 @@ static inline void adam_row_v(float* w, float* m, float* v, const float* g, int3
 
 static inline __attribute__((always_inline)) void adam_impl(
     float* weight, float* m, float* v, int32_t* row_steps, const float* grad, const int32_t* rows,
-    int32_t n_list, int32_t n_rows, int32_t dim, float lr, float beta1, float beta2, float eps,
-    float weight_decay, int32_t decoupled, int32_t global_step, const int simd) {
+    int32_t n_list, int32_t n_rows, int32_t dim, double lr, double beta1, double beta2,
+    double eps, double weight_decay, int32_t decoupled, int32_t eps_mode, int32_t global_step,
+    const int simd) {
+  // Constants rounded to float32 from their double values, where torch's tensor ops round them.
   adam_k k;
-  k.lr = lr;
-  k.b1 = beta1;
-  k.b2 = beta2;
-  k.omb1 = 1.0f - beta1;
-  k.omb2 = 1.0f - beta2;
-  k.eps = eps;
-  k.wd = weight_decay;
-  k.decay = 1.0f - lr * weight_decay;
+  k.b1 = (float)beta1;
+  k.b2 = (float)beta2;
+  k.omb1 = (float)(1.0 - beta1);
+  k.omb2 = (float)(1.0 - beta2);
+  k.eps = (float)eps;
+  k.wd = (float)weight_decay;
+  k.decay = (float)(1.0 - lr * weight_decay);
   k.decoupled = decoupled != 0;
+  k.sparse = eps_mode == EK_ADAM_EPS_SPARSE;
   k.step_size = 0.0f;  // set per step number below
   k.bc2s = 1.0f;
   int32_t t_prev = -1;
@@ -172,10 +193,14 @@ static inline __attribute__((always_inline)) void adam_impl(
     const int32_t t = global_step > 0 ? global_step : row_steps[r] + 1;
     row_steps[r]++;
     if (t != t_prev) {  // bias corrections in double, as PyTorch computes them in Python floats
-      const double bc1 = 1.0 - pow((double)beta1, (double)t);
-      const double bc2 = 1.0 - pow((double)beta2, (double)t);
-      k.step_size = (float)((double)lr / bc1);
-      k.bc2s = (float)sqrt(bc2);
+      const double bc1 = 1.0 - pow(beta1, (double)t);
+      const double bc2 = 1.0 - pow(beta2, (double)t);
+      if (k.sparse) {
+        k.step_size = (float)(-(lr * sqrt(bc2) / bc1));  // added: SparseAdam's -step_size
+      } else {
+        k.step_size = (float)(lr / bc1);
+        k.bc2s = (float)sqrt(bc2);
+      }
       t_prev = t;
     }
 #if EK_HAVE_SIMD
@@ -189,29 +214,16 @@ static inline __attribute__((always_inline)) void adam_impl(
   }
 }
 
-EK_EXPORT void ek_adam_rows_f32__scalar(float* weight, float* m, float* v, int32_t* row_steps,
-                                        const float* grad, const int32_t* rows, int32_t n_list,
-                                        int32_t n_rows, int32_t dim, float lr, float beta1,
-                                        float beta2, float eps, float weight_decay,
-                                        int32_t decoupled, int32_t global_step) {
-  adam_impl(weight, m, v, row_steps, grad, rows, n_list, n_rows, dim, lr, beta1, beta2, eps,
-            weight_decay, decoupled, global_step, 0);
-}
+#define EK_ADAM_ARGS                                                                             \
+  float *weight, float *m, float *v, int32_t *row_steps, const float *grad, const int32_t *rows, \
+      int32_t n_list, int32_t n_rows, int32_t dim, double lr, double beta1, double beta2,        \
+      double eps, double weight_decay, int32_t decoupled, int32_t eps_mode, int32_t global_step
+#define EK_ADAM_PASS                                                                          \
+  weight, m, v, row_steps, grad, rows, n_list, n_rows, dim, lr, beta1, beta2, eps, weight_decay, \
+      decoupled, eps_mode, global_step
 
-EK_EXPORT void ek_adam_rows_f32__wasmsimd(float* weight, float* m, float* v, int32_t* row_steps,
-                                          const float* grad, const int32_t* rows, int32_t n_list,
-                                          int32_t n_rows, int32_t dim, float lr, float beta1,
-                                          float beta2, float eps, float weight_decay,
-                                          int32_t decoupled, int32_t global_step) {
-  adam_impl(weight, m, v, row_steps, grad, rows, n_list, n_rows, dim, lr, beta1, beta2, eps,
-            weight_decay, decoupled, global_step, EK_HAVE_SIMD);
-}
+EK_EXPORT void ek_adam_rows_f32__scalar(EK_ADAM_ARGS) { adam_impl(EK_ADAM_PASS, 0); }
 
-EK_EXPORT void ek_adam_rows_f32(float* weight, float* m, float* v, int32_t* row_steps,
-                                const float* grad, const int32_t* rows, int32_t n_list,
-                                int32_t n_rows, int32_t dim, float lr, float beta1, float beta2,
-                                float eps, float weight_decay, int32_t decoupled,
-                                int32_t global_step) {
-  ek_adam_rows_f32__wasmsimd(weight, m, v, row_steps, grad, rows, n_list, n_rows, dim, lr, beta1,
-                             beta2, eps, weight_decay, decoupled, global_step);
-}
+EK_EXPORT void ek_adam_rows_f32__wasmsimd(EK_ADAM_ARGS) { adam_impl(EK_ADAM_PASS, EK_HAVE_SIMD); }
+
+EK_EXPORT void ek_adam_rows_f32(EK_ADAM_ARGS) { ek_adam_rows_f32__wasmsimd(EK_ADAM_PASS); }

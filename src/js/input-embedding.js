@@ -15,7 +15,7 @@
 // sequence that already has `offset` tokens sits at position `offset`.
 
 import { Embedding } from './embedding.js';
-import { alloc, deliverF32, free, heap, residentPtr, scratch, scratchSize, wasm } from './memory.js';
+import { alloc, blockTooLarge, deliverF32, free, heap, MAX_BLOCK_BYTES, residentPtr, scratch, scratchSize, wasm } from './memory.js';
 import { checkEvenDim, frequencyWriter, layoutCode } from './sinusoidal.js';
 import { checkFloat32, checkOptions, checkOut, checkPosInt, checkShape, idsLength, stageIds } from './validate.js';
 
@@ -23,7 +23,8 @@ const MODES = ['learned', 'sinusoidal', 'none'];
 
 /** Keys of the constructor's options and of forward/backward's (an unknown key is a TypeError). */
 export const INPUT_EMBEDDING_OPTIONS = ['vocabSize', 'maxPositions', 'dim', 'position', 'seed', 'std', 'positionStd',
-  'tokenWeight', 'positionWeight', 'paddingIdx', 'scaleGradByFreq', 'base', 'layout', 'frequencies', 'minTimescale', 'maxTimescale'];
+  'tokenWeight', 'positionWeight', 'paddingIdx', 'scaleGradByFreq', 'base', 'layout', 'frequencies', 'minTimescale', 'maxTimescale',
+  'requiresGrad'];
 const FORWARD_OPTIONS = ['offset', 'out'];
 const BACKWARD_OPTIONS = ['offset'];
 
@@ -42,14 +43,16 @@ export class InputEmbedding {
    * @param {object} options vocabSize, maxPositions, dim, position ('learned' | 'sinusoidal' |
    *   'none'), seed (default 0; the position table uses seed + 1), std (token init, default 1),
    *   positionStd (default std), tokenWeight / positionWeight (Float32Array tables copied in, e.g.
-   *   GPT-2's wte / wpe), paddingIdx, scaleGradByFreq (token table); for 'sinusoidal':
+   *   GPT-2's wte / wpe), paddingIdx, scaleGradByFreq (token table), requiresGrad (default true;
+   *   false: inference-only tables without gradients); for 'sinusoidal':
    *   base, layout, frequencies, minTimescale, maxTimescale as sinusoidal().
    */
   constructor(options) {
     wasm();
     checkOptions(options, INPUT_EMBEDDING_OPTIONS, 'InputEmbedding options { vocabSize, maxPositions, dim, ... }', { optional: false });
     const { vocabSize, maxPositions, dim, position = 'learned', seed = 0, std = 1, positionStd = std,
-      paddingIdx = null, scaleGradByFreq = false, tokenWeight, positionWeight } = options;
+      paddingIdx = null, scaleGradByFreq = false, tokenWeight, positionWeight, requiresGrad = true } = options;
+    if (typeof requiresGrad !== 'boolean') throw new TypeError(`embedkit: requiresGrad must be a boolean, got ${typeof requiresGrad}`);
     checkPosInt(vocabSize, 'vocabSize');
     checkPosInt(maxPositions, 'maxPositions');
     checkPosInt(dim, 'dim');
@@ -65,13 +68,17 @@ export class InputEmbedding {
       checkEvenDim(dim);
       layout = layoutCode(options.layout ?? 'interleaved');
       writeFreqs = frequencyWriter(dim, options);
-      if (maxPositions * dim * 4 > 2 ** 32) throw new RangeError(`embedkit: a ${maxPositions} x ${dim} position table does not fit in wasm32 memory`);
     }
-    const weightOf = (w) => (w === undefined ? {} : { weight: w instanceof Float32Array ? w : w.view });
-    this.#token = new Embedding(vocabSize, dim, { seed, std, paddingIdx, scaleGradByFreq, ...weightOf(tokenWeight) });
+    // Both tables are checked against the block limit before the first one is allocated.
+    if (vocabSize * dim * 4 > MAX_BLOCK_BYTES) throw blockTooLarge(`a ${vocabSize} x ${dim} token table`, vocabSize * dim * 4);
+    if (position !== 'none' && maxPositions * dim * 4 > MAX_BLOCK_BYTES) {
+      throw blockTooLarge(`a ${maxPositions} x ${dim} position table`, maxPositions * dim * 4);
+    }
+    const weightOf = (w) => (w === undefined ? {} : { weight: w });
+    this.#token = new Embedding(vocabSize, dim, { seed, std, paddingIdx, scaleGradByFreq, requiresGrad, ...weightOf(tokenWeight) });
     try {
       if (position === 'learned') {
-        this.#position = new Embedding(maxPositions, dim, { seed: positionSeed(seed), std: positionStd, ...weightOf(positionWeight) });
+        this.#position = new Embedding(maxPositions, dim, { seed: positionSeed(seed), std: positionStd, requiresGrad, ...weightOf(positionWeight) });
       } else if (position === 'sinusoidal') {
         this.#table = alloc(maxPositions * dim * 4, `a ${maxPositions} x ${dim} sinusoidal position table`);
         const s = scratch(scratchSize(dim / 2 * 8));
@@ -162,6 +169,7 @@ export class InputEmbedding {
    */
   backward(ids, shape, gradOutput, options = {}) {
     const ex = this.#live();
+    this.#token._checkTrainable('backward');
     const { n, batch, seq, offset } = this.#checkCall(ids, shape, options, 'backward');
     const d = this.#dim, len = n * d;
     checkFloat32(gradOutput, len, 'gradOutput');
@@ -186,6 +194,7 @@ export class InputEmbedding {
   /** Zero the touched gradient rows of the token (and learned position) tables. */
   zeroGrad() {
     this.#live();
+    this.#token._checkTrainable('zeroGrad');
     this.#token.zeroGrad();
     this.#position?.zeroGrad();
   }
@@ -200,7 +209,7 @@ export class InputEmbedding {
     }
     if (this.#table) spans.push([this.#table, pb, 'sinusoidal table']);
     for (const [p, b, what] of spans) {
-      if (ptr < p + b && p < ptr + bytes) throw new RangeError(`embedkit: out overlaps this InputEmbedding's ${what}`);
+      if (p && ptr < p + b && p < ptr + bytes) throw new RangeError(`embedkit: out overlaps this InputEmbedding's ${what}`);
     }
   }
 

@@ -42,21 +42,35 @@ export function heap() {
   return views;
 }
 
-const MAX_BYTES = 2 ** 32 - 2 ** 16;  // wasm32 can address 4 GiB; leave room for the stack
+/**
+ * The largest block embedkit allocates in one piece — a table, a gradient, a ResidentArray, a
+ * Rope cache, or the working memory of one call — in every state of the module: 2 GiB - 1 MiB.
+ * Emscripten's allocator (dlmalloc) grows memory by less than 2 GiB at a time, so a larger block
+ * would be refused in a fresh module and accepted only when earlier, freed blocks happen to have
+ * left room at the end of memory; below this size a block is refused only when wasm32's 4 GiB is
+ * used up. All blocks together share the 4 GiB (README "Memory rules").
+ */
+export const MAX_BLOCK_BYTES = 2 ** 31 - 2 ** 20;
 
 function fmtBytes(n) {
+  if (n >= 2 ** 30 && n % 2 ** 20 === 0 && n % 2 ** 30 !== 0) return `${n / 2 ** 20} MiB`;
   return n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : `${n} bytes`;
 }
 
+/** RangeError for a block over MAX_BLOCK_BYTES, naming what needed it. */
+export function blockTooLarge(what, bytes, hint = '') {
+  return new RangeError(`embedkit: ${what} needs ${bytes} bytes (${fmtBytes(bytes)}), more than the largest block ` +
+    `embedkit allocates, ${MAX_BLOCK_BYTES} bytes (${fmtBytes(MAX_BLOCK_BYTES)})${hint}`);
+}
+
 /**
- * Allocate `bytes` in wasm memory (64-byte aligned). Throws RangeError naming `what` if wasm32
- * memory cannot hold it; nothing is changed then. Returns the pointer as an unsigned number.
+ * Allocate `bytes` in wasm memory (64-byte aligned). Throws RangeError naming `what` if the
+ * block is larger than MAX_BLOCK_BYTES or wasm32 memory cannot grow to hold it; nothing is
+ * changed then. Returns the pointer as an unsigned number.
  */
 export function alloc(bytes, what = 'buffer') {
   if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`embedkit: ${what} size ${bytes} is not a valid byte count`);
-  if (bytes > MAX_BYTES) {
-    throw new RangeError(`embedkit: ${what} needs ${fmtBytes(bytes)}, more than wasm32 memory can hold (4 GiB)`);
-  }
+  if (bytes > MAX_BLOCK_BYTES) throw blockTooLarge(what, bytes);
   const p = wasm().ek_alloc(bytes) >>> 0;
   if (p === 0) {
     const used = wasm().memory.buffer.byteLength;
@@ -74,15 +88,25 @@ export function free(ptr) {
 let arenaPtr = 0;
 let arenaBytes = 0;
 
+/** `n` bytes rounded up to a whole number of 64-byte lines (exact for any safe integer). */
+const lines64 = (n) => Math.ceil(n / 64) * 64;
+
 /**
  * Reserve the per-call scratch area of at least `bytes` and return a bump allocator over it:
  * `take(bytes)` returns 64-byte (cache-line) aligned pointers. Call it once per operation, with
  * the total (use scratchSize() to add up parts). Growing frees and reallocates, so pointers from an
- * earlier scratch() call are invalid afterwards.
+ * earlier scratch() call are invalid afterwards. A total over MAX_BLOCK_BYTES is a RangeError.
+ * All sizes here are plain JS numbers (exact to 2^53): no 32-bit integer operators, which would
+ * wrap sizes of 2 GiB and more.
  */
 export function scratch(bytes) {
+  if (!Number.isSafeInteger(bytes) || bytes < 0) throw new Error(`embedkit internal: scratch size ${bytes}`);
+  if (bytes > MAX_BLOCK_BYTES) {
+    throw blockTooLarge('this call', bytes, ' for its working memory; split the call, or pass its ' +
+      'inputs and out as ResidentArrays (used in place, no working copy)');
+  }
   if (bytes > arenaBytes) {
-    const want = Math.max(bytes, Math.min(arenaBytes * 2, MAX_BYTES), 1 << 16);
+    const want = Math.min(Math.max(bytes, arenaBytes * 2, 1 << 16), MAX_BLOCK_BYTES);
     // Allocate the new area before freeing the old one so that a failure leaves it intact.
     let size = want;
     let p;
@@ -101,8 +125,8 @@ export function scratch(bytes) {
   return {
     take(n) {
       const p = arenaPtr + off;
-      off += (n + 63) & ~63;
-      if (off > arenaBytes) throw new Error('embedkit internal: scratch overrun');
+      off += lines64(n);
+      if (!(off <= arenaBytes)) throw new Error('embedkit internal: scratch overrun');
       return p;
     },
   };
@@ -111,7 +135,7 @@ export function scratch(bytes) {
 /** Bytes scratch() needs for parts of the given byte sizes (each rounded up to 64). */
 export function scratchSize(...parts) {
   let s = 0;
-  for (const n of parts) s += (n + 63) & ~63;
+  for (const n of parts) s += lines64(n);
   return s;
 }
 

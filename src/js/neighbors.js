@@ -16,6 +16,8 @@ function describe(v) {
 /** { table: Float32Array, dim } from a Word2Vec, an Embedding, or a Float32Array + dim. */
 function tableOf(source, dim) {
   if (source !== null && typeof source === 'object' && !ArrayBuffer.isView(source) && 'weight' in source && 'dim' in source) {
+    // An Embedding stored as float16 / bfloat16 / Q*: its rows decoded to float32.
+    if (typeof source.dtype === 'string' && source.dtype !== 'float32') return { table: source._float32(), dim: source.dim };
     return { table: source.weight, dim: source.dim };
   }
   if (!(source instanceof Float32Array)) {

@@ -7,6 +7,9 @@
 // of PyTorch's SparseAdam and TensorFlow's LazyAdam, and costs O(touched rows * dim).
 // lazy: false is PyTorch's dense SGD / Adam on the full gradient table (rows without gradient
 // have gradient 0 and still decay), O(all rows * dim).
+// Where Adam adds eps (epsMode) follows the same split by default: lazy Adam is SparseAdam's
+// formula, eps added to sqrt(v) before the bias correction ('sparseAdam'); dense Adam is
+// torch.optim.Adam's, eps added after it ('adam'). Either can be chosen with either lazy.
 // Adam's bias correction counts steps: by default one count per step() call, shared by every
 // row (PyTorch SparseAdam); with rowSteps: true each row counts its own updates instead, so a
 // rare row's first update is corrected as a first update.
@@ -18,7 +21,7 @@ import { InputEmbedding } from './input-embedding.js';
 
 /** Keys of the SGD / Adam options (an unknown key is a TypeError). */
 export const SGD_OPTIONS = ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'lazy'];
-export const ADAM_OPTIONS = ['lr', 'betas', 'eps', 'weightDecay', 'decoupledWeightDecay', 'lazy', 'rowSteps'];
+export const ADAM_OPTIONS = ['lr', 'betas', 'eps', 'weightDecay', 'decoupledWeightDecay', 'lazy', 'rowSteps', 'epsMode'];
 
 /** An InputEmbedding stands for its learned tables (token, and position when learned). */
 function expand(p) {
@@ -33,6 +36,11 @@ function paramsOf(params) {
   }
   if (new Set(list).size !== list.length) throw new RangeError('embedkit: the same Embedding is listed twice');
   for (const p of list) if (p.disposed) throw new Error('embedkit: an Embedding given to the optimizer is disposed');
+  list.forEach((p, i) => {
+    if (!p.requiresGrad) {
+      throw new TypeError(`embedkit: an optimizer updates trainable tables; param ${i} is a ${p.dtype} Embedding with requiresGrad: false`);
+    }
+  });
   return list.slice();
 }
 
@@ -160,17 +168,23 @@ export class SGD extends Optimizer {
   }
 }
 
+/** epsMode -> the eps_mode argument of ek_adam_rows_f32 (src/c/optim.h). */
+const EPS_MODES = Object.freeze({ __proto__: null, adam: 0, sparseAdam: 1 });
+
 export class Adam extends Optimizer {
   /**
    * @param {Embedding|InputEmbedding|Array<Embedding|InputEmbedding>} params
    * @param {{ lr?: number, betas?: [number, number], eps?: number, weightDecay?: number,
-   *           decoupledWeightDecay?: boolean, lazy?: boolean, rowSteps?: boolean }} [options]
+   *           decoupledWeightDecay?: boolean, lazy?: boolean, rowSteps?: boolean,
+   *           epsMode?: 'sparseAdam' | 'adam' }} [options]
    *   PyTorch's defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0;
-   *   decoupledWeightDecay true is AdamW; lazy true (SparseAdam semantics); rowSteps false.
+   *   decoupledWeightDecay true is AdamW; lazy true (SparseAdam semantics); rowSteps false;
+   *   epsMode 'sparseAdam' when lazy (torch.optim.SparseAdam), else 'adam' (torch.optim.Adam).
    */
   constructor(params, options = {}) {
     checkOptions(options, ADAM_OPTIONS, 'Adam options');
     const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, decoupledWeightDecay = false, lazy = true, rowSteps = false } = options;
+    const { epsMode = lazy === false ? 'adam' : 'sparseAdam' } = options;
     checkNumber(lr, 'lr', { min: 0 });
     if (!Array.isArray(betas) || betas.length !== 2) throw new TypeError('embedkit: betas must be an array [beta1, beta2]');
     betas.forEach((b, i) => {
@@ -181,8 +195,10 @@ export class Adam extends Optimizer {
     checkNumber(weightDecay, 'weightDecay', { min: 0 });
     checkBool(decoupledWeightDecay, 'decoupledWeightDecay');
     checkBool(rowSteps, 'rowSteps');
+    if (typeof epsMode !== 'string') throw new TypeError(`embedkit: epsMode must be a string, got ${typeof epsMode}`);
+    if (!(epsMode in EPS_MODES)) throw new RangeError(`embedkit: epsMode must be 'sparseAdam' or 'adam', got '${epsMode}'`);
     super(params, ['expAvg', 'expAvgSq'], lazy);
-    this.options = Object.freeze({ lr, betas: Object.freeze([...betas]), eps, weightDecay, decoupledWeightDecay, lazy, rowSteps });
+    this.options = Object.freeze({ lr, betas: Object.freeze([...betas]), eps, weightDecay, decoupledWeightDecay, lazy, rowSteps, epsMode });
   }
 
   step() {
@@ -193,7 +209,7 @@ export class Adam extends Optimizer {
     this._each((s, p, rows, nList) => {
       ex.ek_adam_rows_f32(p.weight, s.expAvg, s.expAvgSq, s.steps, p.grad, rows, nList, s.param.numEmbeddings,
         s.param.dim, o.lr, o.betas[0], o.betas[1], o.eps, o.weightDecay, o.decoupledWeightDecay ? 1 : 0,
-        o.rowSteps ? 0 : t);
+        EPS_MODES[o.epsMode], o.rowSteps ? 0 : t);
     });
   }
 }

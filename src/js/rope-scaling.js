@@ -4,24 +4,26 @@
 // Followed: Hugging Face transformers, src/transformers/modeling_rope_utils.py
 // (_compute_default_rope_parameters, _compute_linear_scaling_rope_parameters,
 // _compute_dynamic_ntk_parameters, _compute_yarn_parameters, _compute_longrope_parameters,
-// _compute_llama3_parameters, and the dynamic_rope_update decorator), the v5 form that reads
+// _compute_llama3_parameters, _compute_proportional_rope_parameters (transformers 5, Gemma-4
+// full-attention layers), and the dynamic_rope_update decorator), the v5 form that reads
 // `rope_parameters` (an explicit `factor` wins over max/original ratios; yarn's `truncate`
 // defaults to true). Differences, on purpose:
 // - transformers evaluates these formulas in float32 torch tensors; here they run in float64,
 //   so the frequencies are the exact values the formulas describe (cos/sin tables are then
 //   rounded to float32 once, by trig.c).
 // - dynamic and longrope are stateless per call: a call with highest position P uses
-//   seqLen = max(P + 1, originalMaxPositions) (shared/API.md). transformers keeps the largest
+//   seqLen = max(P + 1, originalMaxPositions) (README "Rotary position embeddings"). transformers keeps the largest
 //   seqLen seen so far until a call drops below the original length again.
 //
 // Field names are the camelCase of transformers' keys:
 //   factor, originalMaxPositions (original_max_position_embeddings), betaFast, betaSlow,
 //   attentionFactor, mscale, mscaleAllDim, truncate, lowFreqFactor, highFreqFactor,
-//   shortFactor, longFactor.
+//   shortFactor, longFactor, partialRotaryFactor (proportional).
+// Type 'explicit' is internal: Rope's invFreq option (given frequencies and attention factor).
 
 import { checkOptions } from './validate.js';
 
-const TYPES = ['default', 'linear', 'dynamic', 'yarn', 'llama3', 'longrope'];
+const TYPES = ['default', 'linear', 'dynamic', 'yarn', 'llama3', 'longrope', 'proportional'];
 /** Keys each scaling type takes besides `type` / `ropeType` (an unknown key is a TypeError). */
 const TYPE_KEYS = {
   default: [],
@@ -30,6 +32,7 @@ const TYPE_KEYS = {
   yarn: ['factor', 'originalMaxPositions', 'betaFast', 'betaSlow', 'attentionFactor', 'mscale', 'mscaleAllDim', 'truncate'],
   llama3: ['factor', 'lowFreqFactor', 'highFreqFactor', 'originalMaxPositions'],
   longrope: ['shortFactor', 'longFactor', 'factor', 'originalMaxPositions', 'attentionFactor'],
+  proportional: ['factor', 'partialRotaryFactor'],
 };
 
 function num(v, name, { min = -Infinity, exclusive = false, int = false } = {}) {
@@ -111,6 +114,13 @@ export function normalizeScaling(scaling, { rotaryDim, maxPositions }) {
         type, factor: num(scaling.factor, 'factor', { min: 0, exclusive: true }),
         lowFreqFactor, highFreqFactor, originalMaxPositions: orig(true),
       });
+    }
+    case 'proportional': {
+      // Rotate the first floor(p * dim / 2) pairs with the plain frequencies of the whole head,
+      // leave the rest unrotated (frequency 0); divide by factor.
+      const partialRotaryFactor = opt('partialRotaryFactor', 1, { min: 0 });
+      if (partialRotaryFactor > 1) throw new RangeError(`embedkit: scaling.partialRotaryFactor must be in [0, 1], got ${partialRotaryFactor}`);
+      return Object.freeze({ type, factor: opt('factor', 1, { min: 0, exclusive: true }), partialRotaryFactor });
     }
     case 'longrope': {
       const originalMaxPositions = orig(false);
@@ -215,6 +225,15 @@ export function ropeFrequencies({ rotaryDim, base, scaling }, seqLen) {
       }
       return { invFreq: inv, attentionFactor: 1 };
     }
+    case 'proportional': {
+      // transformers: rope_angles = int(partial_rotary_factor * head_dim // 2)
+      const angles = Math.floor((scaling.partialRotaryFactor * dim) / 2);
+      const inv = new Float64Array(half);
+      for (let i = 0; i < Math.min(angles, half); i++) inv[i] = 1 / base ** ((2 * i) / dim) / scaling.factor;
+      return { invFreq: inv, attentionFactor: 1 };
+    }
+    case 'explicit':
+      return { invFreq: Float64Array.from(scaling.invFreq), attentionFactor: scaling.attentionFactor };
     case 'longrope': {
       const { factor, originalMaxPositions: orig } = scaling;
       let attentionFactor = scaling.attentionFactor;

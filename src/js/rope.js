@@ -3,11 +3,12 @@
 // (forward = rotate by +angle, backward = rotate by -angle, the transpose).
 // Also: shift (rotate cached keys by a position delta), the q/k weight permutation between the
 // half-split and interleaved conventions, and a precision report for the cos/sin tables.
-// Contract: shared/API.md "Rope"; scaling formulas: rope-scaling.js.
+// Contract: README "Rotary position embeddings" and src/index.d.ts; scaling formulas: rope-scaling.js.
 
 import { alloc, deliverF32, free, heap, scratch, scratchSize, wasm, residentPtr } from './memory.js';
 import { checkFloat32, checkOptions, checkOut, checkPosInt, checkNumber, checkShape, idsLength, stageIds } from './validate.js';
 import { normalizeScaling, frequencyKey, ropeFrequencies } from './rope-scaling.js';
+import { ropeOptionsFromHF, ropeOptionsFromGGUF } from './rope-config.js';
 
 export const LAYOUTS = { bshd: 0, bhsd: 1 };
 
@@ -22,7 +23,7 @@ export function layoutDims(shape, layout, name = 'shape') {
 
 /** Keys of each options object in this file and rotary-embedding.js (an unknown key is a TypeError). */
 export const ROPE_OPTIONS = {
-  Rope: ['headDim', 'rotaryDim', 'base', 'interleaved', 'maxPositions', 'scaling'],
+  Rope: ['headDim', 'rotaryDim', 'base', 'interleaved', 'maxPositions', 'scaling', 'invFreq', 'attentionFactor'],
   forward: ['positions', 'offset', 'layout', 'out'],
   backward: ['positions', 'offset', 'layout', 'out'],
   shift: ['layout', 'out'],
@@ -99,6 +100,21 @@ export function runRope(plan, x, out, extraScratch, prepare, name = 'x') {
   return deliverF32(dst, plan.total, hasOut ? out : null, outRes);
 }
 
+/** invFreq option: a non-empty array of finite numbers >= 0 -> Float64Array. */
+function checkInvFreq(v) {
+  if (!Array.isArray(v) && !(v instanceof Float64Array) && !(v instanceof Float32Array)) {
+    throw new TypeError('embedkit: invFreq must be an array, Float64Array or Float32Array of frequencies');
+  }
+  if (v.length === 0) throw new RangeError('embedkit: invFreq is empty');
+  const out = new Float64Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const f = v[i];
+    if (typeof f !== 'number' || !Number.isFinite(f) || f < 0) throw new RangeError(`embedkit: invFreq[${i}] = ${f} must be a finite number >= 0`);
+    out[i] = f;
+  }
+  return out;
+}
+
 export class Rope {
   #headDim; #rot; #half; #base; #interleaved; #maxPos; #scaling;
   #cos = 0; #sin = 0; #freq = 0;
@@ -107,20 +123,37 @@ export class Rope {
 
   /**
    * @param {object} options headDim, rotaryDim = headDim, base = 10000, interleaved = false,
-   *   maxPositions = 4096, scaling = null (see rope-scaling.js for the types and fields)
+   *   maxPositions = 4096, scaling = null (see rope-scaling.js for the types and fields);
+   *   or, instead of base/scaling, invFreq (rotaryDim / 2 frequencies, any rope type's) and
+   *   attentionFactor = 1 (multiplies cos and sin).
    */
   constructor(options) {
     wasm();
     checkOptions(options, ROPE_OPTIONS.Rope, 'Rope options', { optional: false });
-    const { headDim, rotaryDim = headDim, base = 10000, interleaved = false, maxPositions = 4096, scaling = null } = options;
+    const { headDim, base = 10000, interleaved = false, maxPositions = 4096, scaling = null, invFreq, attentionFactor } = options;
+    const explicit = invFreq !== undefined && invFreq !== null;
+    let rotaryDim = options.rotaryDim;
+    let inv = null;
+    if (explicit) {
+      inv = checkInvFreq(invFreq);
+      if (rotaryDim === undefined) rotaryDim = 2 * inv.length;
+      if (scaling !== null && scaling !== undefined) throw new TypeError('embedkit: give invFreq or scaling, not both');
+      if (options.base !== undefined) throw new TypeError('embedkit: give invFreq or base, not both');
+    } else if (attentionFactor !== undefined) {
+      throw new TypeError('embedkit: attentionFactor goes with invFreq (scaling types compute their own)');
+    }
+    if (rotaryDim === undefined) rotaryDim = headDim;
     checkPosInt(headDim, 'headDim');
     checkPosInt(rotaryDim, 'rotaryDim');
     if (rotaryDim % 2 !== 0) throw new RangeError(`embedkit: rotaryDim must be even, got ${rotaryDim}`);
     if (rotaryDim > headDim) throw new RangeError(`embedkit: rotaryDim (${rotaryDim}) must be <= headDim (${headDim})`);
+    if (explicit && inv.length !== rotaryDim / 2) throw new RangeError(`embedkit: invFreq has ${inv.length} values, expected rotaryDim / 2 = ${rotaryDim / 2}`);
     checkNumber(base, 'base', { min: 1, exclusiveMin: true });
     if (typeof interleaved !== 'boolean') throw new TypeError('embedkit: interleaved must be a boolean');
     checkPosInt(maxPositions, 'maxPositions', { max: 2 ** 28 });
-    const norm = normalizeScaling(scaling, { rotaryDim, maxPositions });
+    const norm = explicit
+      ? Object.freeze({ type: 'explicit', invFreq: inv, attentionFactor: attentionFactor === undefined ? 1 : checkNumber(attentionFactor, 'attentionFactor', { min: 0, exclusiveMin: true }) })
+      : normalizeScaling(scaling, { rotaryDim, maxPositions });
     const half = rotaryDim / 2;
     const tableBytes = maxPositions * half * 4;
     const owned = [];
@@ -142,6 +175,23 @@ export class Rope {
     // Static types get their whole table now; dynamic/longrope tables are (re)built per call
     // for the rows the call needs, and completed when cos/sin are read.
     this.#ensure(norm.type === 'dynamic' ? norm.originalMaxPositions : 0, maxPositions);
+  }
+
+  /**
+   * The constructor options a model's own configuration describes: a parsed transformers
+   * config.json, or an opened GGUF file (openGGUF). See rope-config.js for the keys read.
+   * @param {object} config
+   * @param {{ layerType?: string, maxPositions?: number, interleaved?: boolean }} [options]
+   */
+  static optionsFromConfig(config, options) {
+    if (config === null || typeof config !== 'object') throw new TypeError('embedkit: Rope.fromConfig takes a config.json object or a GGUF file from openGGUF');
+    const isGGUF = typeof config.archValue === 'function' && 'ropeFactors' in config;
+    return isGGUF ? ropeOptionsFromGGUF(config, options) : ropeOptionsFromHF(config, options);
+  }
+
+  /** new Rope(Rope.optionsFromConfig(config, options)). */
+  static fromConfig(config, options) {
+    return new Rope(Rope.optionsFromConfig(config, options));
   }
 
   #live() {

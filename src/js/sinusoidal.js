@@ -11,7 +11,7 @@
 //   frequencies Float64Array(dim/2): your own angular frequencies
 // p = offset + row. Every value is within 2e-7 of the formula evaluated in float64.
 
-import { deliverF32, heap, residentPtr, scratch, scratchSize, wasm } from './memory.js';
+import { blockTooLarge, deliverF32, heap, MAX_BLOCK_BYTES, residentPtr, scratch, scratchSize, wasm } from './memory.js';
 import { checkNumber, checkOptions, checkOut, checkPosInt } from './validate.js';
 
 /** Keys of sinusoidal()'s options (an unknown key is a TypeError). */
@@ -81,7 +81,7 @@ export function sinusoidal(numPositions, dim, options = {}) {
   const code = layoutCode(layout);
   const writeFreqs = frequencyWriter(dim, options);
   const len = numPositions * dim;
-  if (len * 4 > 2 ** 32) throw new RangeError(`embedkit: a ${numPositions} x ${dim} table does not fit in wasm32 memory`);
+  if (len * 4 > MAX_BLOCK_BYTES) throw blockTooLarge(`a ${numPositions} x ${dim} sinusoidal table`, len * 4);
   const hasOut = checkOut(out, len);
   const outPtr = hasOut ? residentPtr(out) : 0;
   const s = scratch(scratchSize(dim / 2 * 8, outPtr ? 0 : len * 4));

@@ -5,7 +5,7 @@
 // is the async loop around step(). The corpus is one Int32Array of ids, or is streamed: an
 // iterable / async iterable of id arrays or text pieces, read again for every epoch.
 
-import { alloc, free, heap, scratch, scratchSize, wasm } from './memory.js';
+import { alloc, blockTooLarge, free, heap, MAX_BLOCK_BYTES, scratch, scratchSize, wasm } from './memory.js';
 import { checkNumber, checkOptions, checkPosInt } from './validate.js';
 import { Embedding } from './embedding.js';
 
@@ -17,7 +17,7 @@ const TRAIN_OPTIONS = ['onProgress', 'chunkWords', 'signal'];
 
 const now = () => (globalThis.performance ?? Date).now();
 
-function checkSeed(seed) {
+export function checkSeed(seed) {
   if (typeof seed === 'bigint') {
     if (seed < 0n || seed >= 2n ** 64n) throw new RangeError(`embedkit: seed must be in [0, 2^64), got ${seed}`);
     return [Number(seed & 0xffffffffn), Number(seed >> 32n)];
@@ -74,7 +74,7 @@ function idsOf(corpus, nVocab, name) {
 const isIds = (c) => c instanceof Int32Array || c instanceof Uint32Array || (Array.isArray(c) && (c.length === 0 || typeof c[0] === 'number'));
 
 /** The corpus as an Int32Array of ids in [-1, nVocab), -1 = sentence break (validated). */
-function corpusOf(corpus, nVocab) {
+export function corpusOf(corpus, nVocab) {
   const ids = idsOf(corpus, nVocab, 'corpus');
   let tokens = 0;
   for (let i = 0; i < ids.length; i++) if (ids[i] >= 0) tokens++;
@@ -292,9 +292,8 @@ export class Word2Vec {
     const [seedLo, seedHi] = checkSeed(seed);
     if (tokens * epochs > Number.MAX_SAFE_INTEGER) throw new RangeError('embedkit: corpus length * epochs is too large');
     const tableBytes = nVocab * dim * 4;
-    const nTables = 1 + (negative > 0 ? 1 : 0) + (hs ? 1 : 0);
-    if (tableBytes * nTables > 2 ** 32) {
-      throw new RangeError(`embedkit: Word2Vec tables of ${nVocab} x ${dim} need ${(tableBytes * nTables / 2 ** 30).toFixed(2)} GiB, more than wasm32 memory can hold`);
+    if (tableBytes > MAX_BLOCK_BYTES) {
+      throw blockTooLarge(`each Word2Vec table of ${nVocab} x ${dim}`, tableBytes);
     }
     const w0 = checkInitial(options.weight, 'weight', nVocab, dim);
     const w1 = negative > 0 ? checkInitial(options.outputWeight, 'outputWeight', nVocab, dim) : null;

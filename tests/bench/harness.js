@@ -165,7 +165,7 @@ export function copyRows(ek, memory, bytes) {
 let onnxProto;
 /**
  * Serialise a one-node ONNX model. inputs/outputs: [name, 'float'|'int32'|'int64', dims]
- * (a dim may be a string for a symbolic size); initializers: [name, 'float'|'int64', dims,
+ * (a dim may be a string for a symbolic size); initializers: [name, 'float'|'int64'|'uint8'|..., dims,
  * TypedArray]; attributes: { name: number | number[] | string }; nodeInputs: the node's input
  * names in operator order (default: inputs, then initializers).
  */
@@ -173,7 +173,7 @@ export function onnxModel({ op, inputs, outputs, initializers = [], attributes =
   onnxProto ??= require('onnx-proto').onnx;
   const P = onnxProto;
   const T = P.TensorProto.DataType;
-  const dt = { float: T.FLOAT, int32: T.INT32, int64: T.INT64 };
+  const dt = { float: T.FLOAT, int32: T.INT32, int64: T.INT64, uint8: T.UINT8, float16: T.FLOAT16 };
   const vi = ([name, type, dims]) => P.ValueInfoProto.create({
     name,
     type: P.TypeProto.create({

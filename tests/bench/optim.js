@@ -16,13 +16,13 @@ function jsAdam(W, G, n, dim) {
   let t = 0;
   return (rows, lr = 1e-3, b1 = 0.9, b2 = 0.999, eps = 1e-8) => {
     t++;
-    const ss = lr / (1 - b1 ** t), bc2s = Math.sqrt(1 - b2 ** t);
+    const ss = lr * Math.sqrt(1 - b2 ** t) / (1 - b1 ** t);  // lazy: SparseAdam's eps placement
     for (const r of rows) {
       for (let j = r * dim, e = j + dim; j < e; j++) {
         const g = G[j];
         const mj = (m[j] = b1 * m[j] + (1 - b1) * g);
         const vj = (v[j] = b2 * v[j] + (1 - b2) * g * g);
-        W[j] -= ss * (mj / (Math.sqrt(vj) / bc2s + eps));
+        W[j] -= ss * (mj / (Math.sqrt(vj) + eps));
       }
     }
   };
@@ -44,7 +44,7 @@ export const workloads = [{
     const touched = Array.from(lazy.emb.touched);
     // float64 reference: one step from the same start
     const W64 = Float64Array.from(lazy.emb.weight);
-    new AdamRef(W64, N, D, { lr: 1e-3 }).step(Float64Array.from(lazy.emb.grad), touched);
+    new AdamRef(W64, N, D, { lr: 1e-3, epsMode: 'sparseAdam' }).step(Float64Array.from(lazy.emb.grad), touched);
     const reference = Float32Array.from(W64);
     const jsW = lazy.emb.weight.slice(), jsG = lazy.emb.grad.slice();
     const jsStep = jsAdam(jsW, jsG, N, D);

@@ -328,9 +328,11 @@ export class SgdRef {
   }
 }
 
+/** epsMode 'adam': torch.optim.Adam, eps added after the bias correction; 'sparseAdam':
+ *  torch.optim.SparseAdam, eps added to sqrt(v) before it. */
 export class AdamRef {
-  constructor(W, n, dim, { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, decoupledWeightDecay = false, rowSteps = false } = {}) {
-    Object.assign(this, { W, n, dim, lr, b1: betas[0], b2: betas[1], eps, wd: weightDecay, decoupled: decoupledWeightDecay, rowSteps });
+  constructor(W, n, dim, { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, decoupledWeightDecay = false, rowSteps = false, epsMode = 'adam' } = {}) {
+    Object.assign(this, { W, n, dim, lr, b1: betas[0], b2: betas[1], eps, wd: weightDecay, decoupled: decoupledWeightDecay, rowSteps, epsMode });
     this.m = new Float64Array(n * dim);
     this.v = new Float64Array(n * dim);
     this.steps = new Int32Array(n);
@@ -348,7 +350,8 @@ export class AdamRef {
         if (this.decoupled) this.W[j] *= 1 - lr * wd; else g += wd * this.W[j];
         this.m[j] = b1 * this.m[j] + (1 - b1) * g;
         this.v[j] = b2 * this.v[j] + (1 - b2) * g * g;
-        this.W[j] -= (lr / bc1) * this.m[j] / (Math.sqrt(this.v[j]) / Math.sqrt(bc2) + eps);
+        if (this.epsMode === 'sparseAdam') this.W[j] -= (lr * Math.sqrt(bc2) / bc1) * this.m[j] / (Math.sqrt(this.v[j]) + eps);
+        else this.W[j] -= (lr / bc1) * this.m[j] / (Math.sqrt(this.v[j]) / Math.sqrt(bc2) + eps);
       }
     }
   }

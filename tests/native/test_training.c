@@ -259,11 +259,11 @@ static void test_optim(void) {
         if (simd) {
           ek_sgd_rows_f32__wasmsimd(w, m, steps, g, rows, 3, n, dim, 0.1f, 0.9f, 0.1f, 0.01f, k & 1);
           ek_sgd_rows_f32__wasmsimd(w, 0, steps, g, 0, 0, n, dim, 0.1f, 0.0f, 0.0f, 0.01f, 0);
-          ek_adam_rows_f32__wasmsimd(w, m, v, steps, g, rows, 3, n, dim, 0.01f, 0.9f, 0.999f, 1e-8f, 0.1f, k & 1, k ? k + 1 : 0);
+          ek_adam_rows_f32__wasmsimd(w, m, v, steps, g, rows, 3, n, dim, 0.01, 0.9, 0.999, 1e-8, 0.1, k & 1, k == 1, k ? k + 1 : 0);
         } else {
           ek_sgd_rows_f32__scalar(w, m, steps, g, rows, 3, n, dim, 0.1f, 0.9f, 0.1f, 0.01f, k & 1);
           ek_sgd_rows_f32__scalar(w, 0, steps, g, 0, 0, n, dim, 0.1f, 0.0f, 0.0f, 0.01f, 0);
-          ek_adam_rows_f32__scalar(w, m, v, steps, g, rows, 3, n, dim, 0.01f, 0.9f, 0.999f, 1e-8f, 0.1f, k & 1, k ? k + 1 : 0);
+          ek_adam_rows_f32__scalar(w, m, v, steps, g, rows, 3, n, dim, 0.01, 0.9, 0.999, 1e-8, 0.1, k & 1, k == 1, k ? k + 1 : 0);
         }
       }
       res[simd] = malloc(sz * 3 * sizeof(float));

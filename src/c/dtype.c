@@ -1,0 +1,356 @@
+// dtype.c — lookup from float16 / bfloat16 / Q8_0 / Q4_0 / Q4_K / Q6_K tables (see dtype.h for
+// the layouts and the exactness contract) and the float32 -> storage encoders.
+//
+// Kernel shape: a row is decoded straight from the stored bytes into the float32 output row;
+// nothing is staged. __scalar decodes element by element from ggml's definitions (ggml-quants.c
+// dequantize_row_*); __wasmsimd decodes 8 (f16/bf16) or 16 elements per vector step with the
+// same arithmetic in the same order, so the products round identically.
+#include <math.h>
+#include <string.h>
+
+#include "embedkit.h"
+
+// ---- scalar building blocks ---------------------------------------------------------------------
+
+static inline uint32_t f32_bits(float x) { uint32_t u; memcpy(&u, &x, 4); return u; }
+static inline float bits_f32(uint32_t u) { float x; memcpy(&x, &u, 4); return x; }
+// Little-endian uint16 at any address (blocks are 2-byte aligned only by accident).
+static inline uint32_t rd16(const uint8_t* p) { return (uint32_t)p[0] | ((uint32_t)p[1] << 8); }
+
+// IEEE binary16 -> binary32, exact, written case by case (the reference for the SIMD code,
+// which rebiases with one multiply instead).
+static inline float half_to_float(uint32_t h) {
+  uint32_t sign = (h & 0x8000u) << 16, e = (h >> 10) & 0x1fu, m = h & 0x3ffu;
+  uint32_t bits;
+  if (e == 0x1f) {
+    bits = sign | 0x7f800000u | (m << 13);        // inf, NaN (payload kept)
+  } else if (e != 0) {
+    bits = sign | ((e + 112u) << 23) | (m << 13);  // normal: rebias 15 -> 127
+  } else if (m == 0) {
+    bits = sign;                                   // +-0
+  } else {                                         // subnormal m * 2^-24: normalise
+    uint32_t ex = 113;
+    while (!(m & 0x400u)) { m <<= 1; ex--; }
+    bits = sign | (ex << 23) | ((m & 0x3ffu) << 13);
+  }
+  return bits_f32(bits);
+}
+
+static uint32_t float_to_half(float x) {
+  uint32_t u = f32_bits(x);
+  uint32_t sign = (u >> 16) & 0x8000u, a = u & 0x7fffffffu;
+  if (a > 0x7f800000u) return sign | 0x7e00u | ((a >> 13) & 0x3ffu);  // NaN: quiet, top payload
+  if (a >= 0x477ff000u) return sign | 0x7c00u;                        // >= 65520: inf
+  if (a < 0x38800000u) {                                              // below 2^-14: subnormal
+    if (a < 0x33000000u) return sign;                                 // below 2^-25: zero
+    uint32_t e = a >> 23, m = (a & 0x7fffffu) | 0x800000u;
+    uint32_t shift = 126u - e;                                        // 14 .. 24
+    uint32_t r = m >> shift, rem = m & ((1u << shift) - 1u), half = 1u << (shift - 1u);
+    if (rem > half || (rem == half && (r & 1u))) r++;
+    return sign | r;
+  }
+  uint32_t r = a - 0x38000000u;                                       // rebias 127 -> 15
+  uint32_t h = r >> 13, rem = r & 0x1fffu;
+  if (rem > 0x1000u || (rem == 0x1000u && (h & 1u))) h++;             // may carry into inf: right
+  return sign | h;
+}
+
+static inline float rd_half(const uint8_t* p) { return half_to_float(rd16(p)); }
+
+// ggml's get_scale_min_k4: the 6-bit scale and min of sub-block j (0..7) of a Q4_K block.
+static inline void scale_min_k4(int j, const uint8_t* q, uint8_t* d, uint8_t* m) {
+  if (j < 4) {
+    *d = q[j] & 63;
+    *m = q[j + 4] & 63;
+  } else {
+    *d = (uint8_t)((q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4));
+    *m = (uint8_t)((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
+  }
+}
+
+// ---- row decoders: scalar references --------------------------------------------------------------
+
+static void row_f16__scalar(float* y, const uint16_t* x, int32_t dim) {
+  EK_NO_VECTORIZE
+  for (int32_t j = 0; j < dim; j++) y[j] = half_to_float(x[j]);
+}
+
+static void row_bf16__scalar(float* y, const uint16_t* x, int32_t dim) {
+  EK_NO_VECTORIZE
+  for (int32_t j = 0; j < dim; j++) y[j] = bits_f32((uint32_t)x[j] << 16);
+}
+
+static void row_q8_0__scalar(float* y, const uint8_t* x, int32_t dim) {
+  for (int32_t b = 0; b < dim / 32; b++, x += 34, y += 32) {
+    const float d = rd_half(x);
+    EK_NO_VECTORIZE
+    for (int j = 0; j < 32; j++) y[j] = (float)(int8_t)x[2 + j] * d;
+  }
+}
+
+static void row_q4_0__scalar(float* y, const uint8_t* x, int32_t dim) {
+  for (int32_t b = 0; b < dim / 32; b++, x += 18, y += 32) {
+    const float d = rd_half(x);
+    EK_NO_VECTORIZE
+    for (int j = 0; j < 16; j++) {
+      y[j] = (float)((x[2 + j] & 0x0F) - 8) * d;
+      y[j + 16] = (float)((x[2 + j] >> 4) - 8) * d;
+    }
+  }
+}
+
+static void row_q4_k__scalar(float* y, const uint8_t* x, int32_t dim) {
+  for (int32_t b = 0; b < dim / 256; b++, x += 144) {
+    const float d = rd_half(x), min = rd_half(x + 2);
+    const uint8_t* scales = x + 4;
+    const uint8_t* q = x + 16;
+    for (int j = 0, is = 0; j < 256; j += 64, is += 2, q += 32) {
+      uint8_t sc, m;
+      scale_min_k4(is, scales, &sc, &m);
+      const float d1 = d * sc, m1 = min * m;
+      scale_min_k4(is + 1, scales, &sc, &m);
+      const float d2 = d * sc, m2 = min * m;
+      EK_NO_VECTORIZE
+      for (int l = 0; l < 32; l++) *y++ = d1 * (q[l] & 0xF) - m1;
+      EK_NO_VECTORIZE
+      for (int l = 0; l < 32; l++) *y++ = d2 * (q[l] >> 4) - m2;
+    }
+  }
+}
+
+static void row_q6_k__scalar(float* y, const uint8_t* x, int32_t dim) {
+  for (int32_t b = 0; b < dim / 256; b++, x += 210) {
+    const float d = rd_half(x + 208);
+    const uint8_t* ql = x;
+    const uint8_t* qh = x + 128;
+    const int8_t* sc = (const int8_t*)(x + 192);
+    for (int n = 0; n < 256; n += 128, y += 128, ql += 64, qh += 32, sc += 8) {
+      EK_NO_VECTORIZE
+      for (int l = 0; l < 32; l++) {
+        int is = l / 16;
+        const int8_t q1 = (int8_t)((ql[l + 0] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
+        const int8_t q2 = (int8_t)((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
+        const int8_t q3 = (int8_t)((ql[l + 0] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+        const int8_t q4 = (int8_t)((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+        y[l + 0] = d * sc[is + 0] * q1;
+        y[l + 32] = d * sc[is + 2] * q2;
+        y[l + 64] = d * sc[is + 4] * q3;
+        y[l + 96] = d * sc[is + 6] * q4;
+      }
+    }
+  }
+}
+
+// ---- row decoders: SIMD ---------------------------------------------------------------------------
+
+#if EK_HAVE_SIMD
+// f16 bits in the low half of each u32 lane -> f32. (em << 13) read as a float is the value
+// times 2^-112 for normal and subnormal halves alike, so one exact multiply by 2^112 rebiases
+// both; inf/NaN (em >= 0x7c00) take the all-ones exponent instead.
+static inline v128_t half4_to_float4(v128_t w) {
+  const v128_t em = wasm_v128_and(w, wasm_i32x4_splat(0x7fff));
+  const v128_t sign = wasm_i32x4_shl(wasm_v128_xor(w, em), 16);
+  const v128_t sh = wasm_i32x4_shl(em, 13);
+  const v128_t fin = wasm_f32x4_mul(sh, wasm_f32x4_splat(0x1p112f));
+  const v128_t inf = wasm_v128_or(sh, wasm_i32x4_splat(0x7f800000));
+  const v128_t big = wasm_i32x4_gt(em, wasm_i32x4_splat(0x7bff));
+  return wasm_v128_or(sign, wasm_v128_bitselect(inf, fin, big));
+}
+
+static void row_f16__wasmsimd(float* y, const uint16_t* x, int32_t dim) {
+  int32_t j = 0;
+  for (; j + 8 <= dim; j += 8) {
+    const v128_t h = wasm_v128_load(x + j);
+    wasm_v128_store(y + j, half4_to_float4(wasm_u32x4_extend_low_u16x8(h)));
+    wasm_v128_store(y + j + 4, half4_to_float4(wasm_u32x4_extend_high_u16x8(h)));
+  }
+  for (; j < dim; j++) y[j] = half_to_float(x[j]);
+}
+
+static void row_bf16__wasmsimd(float* y, const uint16_t* x, int32_t dim) {
+  const v128_t z = wasm_i32x4_splat(0);
+  int32_t j = 0;
+  for (; j + 16 <= dim; j += 16) {
+    const v128_t a = wasm_v128_load(x + j), b = wasm_v128_load(x + j + 8);
+    wasm_v128_store(y + j, wasm_i8x16_shuffle(z, a, 0, 1, 16, 17, 0, 1, 18, 19, 0, 1, 20, 21, 0, 1, 22, 23));
+    wasm_v128_store(y + j + 4, wasm_i8x16_shuffle(z, a, 0, 1, 24, 25, 0, 1, 26, 27, 0, 1, 28, 29, 0, 1, 30, 31));
+    wasm_v128_store(y + j + 8, wasm_i8x16_shuffle(z, b, 0, 1, 16, 17, 0, 1, 18, 19, 0, 1, 20, 21, 0, 1, 22, 23));
+    wasm_v128_store(y + j + 12, wasm_i8x16_shuffle(z, b, 0, 1, 24, 25, 0, 1, 26, 27, 0, 1, 28, 29, 0, 1, 30, 31));
+  }
+  for (; j < dim; j++) y[j] = bits_f32((uint32_t)x[j] << 16);
+}
+
+// y[0..16) = (float)q[k] * d for 16 signed bytes q.
+static inline void store16_i8(float* y, v128_t q, v128_t d) {
+  const v128_t lo = wasm_i16x8_extend_low_i8x16(q), hi = wasm_i16x8_extend_high_i8x16(q);
+  wasm_v128_store(y, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(lo)), d));
+  wasm_v128_store(y + 4, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(lo)), d));
+  wasm_v128_store(y + 8, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(hi)), d));
+  wasm_v128_store(y + 12, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(hi)), d));
+}
+
+// y[0..16) = d * (float)q[k] - m for 16 bytes q in 0..15.
+static inline void store16_u4(float* y, v128_t q, v128_t d, v128_t m) {
+  const v128_t lo = wasm_u16x8_extend_low_u8x16(q), hi = wasm_u16x8_extend_high_u8x16(q);
+  const v128_t f0 = wasm_f32x4_convert_i32x4(wasm_u32x4_extend_low_u16x8(lo));
+  const v128_t f1 = wasm_f32x4_convert_i32x4(wasm_u32x4_extend_high_u16x8(lo));
+  const v128_t f2 = wasm_f32x4_convert_i32x4(wasm_u32x4_extend_low_u16x8(hi));
+  const v128_t f3 = wasm_f32x4_convert_i32x4(wasm_u32x4_extend_high_u16x8(hi));
+  wasm_v128_store(y, wasm_f32x4_sub(wasm_f32x4_mul(d, f0), m));
+  wasm_v128_store(y + 4, wasm_f32x4_sub(wasm_f32x4_mul(d, f1), m));
+  wasm_v128_store(y + 8, wasm_f32x4_sub(wasm_f32x4_mul(d, f2), m));
+  wasm_v128_store(y + 12, wasm_f32x4_sub(wasm_f32x4_mul(d, f3), m));
+}
+
+static void row_q8_0__wasmsimd(float* y, const uint8_t* x, int32_t dim) {
+  for (int32_t b = 0; b < dim / 32; b++, x += 34, y += 32) {
+    const v128_t d = wasm_f32x4_splat(rd_half(x));
+    store16_i8(y, wasm_v128_load(x + 2), d);
+    store16_i8(y + 16, wasm_v128_load(x + 18), d);
+  }
+}
+
+static void row_q4_0__wasmsimd(float* y, const uint8_t* x, int32_t dim) {
+  const v128_t lo4 = wasm_i8x16_splat(0x0F), eight = wasm_i8x16_splat(8);
+  for (int32_t b = 0; b < dim / 32; b++, x += 18, y += 32) {
+    const v128_t d = wasm_f32x4_splat(rd_half(x));
+    const v128_t q = wasm_v128_load(x + 2);
+    store16_i8(y, wasm_i8x16_sub(wasm_v128_and(q, lo4), eight), d);
+    store16_i8(y + 16, wasm_i8x16_sub(wasm_u8x16_shr(q, 4), eight), d);
+  }
+}
+
+static void row_q4_k__wasmsimd(float* y, const uint8_t* x, int32_t dim) {
+  const v128_t lo4 = wasm_i8x16_splat(0x0F);
+  for (int32_t b = 0; b < dim / 256; b++, x += 144) {
+    const float d = rd_half(x), min = rd_half(x + 2);
+    const uint8_t* scales = x + 4;
+    const uint8_t* q = x + 16;
+    for (int is = 0; is < 8; is += 2, q += 32, y += 64) {
+      uint8_t sc, m;
+      scale_min_k4(is, scales, &sc, &m);
+      const v128_t d1 = wasm_f32x4_splat(d * sc), m1 = wasm_f32x4_splat(min * m);
+      scale_min_k4(is + 1, scales, &sc, &m);
+      const v128_t d2 = wasm_f32x4_splat(d * sc), m2 = wasm_f32x4_splat(min * m);
+      const v128_t a = wasm_v128_load(q), c = wasm_v128_load(q + 16);
+      store16_u4(y, wasm_v128_and(a, lo4), d1, m1);
+      store16_u4(y + 16, wasm_v128_and(c, lo4), d1, m1);
+      store16_u4(y + 32, wasm_u8x16_shr(a, 4), d2, m2);
+      store16_u4(y + 48, wasm_u8x16_shr(c, 4), d2, m2);
+    }
+  }
+}
+
+static void row_q6_k__wasmsimd(float* y, const uint8_t* x, int32_t dim) {
+  const v128_t lo4 = wasm_i8x16_splat(0x0F), b2 = wasm_i8x16_splat(0x30), k32 = wasm_i8x16_splat(32);
+  for (int32_t b = 0; b < dim / 256; b++, x += 210) {
+    const float d = rd_half(x + 208);
+    const uint8_t* ql = x;
+    const uint8_t* qh = x + 128;
+    const int8_t* sc = (const int8_t*)(x + 192);
+    for (int n = 0; n < 256; n += 128, y += 128, ql += 64, qh += 32, sc += 8) {
+      for (int l = 0; l < 32; l += 16) {
+        const int is = l / 16;
+        const v128_t la = wasm_v128_load(ql + l), lb = wasm_v128_load(ql + l + 32);
+        const v128_t h = wasm_v128_load(qh + l);
+        // q1..q4 = low/high nibble | the matching 2 bits of qh moved to bits 4..5, minus 32
+        const v128_t q1 = wasm_v128_or(wasm_v128_and(la, lo4), wasm_v128_and(wasm_i8x16_shl(h, 4), b2));
+        const v128_t q2 = wasm_v128_or(wasm_v128_and(lb, lo4), wasm_v128_and(wasm_i8x16_shl(h, 2), b2));
+        const v128_t q3 = wasm_v128_or(wasm_u8x16_shr(la, 4), wasm_v128_and(h, b2));
+        const v128_t q4 = wasm_v128_or(wasm_u8x16_shr(lb, 4), wasm_v128_and(wasm_u8x16_shr(h, 2), b2));
+        store16_i8(y + l, wasm_i8x16_sub(q1, k32), wasm_f32x4_splat(d * sc[is + 0]));
+        store16_i8(y + l + 32, wasm_i8x16_sub(q2, k32), wasm_f32x4_splat(d * sc[is + 2]));
+        store16_i8(y + l + 64, wasm_i8x16_sub(q3, k32), wasm_f32x4_splat(d * sc[is + 4]));
+        store16_i8(y + l + 96, wasm_i8x16_sub(q4, k32), wasm_f32x4_splat(d * sc[is + 6]));
+      }
+    }
+  }
+}
+#endif
+
+// ---- gathers ---------------------------------------------------------------------------------------
+
+// Bytes of one stored row of `dim` elements.
+#define ROW_BYTES_f16(dim) ((size_t)(dim) * 2)
+#define ROW_BYTES_bf16(dim) ((size_t)(dim) * 2)
+#define ROW_BYTES_q8_0(dim) ((size_t)(dim) / 32 * 34)
+#define ROW_BYTES_q4_0(dim) ((size_t)(dim) / 32 * 18)
+#define ROW_BYTES_q4_k(dim) ((size_t)(dim) / 256 * 144)
+#define ROW_BYTES_q6_k(dim) ((size_t)(dim) / 256 * 210)
+
+#define EK_DEFINE_GATHER_VARIANT(T, TT, V, ROW)                                                    \
+  EK_EXPORT void ek_gather_rows_##T##V(float* out, const TT* table, const int32_t* ids,          \
+                                       int32_t n_ids, int32_t dim) {                              \
+    const size_t rb = ROW_BYTES_##T(dim);                                                         \
+    const uint8_t* base = (const uint8_t*)table;                                                  \
+    for (int32_t i = 0; i < n_ids; i++)                                                           \
+      ROW(out + (size_t)i * (size_t)dim, (const TT*)(const void*)(base + (size_t)ids[i] * rb), dim); \
+  }
+
+#if EK_HAVE_SIMD
+#define EK_DEFINE_GATHER(T, TT)                                                                   \
+  EK_DEFINE_GATHER_VARIANT(T, TT, __scalar, row_##T##__scalar)                                    \
+  EK_DEFINE_GATHER_VARIANT(T, TT, __wasmsimd, row_##T##__wasmsimd)                                \
+  EK_DEFINE_GATHER_VARIANT(T, TT, , row_##T##__wasmsimd)
+#else
+#define EK_DEFINE_GATHER(T, TT)                                                                   \
+  EK_DEFINE_GATHER_VARIANT(T, TT, __scalar, row_##T##__scalar)                                    \
+  EK_DEFINE_GATHER_VARIANT(T, TT, __wasmsimd, row_##T##__scalar)                                  \
+  EK_DEFINE_GATHER_VARIANT(T, TT, , row_##T##__scalar)
+#endif
+
+EK_DEFINE_GATHER(f16, uint16_t)
+EK_DEFINE_GATHER(bf16, uint16_t)
+EK_DEFINE_GATHER(q8_0, uint8_t)
+EK_DEFINE_GATHER(q4_0, uint8_t)
+EK_DEFINE_GATHER(q4_k, uint8_t)
+EK_DEFINE_GATHER(q6_k, uint8_t)
+
+// ---- encoders ----------------------------------------------------------------------------------------
+
+EK_EXPORT void ek_f32_to_f16(uint16_t* out, const float* in, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) out[i] = (uint16_t)float_to_half(in[i]);
+}
+
+EK_EXPORT void ek_f32_to_bf16(uint16_t* out, const float* in, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    const uint32_t u = f32_bits(in[i]);
+    if ((u & 0x7fffffffu) > 0x7f800000u) out[i] = (uint16_t)((u >> 16) | 64u);
+    else out[i] = (uint16_t)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+  }
+}
+
+static inline void wr16(uint8_t* p, uint32_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+
+EK_EXPORT void ek_quantize_q8_0(uint8_t* out, const float* in, uint32_t n) {
+  for (uint32_t b = 0; b < n / 32; b++, in += 32, out += 34) {
+    float amax = 0.0f;
+    for (int j = 0; j < 32; j++) amax = fmaxf(amax, fabsf(in[j]));
+    const float d = amax / 127.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    wr16(out, float_to_half(d));
+    for (int j = 0; j < 32; j++) out[2 + j] = (uint8_t)(int8_t)roundf(in[j] * id);
+  }
+}
+
+EK_EXPORT void ek_quantize_q4_0(uint8_t* out, const float* in, uint32_t n) {
+  for (uint32_t b = 0; b < n / 32; b++, in += 32, out += 18) {
+    float amax = 0.0f, max = 0.0f;
+    for (int j = 0; j < 32; j++) {
+      if (amax < fabsf(in[j])) {
+        amax = fabsf(in[j]);
+        max = in[j];
+      }
+    }
+    const float d = max / -8.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    wr16(out, float_to_half(d));
+    for (int j = 0; j < 16; j++) {
+      const float x0 = in[j] * id, x1 = in[16 + j] * id;
+      int q0 = (int)(x0 + 8.5f), q1 = (int)(x1 + 8.5f);
+      q0 = q0 < 15 ? q0 : 15;
+      q1 = q1 < 15 ? q1 : 15;
+      out[2 + j] = (uint8_t)(q0 | (q1 << 4));
+    }
+  }
+}
