@@ -17,19 +17,19 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { launch } from './helpers/chromium.js';
-import { encode } from 'gpt-tokenizer/encoding/r50k_base';
-import { init, Embedding, InputEmbedding, Rope, sinusoidal } from '../src/js/index.js';
+import r50k, { encode } from 'gpt-tokenizer/encoding/r50k_base';
+import { init, Embedding, InputEmbedding, Rope, sinusoidal, loadVectors, Vocab, Cooccurrence, GloVe, Neighbors, Word2Vec } from '../src/js/index.js';
 import { start } from '../web/serve.js';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const SHOTS = join(ROOT, 'tests', 'out', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SECTIONS = ['lookup', 'space', 'learn', 'backprop', 'offset', 'sinusoidal', 'rope', 'speed'];
+const SECTIONS = ['lookup', 'space', 'learn', 'glove', 'backprop', 'model', 'offset', 'sinusoidal', 'rope', 'speed', 'precision'];
 
 let server, browser, origin;
 
@@ -125,32 +125,125 @@ test('web: typed text shows the tokenizer\'s ids and Embedding.forward rows', as
   await page.close();
 });
 
-test('web: one SGD step moves exactly the rows of the batch ids', async () => {
+test('web: one-hot x table equals the lookup; byte pieces credit characters; long input is cut at 64', async () => {
+  const { page, problems } = await open(desktop);
+  const text = 'naïve émigrés 🐋 and the whale';
+  await page.fill('#lookup-text', text);
+  const ids = encode(text);
+  // Each token shows the characters whose last UTF-8 byte it holds. Reference: Node's TextDecoder
+  // over the token bytes up to each token (complete characters only), differenced.
+  const bytes = ids.map((id) => {
+    const t = r50k.bytePairEncodingCoreProcessor.tryDecodeToken(id);
+    return typeof t === 'string' ? new TextEncoder().encode(t) : t;
+  });
+  const complete = (k) => {
+    const b = Buffer.concat(bytes.slice(0, k).map((x) => Buffer.from(x)));
+    return new TextDecoder().decode(b, { stream: true });
+  };
+  const credited = ids.map((_, k) => complete(k + 1).slice(complete(k).length));
+  const shown = await page.$$eval('#lookup-chips [data-id]', (els) => els.map((e) => e.dataset.text.replace(/‹[^›]*›/g, '')));
+  assert.deepEqual(shown, credited);
+  assert.ok(credited.some((c) => c === '') && credited.join('') === text, 'the whale emoji is split over tokens');
+  // The one-hot product of every token equals Embedding.forward of its id, bit for bit.
+  const dim = Number(await page.$eval('#lookup-heat', (c) => c.dataset.dim));
+  const emb = new Embedding(50257, dim, { seed: 0 });
+  for (const k of [0, ids.length - 1]) {
+    await page.selectOption('#onehot-token', String(k));
+    const got = await page.$eval('#onehot-product', (e) => ({ id: Number(e.dataset.id), product: JSON.parse(e.dataset.product), diff: Number(e.dataset.maxDiff) }));
+    assert.equal(got.id, ids[k]);
+    assert.deepEqual(got.product.map(Math.fround), Array.from(emb.forward([ids[k]])));
+    assert.equal(got.diff, 0);
+  }
+  emb.dispose();
+  const cost = await page.textContent('#onehot-cost');
+  assert.ok(cost.includes((50257 * dim).toLocaleString('en-US')), cost);
+  // More than 64 tokens: the page says so and shows 64.
+  assert.equal(await page.isVisible('#lookup-cut'), false);
+  const long = 'the whale '.repeat(40);
+  await page.fill('#lookup-text', long);
+  assert.equal(await page.$$eval('#lookup-chips [data-id]', (els) => els.length), 64);
+  assert.match(await page.textContent('#lookup-cut'), new RegExp(`${encode(long).length} tokens long`));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+/** Float64 reference of the backprop section's objective: y = W x + b per position, loss = mean ½|y − t|². */
+function backpropRef(ids) {
+  const D = 6, O = 3, n = ids.length;
+  const head = new Embedding(4, D, { seed: 7, std: 0.6 });
+  const W = Array.from(head.weight.subarray(0, O * D)), b = Array.from(head.weight.subarray(O * D, O * D + O));
+  head.dispose();
+  const tt = new Embedding(16, O, { seed: 42 });
+  const t = Array.from(tt.forward(ids.map((_, i) => i)));
+  tt.dispose();
+  const e0 = new Embedding(50257, D, { seed: 1 });
+  const rows = new Map([...new Set(ids)].map((id) => [id, Array.from(e0.weight.subarray(id * D, id * D + D))]));
+  e0.dispose();
+  const lossAndGrad = () => {
+    let loss = 0;
+    const g = new Map([...rows.keys()].map((id) => [id, new Float64Array(D)]));
+    ids.forEach((id, i) => {
+      const x = rows.get(id);
+      for (let o = 0; o < O; o++) {
+        let y = b[o];
+        for (let c = 0; c < D; c++) y += W[o * D + c] * x[c];
+        const err = y - t[i * O + o];
+        loss += (0.5 * err * err) / n;
+        for (let c = 0; c < D; c++) g.get(id)[c] += (W[o * D + c] * err) / n;
+      }
+    });
+    return { loss, g };
+  };
+  return {
+    rows,
+    lossAndGrad,
+    step(lr) { const { g } = lossAndGrad(); for (const [id, r] of rows) for (let c = 0; c < D; c++) r[c] -= lr * g.get(id)[c]; },
+  };
+}
+
+test('web: SGD steps on the tiny objective move exactly the batch rows, lower the loss, and diverge past the rate limit', async () => {
   const { page, problems } = await open(desktop);
   const text = 'a rose is a rose is a rose';
   await page.fill('#backprop-text', text);
+  const ids = encode(text);
+  const ref = backpropRef(ids);
+  assert.ok(Math.abs(Number(await page.getAttribute('#backprop-loss', 'data-value')) - ref.lossAndGrad().loss) < 1e-6, 'initial loss');
   await page.click('#backprop-step');
   const changed = JSON.parse(await page.getAttribute('#backprop-result [data-changed]', 'data-changed'));
-  const ids = encode(text);
   const want = [...new Set(ids)].sort((a, b) => a - b);
   assert.deepEqual(changed, want);
-  // The moved rows equal W - lr * grad, with the page's seeds, worked out here.
+  // The moved rows equal E - lr * (sum over positions of Wᵀ(y − t)/n), worked out here in float64.
   const rows = JSON.parse(await page.getAttribute('#backprop-result [data-changed]', 'data-rows'));
   const lr = Number(await page.inputValue('#backprop-lr'));
-  const table = new Embedding(50257, 6, { seed: 1 });
-  const upstream = new Embedding(16, 6, { seed: 42, std: 0.5 });
-  const g = upstream.forward(ids.map((_, i) => i));
-  const sum = new Map();
-  ids.forEach((id, i) => { const r = sum.get(id) ?? new Float64Array(6); for (let c = 0; c < 6; c++) r[c] += g[i * 6 + c]; sum.set(id, r); });
+  ref.step(lr);
   want.forEach((id, k) => {
-    for (let c = 0; c < 6; c++) {
-      const expect = table.weight[id * 6 + c] - lr * sum.get(id)[c];
-      assert.ok(Math.abs(rows[k][c] - expect) < 1e-6, `row ${id}[${c}]: ${rows[k][c]} vs ${expect}`);
-    }
+    for (let c = 0; c < 6; c++) assert.ok(Math.abs(rows[k][c] - ref.rows.get(id)[c]) < 1e-6, `row ${id}[${c}]: ${rows[k][c]} vs ${ref.rows.get(id)[c]}`);
   });
-  table.dispose();
-  upstream.dispose();
+  // Ten more steps: the page's loss curve follows the float64 run and falls.
+  await page.click('#backprop-step10');
+  for (let k = 0; k < 10; k++) ref.step(lr);
+  const losses = JSON.parse(await page.getAttribute('#backprop-loss-chart', 'data-losses'));
+  assert.equal(losses.length, 12);
+  for (let k = 1; k < losses.length; k++) assert.ok(losses[k] < losses[k - 1], `loss rose at step ${k}: ${losses}`);
+  const refLoss = ref.lossAndGrad().loss;
+  assert.ok(Math.abs(losses[11] - refLoss) < 1e-5 * Math.max(1, refLoss), `after 11 steps: page ${losses[11]}, float64 ${refLoss}`);
+  // The limit shown: just below it the loss falls every step, just above it grows.
+  const limit = Number(await page.getAttribute('#backprop-limit', 'data-limit'));
+  for (const [f, falls] of [[0.9, true], [1.15, false]]) {
+    await page.click('#backprop-reset');
+    const rate = Math.round(f * limit / 0.05) * 0.05;
+    await page.locator('#backprop-lr').fill(String(rate));
+    assert.equal(await page.getAttribute('#backprop-lr', 'aria-valuetext'), rate.toFixed(2));
+    await page.click('#backprop-step10');
+    await page.click('#backprop-step10');
+    const l = JSON.parse(await page.getAttribute('#backprop-loss-chart', 'data-losses'));
+    if (falls) assert.ok(l[l.length - 1] < l[0], `lr ${rate} < limit ${limit}: ${l[0]} -> ${l[l.length - 1]}`);
+    else assert.ok(l[l.length - 1] > l[0], `lr ${rate} > limit ${limit}: ${l[0]} -> ${l[l.length - 1]}`);
+  }
+  await page.locator('section#backprop').screenshot({ path: join(SHOTS, 'backprop-desktop-diverged.png') });
   // Dense weight decay rewrites every row; lazy only the batch's.
+  await page.click('#backprop-reset');
+  await page.locator('#backprop-lr').fill('0.5');
   await page.selectOption('#backprop-opt', 'wd-dense');
   await page.click('#backprop-step');
   assert.equal(await page.getAttribute('#backprop-result [data-changed-count]', 'data-changed-count'), '50257');
@@ -159,6 +252,20 @@ test('web: one SGD step moves exactly the rows of the batch ids', async () => {
   assert.equal(await page.getAttribute('#backprop-result [data-changed-count]', 'data-changed-count'), String(want.length));
   const maxDiff = Number(await page.getAttribute('#backprop-sums', 'data-max-diff'));
   assert.ok(maxDiff < 1e-6, `duplicate sums differ by ${maxDiff}`);
+  // Phones keep the row ids: the flow picture at phone width still prints them (checked by pixels
+  // in the id column being non-white).
+  await page.setViewportSize(phone);
+  await page.waitForTimeout(300);
+  const inked = await page.$eval('#backprop-flow', (c) => {
+    const ctx = c.getContext('2d');
+    const w = c.width, h = c.height;
+    const img = ctx.getImageData(Math.round(w * 0.88), 0, Math.round(w * 0.12), Math.round(h * 0.8)).data;
+    let dark = 0;
+    for (let i = 0; i < img.length; i += 4) if (img[i + 3] > 0 && img[i] < 100) dark++;
+    return dark;
+  });
+  assert.ok(inked > 20, 'row ids drawn at phone width');
+  await page.locator('section#backprop').screenshot({ path: join(SHOTS, 'backprop-phone-stepped.png') });
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -280,8 +387,357 @@ test('web: a short word2vec run in the worker lowers the loss and updates the ma
   await page.waitForFunction(() => !/random/.test(document.querySelector('#space-state').textContent), null, { timeout: 10000 });
   const after = await page.$$eval('#space-neighbours [data-id]', (els) => els.map((e) => Number(e.dataset.id)));
   assert.notDeepEqual(after, before, 'the neighbours of the searched word changed');
+  // Resume to the end: the button must not keep saying "Pause".
+  await page.click('#learn-start');
+  await page.waitForFunction(() => document.querySelector('#learn-loss').dataset.done === 'true', null, { timeout: 120000 });
+  await page.waitForFunction(() => document.querySelector('#learn-start').textContent === 'Training finished' &&
+    document.querySelector('#learn-start').disabled, null, { timeout: 10000 });
   await page.locator('section#learn').screenshot({ path: join(SHOTS, 'learn-desktop-trained.png') });
   await page.locator('section#space').screenshot({ path: join(SHOTS, 'space-desktop-trained.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('web: a model file chosen locally shows its real token rows and neighbours (safetensors and GGUF)', async () => {
+  const { page, problems } = await open(desktop);
+  const dir = join(ROOT, 'tests', 'fixtures', 'model-files');
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+  const cases = [
+    ['gpt2-tiny.safetensors', 'wte.weight', manifest.safetensors.find((f) => f.file === 'gpt2-tiny.safetensors').tensors['wte.weight'], [512, 64]],
+    ['tiny-llama.gguf', 'token_embd.weight', manifest.gguf.find((f) => f.file === 'tiny-llama.gguf').tensors['token_embd.weight'], [300, 256]],
+  ];
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  for (const [file, name, info, [rows, dim]] of cases) {
+    // Reference: the float32 values the fixture generator (Python's safetensors / gguf) wrote beside the file.
+    const bin = await readFile(join(dir, file.replace(/\.(safetensors|gguf)$/, '.f32.bin')));
+    const ref = new Float32Array(bin.buffer.slice(bin.byteOffset + info.f32Offset, bin.byteOffset + info.f32Offset + rows * dim * 4));
+    const before = requests.length;
+    await page.setInputFiles('#model-file', join(dir, file));
+    await page.waitForFunction((n) => document.querySelector('#model').dataset.loaded === n, name, { timeout: 20000 });
+    assert.equal(requests.length, before, 'loading a local file makes no request');
+    await page.fill('#model-text', '3, 17, 255');
+    const shown = await page.$eval('#model-heat', (c) => ({ ids: JSON.parse(c.dataset.ids), rows: JSON.parse(c.dataset.rows) }));
+    assert.deepEqual(shown.ids, [3, 17, 255]);
+    shown.ids.forEach((id, i) => assert.deepEqual(shown.rows.slice(i * dim, i * dim + dim).map(Math.fround), Array.from(ref.subarray(id * dim, id * dim + dim)), `${file} row ${id}`));
+    // Neighbours: float64 cosine over the reference table.
+    const norm = (r) => Math.hypot(...ref.subarray(r * dim, r * dim + dim));
+    const cos = (a, b) => { let s = 0; for (let c = 0; c < dim; c++) s += ref[a * dim + c] * ref[b * dim + c]; return s / (norm(a) * norm(b)); };
+    const near = JSON.parse(await page.getAttribute('#model-neighbours [data-id="17"]', 'data-near'));
+    const want = Array.from({ length: rows }, (_, r) => r).filter((r) => r !== 17).map((r) => [r, cos(17, r)]).sort((a, b) => b[1] - a[1]).slice(0, 5);
+    assert.deepEqual(near.map((n) => n[0]), want.map((n) => n[0]), file);
+    near.forEach((n, k) => assert.ok(Math.abs(n[1] - want[k][1]) < 1e-5, `${file}: score ${n[1]} vs ${want[k][1]}`));
+    assert.match(await page.textContent('#model-facts'), new RegExp(`${rows} × ${dim}`));
+  }
+  await page.locator('section#model').screenshot({ path: join(SHOTS, 'model-desktop-loaded.png') });
+  await page.setViewportSize(phone);
+  await page.waitForTimeout(200);
+  await page.locator('section#model').screenshot({ path: join(SHOTS, 'model-phone-loaded.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+/** Float64 cosine neighbours over a saved table: the reference for Neighbors in the page. */
+function cosineRef({ words, weight, dim }) {
+  const n = words.length;
+  const unit = new Float64Array(n * dim);
+  for (let r = 0; r < n; r++) {
+    let s = 0;
+    for (let c = 0; c < dim; c++) s += weight[r * dim + c] ** 2;
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let c = 0; c < dim; c++) unit[r * dim + c] = weight[r * dim + c] * inv;
+  }
+  const rank = (v, exclude, k) => {
+    const sc = [];
+    for (let r = 0; r < n; r++) {
+      if (exclude.includes(r)) continue;
+      let s = 0;
+      for (let c = 0; c < dim; c++) s += unit[r * dim + c] * v[c];
+      sc.push([r, s]);
+    }
+    return sc.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, k);
+  };
+  const row = (r) => unit.subarray(r * dim, r * dim + dim);
+  return {
+    nearest: (r, k) => rank(row(r), [r], k),
+    analogy: (a, b, c, k) => {
+      const v = new Float64Array(dim);
+      for (let j = 0; j < dim; j++) v[j] = row(a)[j] - row(b)[j] + row(c)[j];
+      const m = Math.hypot(...v);
+      return rank(v.map((x) => x / m), [a, b, c], k);
+    },
+  };
+}
+
+test('web: the explorer opens on prebuilt vectors: neighbours, frequency, analogy, hover/tap, zoom, rare words', async () => {
+  const { page, problems } = await open(desktop);
+  await page.waitForSelector('#space[data-source=prebuilt] #space-neighbours [data-id]', { timeout: 30000 });
+  const saved = loadVectors(await readFile(join(ROOT, 'web', 'lib', 'moby-skipgram.ekv')));
+  const ref = cosineRef(saved);
+  const idx = new Map(saved.words.map((w, i) => [w, i]));
+  const shownNear = async () => page.$$eval('#space-neighbours [data-id]', (els) => els.map((e) => [Number(e.dataset.id), Number(e.dataset.score)]));
+  const check = (got, want, what) => {
+    assert.deepEqual(got.map((x) => x[0]), want.map((x) => x[0]), what);
+    got.forEach((x, k) => assert.ok(Math.abs(x[1] - want[k][1]) < 1e-5, `${what}: ${x[1]} vs ${want[k][1]}`));
+  };
+  check(await shownNear(), ref.nearest(idx.get('whale'), 10), 'neighbours of whale');
+  // frequency beside each neighbour and in the note
+  const firstNote = await page.textContent('#space-neighbours li .note');
+  const firstId = (await shownNear())[0][0];
+  assert.ok(firstNote.includes(`${saved.counts[firstId].toLocaleString('en-US')}×`), firstNote);
+  assert.match(await page.textContent('#space-note'), new RegExp(`used ${saved.counts[idx.get('whale')].toLocaleString('en-US')} times`));
+  // analogy box = unit(a) - unit(b) + unit(c), nearest by cosine, a b c left out
+  for (const [a, b, c] of [['he', 'his', 'her'], ['ship', 'ships', 'boats']]) {
+    await page.fill('#space-a', a); await page.fill('#space-b', b); await page.fill('#space-c', c);
+    const got = await page.$$eval('#space-analogy [data-id]', (els) => els.map((e) => [Number(e.dataset.id), Number(e.dataset.score)]));
+    check(got, ref.analogy(idx.get(a), idx.get(b), idx.get(c), 5), `${a} - ${b} + ${c}`);
+  }
+  await page.fill('#space-c', 'notaword');
+  assert.match(await page.textContent('#space-analogy-note'), /Not in the vocabulary: “notaword”/);
+  // hover shows the word and its count; a tap makes a neighbour the query
+  const [[qid, qx, qy], [nid, nx, ny]] = JSON.parse(await page.getAttribute('#space-map', 'data-points'));
+  const box = await page.locator('#space-map').boundingBox();
+  await page.mouse.move(box.x + qx, box.y + qy);
+  assert.equal(await page.textContent('#space-tip'), `whale · used ${saved.counts[qid].toLocaleString('en-US')} times`);
+  await page.mouse.click(box.x + nx, box.y + ny);
+  assert.equal(await page.inputValue('#space-search'), saved.words[nid]);
+  check(await shownNear(), ref.nearest(nid, 10), `neighbours of ${saved.words[nid]}`);
+  // zoom redraws around the query
+  const png0 = await page.$eval('#space-map', (c) => c.toDataURL());
+  await page.locator('#space-zoom').fill('2');
+  assert.equal(await page.getAttribute('#space-map', 'data-zoom'), '4');
+  assert.notEqual(await page.$eval('#space-map', (c) => c.toDataURL()), png0);
+  assert.equal(await page.getAttribute('#space-zoom', 'aria-valuetext'), '4.0×');
+  // rare words: their best neighbours score higher than those of frequent words (measured on the same vectors)
+  const rare = Number(await page.getAttribute('#space-rare', 'data-rare'));
+  const common = Number(await page.getAttribute('#space-rare', 'data-common'));
+  const n = saved.words.length;
+  const meanBest = (ids) => ids.reduce((s, r) => s + ref.nearest(r, 1)[0][1], 0) / ids.length;
+  assert.ok(Math.abs(rare - meanBest(Array.from({ length: 60 }, (_, i) => n - 1 - i))) < 1e-5);
+  assert.ok(Math.abs(common - meanBest(Array.from({ length: 60 }, (_, i) => 40 + i))) < 1e-5);
+  assert.ok(rare > common, `rare ${rare} vs common ${common}`);
+  await page.locator('section#space').screenshot({ path: join(SHOTS, 'space-desktop-explored.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('web: positions: order toggle, S x D count and the error past S, the D = 2 wrap-around, the distance chart range', async () => {
+  const { page, problems } = await open(desktop);
+  // Without positions the two orders give the same multiset of rows; with learned positions they do not.
+  const sets = (mode) => ['the dog bit the man', 'the man bit the dog'].map((t) => {
+    const ids = encode(t);
+    const layer = new InputEmbedding({ vocabSize: 50257, maxPositions: 16, dim: 8, position: mode, seed: 16 });
+    const out = layer.forward(ids, [1, ids.length]);
+    layer.dispose();
+    return Array.from({ length: ids.length }, (_, i) => Array.from(out.subarray(i * 8, i * 8 + 8)).join()).sort();
+  });
+  const [a0, b0] = sets('none');
+  assert.deepEqual(a0, b0, 'reference: no positions, same set');
+  assert.equal(await page.getAttribute('#order-result', 'data-same'), 'true');
+  await page.check('#order-positions');
+  const [a1, b1] = sets('learned');
+  assert.notDeepEqual(a1, b1);
+  assert.equal(await page.getAttribute('#order-result', 'data-same'), 'false');
+  // S x D and the library's refusal past S.
+  await page.locator('#limits-s').fill('11');
+  await page.locator('#limits-d').fill('9');
+  assert.equal(Number(await page.getAttribute('#limits-count', 'data-count')), 2048 * 512);
+  assert.equal(await page.getAttribute('#limits-s', 'aria-valuetext'), '2,048');
+  const err = await page.getAttribute('#limits-past', 'data-error');
+  const layer = new InputEmbedding({ vocabSize: 16, maxPositions: 2048, dim: 8, position: 'learned' });
+  assert.throws(() => layer.forward([1], [1, 1], { offset: 2048 }), (e) => `${e.name}: ${e.message}` === err);
+  layer.dispose();
+  // Sinusoidal: the most similar position to 0, against Math.sin/Math.cos in float64.
+  const bestMatch = (dim, base) => {
+    let best = 0, bs = -Infinity;
+    for (let q = 1; q <= 1000; q++) {
+      let s = 0;
+      for (let i = 0; i < dim / 2; i++) s += Math.cos(q * base ** (-(2 * i) / dim));   // sin·sin + cos·cos at p = 0
+      s /= dim / 2;
+      if (s > bs) { bs = s; best = q; }
+    }
+    return [best, bs];
+  };
+  for (const [dim, logBase] of [[2, 4], [64, 4], [8, 2]]) {
+    await page.locator('#sin-dim').fill(String(dim));
+    await page.locator('#sin-base').fill(String(logBase));
+    const [q, sim] = bestMatch(dim, 10 ** logBase);
+    assert.equal(Number(await page.getAttribute('#sin-notice', 'data-best')), q, `D = ${dim}, base 1e${logBase}`);
+    assert.ok(Math.abs(Number(await page.getAttribute('#sin-notice', 'data-similarity')) - sim) < 1e-5);
+    // the distance chart shows all of its data (it used to clip below -0.6)
+    await page.waitForFunction(() => {
+      const d = document.querySelector('#sin-dist').dataset;
+      return Number(d.ymin) <= Number(d.datamin);
+    }, null, { timeout: 5000 }).catch(() => {});
+    const ymin = Number(await page.getAttribute('#sin-dist', 'data-ymin'));
+    const dmin = Number(await page.getAttribute('#sin-dist', 'data-datamin'));
+    assert.ok(ymin <= dmin, `y axis starts at ${ymin}, data goes down to ${dmin}`);
+  }
+  await page.locator('#sin-dim').fill('2');
+  await page.locator('#sin-base').fill('4');
+  await page.locator('section#sinusoidal').screenshot({ path: join(SHOTS, 'sinusoidal-desktop-d2.png') });
+  await page.locator('section#offset').screenshot({ path: join(SHOTS, 'offset-desktop-positions.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('web: RoPE on q and k gives score matrices that match Node, equal at equal distances; the scaling chart follows its controls', async () => {
+  const { page, problems } = await open(desktop);
+  const sentences = ['The lion slept deeply.', 'After a long day, the lion slept deeply.'];
+  const distinct = [...new Set(sentences.flatMap((t) => encode(t)))];
+  const tok = new Embedding(distinct.length, 64, { seed: 0 });
+  const proj = new Embedding(128, 64, { seed: 11, std: 1 / 8 });
+  const rope = new Rope({ headDim: 64, maxPositions: 188 });
+  const scoresRef = (text, offset) => {
+    const ids = encode(text), n = ids.length;
+    const x = tok.forward(ids.map((id) => distinct.indexOf(id)));
+    const project = (w0) => {
+      const out = new Float32Array(n * 64);
+      for (let i = 0; i < n; i++) for (let o = 0; o < 64; o++) {
+        let s = 0;
+        for (let c = 0; c < 64; c++) s += proj.weight[w0 + o * 64 + c] * x[i * 64 + c];
+        out[i * 64 + o] = s;
+      }
+      return out;
+    };
+    const q = rope.forward(project(0), [1, n, 1, 64], { offset }), k = rope.forward(project(64 * 64), [1, n, 1, 64], { offset });
+    const m = [];
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let c = 0; c < 64; c++) s += q[i * 64 + c] * k[j * 64 + c];
+      m.push(s / 8);
+    }
+    return m;
+  };
+  for (const shift of [0, 17]) {
+    await page.locator('#rope-shift').fill(String(shift));
+    for (const [k, text, off] of [[0, sentences[0], 0], [1, sentences[1], shift]]) {
+      const got = JSON.parse(await page.getAttribute(`#rope-scores-${k}`, 'data-scores'));
+      const want = scoresRef(text, off);
+      assert.equal(got.length, want.length);
+      got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-5 * Math.max(1, Math.abs(want[i])), `sentence ${k + 1}, shift ${shift}, entry ${i}: ${v} vs ${want[i]}`));
+    }
+    assert.ok(Number(await page.getAttribute('#rope-scores-note', 'data-max-diff')) < 1e-4);
+    // the current-shift marker: position of "deeply" in sentence 2
+    assert.equal(Number(await page.getAttribute('#rope-freqs', 'data-here')), encode(sentences[1]).indexOf(encode(' deeply')[0]) + shift);
+  }
+  tok.dispose(); proj.dispose(); rope.dispose();
+  // Scaling: the chart's wavelengths are 2π / Rope.invFreq for the chosen scheme.
+  for (const [type, factor, len] of [['linear', 4, 12], ['yarn', 8, 13], ['llama3', 8, 13], ['dynamic', 2, 10]]) {
+    await page.selectOption('#rope-scale-type', type);
+    await page.locator('#rope-scale-factor').fill(String(factor));
+    await page.locator('#rope-scale-len').fill(String(len));
+    const orig = 2 ** len;
+    const scaling = type === 'linear' ? { type, factor } : type === 'llama3'
+      ? { type, factor, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: orig } : { type, factor, originalMaxPositions: orig };
+    const long = type === 'dynamic' ? factor * orig : 2;
+    const r = new Rope({ headDim: 128, maxPositions: long, scaling });
+    if (type === 'dynamic') r.forward(new Float32Array(128), [1, 1, 1, 128], { positions: [long - 1] });
+    const want = Array.from(r.invFreq, (f) => (2 * Math.PI) / f);
+    r.dispose();
+    const got = JSON.parse(await page.getAttribute('#rope-freqs', 'data-scaled'));
+    got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) <= 1e-9 * want[i], `${type} pair ${i}: ${v} vs ${want[i]}`));
+    assert.equal(await page.getAttribute('#rope-scale-factor', 'aria-valuetext'), `×${factor}`);
+  }
+  await page.locator('section#rope').screenshot({ path: join(SHOTS, 'rope-desktop-scores.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('web: GloVe: the co-occurrence block matches a count in JS, training lowers the cost, neighbours sit beside word2vec\'s', async () => {
+  const { page, problems } = await open(desktop);
+  await page.waitForSelector('#glove[data-ready=true]', { timeout: 60000 });
+  await page.click('#glove-start');
+  // Reference counts, worked out here: window 10, both directions, 1/distance, windows stop at sentence ends.
+  const text = await readFile(join(ROOT, 'node_modules', '@stdlib', 'datasets-moby-dick', 'data', 'data.txt'), 'utf8');
+  const vocab = Vocab.fromText(text, { minCount: 5 });
+  const corpus = vocab.encode(text);
+  const words = JSON.parse(await page.getAttribute('#glove-matrix', 'data-words'));
+  const values = JSON.parse(await page.getAttribute('#glove-matrix', 'data-values'));
+  const ids = words.map((w) => vocab.id(w));
+  const pos = new Map(ids.map((id, i) => [id, i]));
+  const X = new Float64Array(ids.length ** 2);
+  for (let p = 0; p < corpus.length; p++) {
+    const a = corpus[p];
+    if (a < 0) continue;
+    for (let k = 1; k <= 10 && p + k < corpus.length; k++) {
+      const b = corpus[p + k];
+      if (b < 0) break;
+      if (pos.has(a) && pos.has(b)) { X[pos.get(a) * ids.length + pos.get(b)] += 1 / k; X[pos.get(b) * ids.length + pos.get(a)] += 1 / k; }
+    }
+  }
+  values.forEach((v, i) => assert.ok(Math.abs(v - X[i]) <= 1e-4 * Math.max(1, X[i]), `X[${words[Math.floor(i / ids.length)]}, ${words[i % ids.length]}]: ${v} vs ${X[i]}`));
+  // Train to the end (10 passes): the cost falls; the final neighbours equal those of the same GloVe run in Node.
+  await page.waitForSelector('#glove[data-final=true]', { timeout: 120000 });
+  const costs = JSON.parse(await page.getAttribute('#glove-cost', 'data-costs'));
+  assert.ok(costs[costs.length - 1] < costs[0] * 0.8, `cost ${costs[0]} -> ${costs[costs.length - 1]}`);
+  assert.equal(await page.textContent('#glove-start'), 'Training finished');
+  const co = new Cooccurrence({ corpus, vocab, window: 10 });
+  const g = new GloVe({ cooccurrence: co, dim: 50, epochs: 10, seed: 1 });
+  while (!g.step(1000000).done);
+  const nb = new Neighbors(g, { vocab });
+  for (const word of ['whale', 'captain']) {
+    await page.fill('#glove-word', word);
+    const got = await page.$$eval('#glove-near-glove [data-id]', (els) => els.map((e) => [Number(e.dataset.id), Number(e.dataset.score)]));
+    const want = nb.nearest(word, { k: 8 });
+    assert.deepEqual(got.map((x) => x[0]), want.map((x) => x.id), word);
+    got.forEach((x, k) => assert.ok(Math.abs(x[1] - want[k].score) < 1e-5));
+    assert.equal(await page.$$eval('#glove-near-w2v [data-id]', (els) => els.length), 8, 'word2vec list beside it');
+  }
+  nb.dispose(); g.dispose(); co.dispose();
+  await page.locator('section#glove').screenshot({ path: join(SHOTS, 'glove-desktop-trained.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('web: the word2vec network view shows the trainer\'s next sentence and real W_in / W_out scores', async () => {
+  const { page, problems } = await open(desktop);
+  const text = await readFile(join(ROOT, 'node_modules', '@stdlib', 'datasets-moby-dick', 'data', 'data.txt'), 'utf8');
+  const vocab = Vocab.fromText(text, { minCount: 5 });
+  const corpus = vocab.encode(text);
+  const settings = { mode: 'skipgram', dim: 50, window: 5, negative: 5, epochs: 5, seed: 2 };
+  const wordAt = [];
+  corpus.forEach((w, i) => { if (w >= 0) wordAt.push(i); });
+  const check = async (trainer) => {
+    const st = JSON.parse(await page.getAttribute('#learn', 'data-net-state'));
+    // Node's trainer, stepped a sentence at a time to the same point, has the same tables.
+    while (trainer.progress.wordsDone < st.wordsDone) trainer.step(1);
+    assert.equal(trainer.progress.wordsDone, st.wordsDone, 'the page paused between sentences');
+    let start = wordAt[st.wordsDone % wordAt.length];
+    while (start > 0 && corpus[start - 1] >= 0) start--;
+    const shown = await page.$$eval('#net-sentence .tok', (els) => els.map((e) => e.textContent));
+    let end = start;
+    while (end < corpus.length && corpus[end] >= 0) end++;
+    while (end - start < 2) { start = end + 1; end = start; while (end < corpus.length && corpus[end] >= 0) end++; }
+    assert.equal(st.start, start, 'the next sentence with at least two words starts where Node says');
+    assert.deepEqual(shown, Array.from(corpus.subarray(start, end), (id) => vocab.words[id]));
+    const D = 50, Win = trainer.weight, Wout = trainer.outputWeight;
+    const input = new Float64Array(D);
+    for (const id of st.inputs) for (let c = 0; c < D; c++) input[c] += Win[id * D + c] / st.inputs.length;
+    st.outs.forEach((o, k) => {
+      let s = 0;
+      for (let c = 0; c < D; c++) s += input[c] * Wout[o * D + c];
+      assert.ok(Math.abs(s - st.scores[k]) < 1e-6, `score ${k}: page ${st.scores[k]}, node ${s}`);
+    });
+    assert.ok(Math.abs(st.lr - trainer.progress.lr) < 1e-12);
+    if (st.outs.length) assert.ok(st.sigAfter[0] >= 1 / (1 + Math.exp(-st.scores[0])), 'the update raises the true word\'s score');
+  };
+  const trainer = new Word2Vec({ corpus, vocab, ...settings });
+  // before training: the first sentence, W_out all zero
+  await page.waitForFunction(() => document.querySelector('#learn').dataset.netReady === '0', null, { timeout: 30000 });
+  await check(trainer);
+  // train a little, pause: the view follows the trainer
+  await page.click('#learn-start');
+  await page.waitForFunction(() => JSON.parse(document.querySelector('#learn-loss').dataset.losses || '[]').length >= 3, null, { timeout: 30000 });
+  await page.click('#learn-start');
+  await page.waitForFunction(() => Number(document.querySelector('#learn').dataset.netReady) > 0 &&
+    JSON.parse(document.querySelector('#learn').dataset.netState).wordsDone > 0, null, { timeout: 30000 });
+  await check(trainer);
+  // another centre word and CBOW-free pair switching keep matching
+  await page.click('#net-sentence button[data-index="1"]');
+  await check(trainer);
+  trainer.dispose();
+  await page.locator('section#learn').screenshot({ path: join(SHOTS, 'learn-desktop-network.png') });
   assert.deepEqual(problems, []);
   await page.close();
 });

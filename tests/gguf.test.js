@@ -205,3 +205,19 @@ test('tables in their stored type (Q8_0, Q4_0, Q4_K, Q6_K, F16, BF16): the bytes
   await assert.rejects(f.loadEmbedding('emb.f32', { dtype: 'Q4_K' }), (e) => e instanceof RangeError && /k-quants/.test(e.message));
   await assert.rejects(f.loadEmbedding('emb.q8_0', { dtype: 'float16', requiresGrad: true }), RangeError);
 });
+
+test('version 2 files (same layout as 3) open the same; version 1 and others are refused', async () => {
+  const bytes = new Uint8Array(await read('qwen2-yarn-align64.gguf'));
+  const v3 = await openGGUF(bytes);
+  const v2bytes = bytes.slice();
+  new DataView(v2bytes.buffer).setUint32(4, 2, true);
+  const v2 = await openGGUF(v2bytes);
+  assert.equal(v2.version, 2);
+  assert.deepEqual(plain(v2.metadata['tokenizer.ggml.tokens']), plain(v3.metadata['tokenizer.ggml.tokens']));
+  assert.deepEqual(v2.tensors, v3.tensors);
+  for (const v of [1, 4]) {
+    const b = bytes.slice();
+    new DataView(b.buffer).setUint32(4, v, true);
+    await assert.rejects(openGGUF(b), (e) => e instanceof RangeError && new RegExp(`version ${v}`).test(e.message));
+  }
+});

@@ -63,12 +63,15 @@ test('features before init, and a default load fills it in; silent by default', 
     const before = { ...ek.features };
     await ek.init();${FORWARD}
     console.log(JSON.stringify({ before, f, ok }));`);
-  assert.deepEqual(out.before, { simd: false, simdSupported: null, version: out.f.version, wasm: null, via: null });
+  assert.deepEqual(out.before, {
+    simd: false, simdSupported: null, version: out.f.version, wasm: null, via: null, threads: 1, threadsReason: 'init() has not run',
+  });
   assert.equal(out.ok, true);
   assert.equal(out.f.simd, true);
   assert.equal(out.f.simdSupported, true);
   assert.equal(out.f.via, 'default');
-  assert.equal(out.f.wasm, pathToFileURL(join(dist, 'embedkit.wasm')).href);
+  // The default is one thread per core: the threaded build wherever there are several.
+  assert.equal(out.f.wasm, pathToFileURL(join(dist, out.f.threads > 1 ? 'embedkit-threads.wasm' : 'embedkit.wasm')).href);
   assert.equal(stdout.trim().split('\n').length, 1, 'nothing else on stdout');
   assert.equal(stderr, '', 'nothing on stderr with the default logLevel');
 });
@@ -92,7 +95,7 @@ test('wasmPaths as an http URL prefix and as a { simd, nosimd } map (one entry: 
     const a = await child(`await ek.init({ wasmPaths: new URL('${srv.url}/ok/assets/') });${FORWARD} console.log(JSON.stringify({ f, ok }));`);
     assert.equal(a.out.ok, true);
     assert.equal(a.out.f.simd, true);
-    assert.equal(a.out.f.wasm, `${srv.url}/ok/assets/embedkit.wasm`);
+    assert.equal(a.out.f.wasm, `${srv.url}/ok/assets/embedkit${a.out.f.threads > 1 ? '-threads' : ''}.wasm`);
     const b = await child(`await ek.init({ wasmPaths: { simd: undefined, nosimd: '${srv.url}/ok/x/embedkit-nosimd.wasm' } });${FORWARD} console.log(JSON.stringify({ f, ok }));`);
     assert.equal(b.out.ok, true);
     assert.deepEqual([b.out.f.simd, b.out.f.wasm, b.out.f.via], [false, `${srv.url}/ok/x/embedkit-nosimd.wasm`, 'wasmPaths']);
@@ -139,13 +142,13 @@ test('load failures name the URL or path and point at wasmPaths; the module stay
     assert.match(e.html.message, /expected magic word 00 61 73 6d, found 3c 21 64 6f.*wasmPaths.*optimizeDeps/);
     assert.match(e.noNosimd.message, /wasmPaths has no 'nosimd' entry, and simd: false was asked for/);
     assert.deepEqual([e.unknownKey.name, /did you mean 'wasmPaths'\?/.test(e.unknownKey.message)], ['TypeError', true]);
-    assert.deepEqual([e.mapKey.name, /unknown key 'avx' in wasmPaths; valid keys: simd, nosimd/.test(e.mapKey.message)], ['TypeError', true]);
+    assert.deepEqual([e.mapKey.name, /unknown key 'avx' in wasmPaths; valid keys: simd, nosimd, threads/.test(e.mapKey.message)], ['TypeError', true]);
     assert.deepEqual([e.both.name, /either wasm or wasmPaths/.test(e.both.message)], ['TypeError', true]);
     assert.deepEqual([e.badType.name, /wasmPaths must be a directory \(URL or string\) or a \{ simd, nosimd \} map, got number/.test(e.badType.message)], ['TypeError', true]);
     assert.deepEqual([e.badLevel.name, /logLevel must be one of off, error, warn, info, debug, got 'loud'/.test(e.badLevel.message)], ['RangeError', true]);
     assert.equal(e.badSimd.name, 'TypeError');
     assert.equal(out.ok, true, 'a later init() with a good location works');
-    assert.equal(out.f.wasm, `${srv.url}/ok/any/embedkit.wasm`);
+    assert.equal(out.f.wasm, `${srv.url}/ok/any/embedkit${out.f.threads > 1 ? '-threads' : ''}.wasm`);
   } finally {
     await srv.close();
   }

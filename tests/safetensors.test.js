@@ -1,7 +1,8 @@
 // safetensors.test.js — src/js/safetensors.js against what the Python safetensors package wrote
 // and read back (tests/fixtures/model-files, made by make.py): tensor index, raw bytes (sha256),
 // float32 widening, Embedding loading from every source kind (bytes, Blob, Response, stream,
-// range reader), only-the-tensor's-bytes reads on a 512 MB sparse file, and the writer
+// range reader), only-the-tensor's-bytes reads on a 512 MB sparse file (tables stream into wasm
+// memory in 16 MiB reads), and the writer
 // (byte-identical to the Python package's output for the same tensors).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -107,14 +108,17 @@ test('every source kind gives the same tensor: bytes, ArrayBuffer, Blob, Respons
     start(c) { for (let i = 0; i < bytes.length; i += size) c.enqueue(bytes.slice(i, i + size)); c.close(); },
   });
   const sources = {
-    bytes, arrayBuffer: bytes.slice().buffer, blob: new Blob([bytes]),
-    response: new Response(new Blob([bytes])), stream: chunked(1000), stream7: chunked(7),
-    reader: { size: bytes.length, read: async (o, n) => bytes.slice(o, o + n) },
+    bytes: () => bytes, arrayBuffer: () => bytes.slice().buffer, blob: () => new Blob([bytes]),
+    response: () => new Response(new Blob([bytes])), stream: () => chunked(1000), stream7: () => chunked(7),
+    reader: () => ({ size: bytes.length, read: async (o, n) => bytes.slice(o, o + n) }),
   };
-  for (const [kind, src] of Object.entries(sources)) {
-    const f = await openSafetensors(src);
+  for (const [kind, make] of Object.entries(sources)) {
+    const f = await openSafetensors(make());
     assert.equal(f.tensors.length, Object.keys(m.tensors).length, kind);
     assertSameBits(await f.readFloat32('transformer.wpe.weight'), want, kind);
+    const emb = await (await openSafetensors(make())).loadEmbedding('transformer.wpe.weight', { dtype: 'float32' });
+    assertSameBits(emb.weight, want, `${kind}: loadEmbedding`);
+    emb.dispose();
   }
   // A stream reads front to back: a tensor behind the position is a clear error.
   const s = await openSafetensors(chunked(512));
@@ -127,13 +131,17 @@ test('every source kind gives the same tensor: bytes, ArrayBuffer, Blob, Respons
   await assert.rejects(openSafetensors(new Response('x', { status: 404 })), RangeError);
 });
 
-test('a 512 MB sparse file: the index and one tensor cost only their bytes (fs.openAsBlob + counting Blob)', async () => {
-  // Header: wte.weight (small, first) then a 512 MB "h.big" tensor that is never read.
-  const rows = 50, dim = 64;
+test('a 512 MB sparse file: the index and one tensor cost only their bytes; a 40 MiB table streams in 16 MiB reads', async () => {
+  // Header: wte.weight (small F32), tok.bf16 (40 MiB BF16, zeros but one row), then a 512 MB
+  // "h.big" tensor that is never read. The zero parts are holes of a sparse file.
+  const rows = 50, dim = 64, bRows = 20480, bDim = 1024, bRow = 12345;
   const big = 512 * 1024 * 1024;
   const wte = new Float32Array(rows * dim).map((_, i) => Math.sin(i) * 3);
+  const bBytes = bRows * bDim * 2;
+  const rowBits = Uint16Array.from({ length: bDim }, (_, i) => 0x3f80 + (i % 97));   // bf16 values in [1, 2)
   const header = { 'wte.weight': { dtype: 'F32', shape: [rows, dim], data_offsets: [0, wte.byteLength] },
-    'h.big': { dtype: 'U8', shape: [big], data_offsets: [wte.byteLength, wte.byteLength + big] } };
+    'tok.bf16': { dtype: 'BF16', shape: [bRows, bDim], data_offsets: [wte.byteLength, wte.byteLength + bBytes] },
+    'h.big': { dtype: 'U8', shape: [big], data_offsets: [wte.byteLength + bBytes, wte.byteLength + bBytes + big] } };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const pad = (8 - (json.length % 8)) % 8;
   const head = new Uint8Array(8 + json.length + pad).fill(0x20);
@@ -144,13 +152,15 @@ test('a 512 MB sparse file: the index and one tensor cost only their bytes (fs.o
   const fd = openSync(path, 'w');
   writeSync(fd, head, 0, head.length, 0);
   writeSync(fd, new Uint8Array(wte.buffer), 0, wte.byteLength, head.length);
-  ftruncateSync(fd, head.length + wte.byteLength + big);   // sparse: no disk blocks for h.big
+  writeSync(fd, new Uint8Array(rowBits.buffer), 0, bDim * 2, head.length + wte.byteLength + bRow * bDim * 2);
+  ftruncateSync(fd, head.length + wte.byteLength + bBytes + big);   // sparse: no disk blocks for the zeros
   closeSync(fd);
   try {
     const blob = await openAsBlob(path);
-    assert.equal(blob.size, head.length + wte.byteLength + big);
-    let readBytes = 0, slices = 0;
-    const counting = { size: blob.size, slice: (a, b) => { slices++; readBytes += b - a; return blob.slice(a, b); }, arrayBuffer: () => assert.fail('whole-file read') };
+    assert.equal(blob.size, head.length + wte.byteLength + bBytes + big);
+    let readBytes = 0, slices = 0, largest = 0;
+    const counting = { size: blob.size, slice: (a, b) => { slices++; readBytes += b - a; largest = Math.max(largest, b - a); return blob.slice(a, b); },
+      arrayBuffer: () => assert.fail('whole-file read') };
     const before = process.memoryUsage().arrayBuffers;
     const f = await openSafetensors(counting);
     assert.equal(f.tensor('h.big').byteLength, big);
@@ -160,6 +170,16 @@ test('a 512 MB sparse file: the index and one tensor cost only their bytes (fs.o
     assert.equal(readBytes, head.length + wte.byteLength, 'read exactly the header and the one tensor');
     assert.equal(slices, 3);
     assert.ok(process.memoryUsage().arrayBuffers - before < 64 * 1024 * 1024, 'no file-sized buffer in the JS heap');
+    // The 40 MiB bf16 table: three reads of at most 16 MiB, straight into the table.
+    readBytes = 0; slices = 0; largest = 0;
+    const tok = await f.loadEmbedding('tok.bf16');
+    assert.equal(tok.dtype, 'bfloat16');
+    assert.deepEqual([readBytes, slices, largest], [bBytes, 3, 16 * 1024 * 1024]);
+    const out = tok.forward([bRow, 0, bRow - 1]);
+    const want = new Float32Array(new Uint32Array(Array.from(rowBits, (b) => b << 16)).buffer);
+    assertSameBits(out.subarray(0, bDim), want, 'the written row');
+    assert.ok(out.subarray(bDim).every((v) => v === 0), 'the holes read as zeros');
+    tok.dispose();
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

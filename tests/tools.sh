@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # tests/tools.sh — make sure the system tools the test suite uses are present (run by `npm test`
-# through "pretest"): Debian's chromium (browser tests) and libsimde-dev + gcc (native
-# sanitizer build of the kernels). As root with apt-get it installs what is missing; otherwise it
-# names what to install and stops.
+# through "pretest"): Debian's chromium (browser tests), libsimde-dev + gcc (native sanitizer
+# build of the kernels) and lld-14 (wasm-ld links the threaded build). As root with apt-get it
+# installs what is missing; otherwise it names what to install and stops.
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -f /usr/include/simde/wasm/simd128.h ] || need+=(libsimde-dev)
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
+command -v wasm-ld-14 >/dev/null 2>&1 || command -v wasm-ld >/dev/null 2>&1 || need+=(lld-14)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "tests/tools.sh: installing ${need[*]}" >&2

@@ -186,3 +186,87 @@ export async function lineChart(container, { series, data, height = 220, xLabel,
   onWidthChange(container, () => chart.setSize({ width: width(), height }));
   return { chart, set: (d) => chart.setData(d) };
 }
+
+/**
+ * A horizontal colour legend: a bar painted with `palette` over [-1, 1] (or [0, 1] when
+ * `from` is 0), with tick labels at its ends and middle, into (x, y, w) of ctx; 10 px tall plus
+ * 14 px of labels. `lo`/`hi` are the values at the ends, `mid` the one in the middle (default
+ * their mean; give it for a non-linear scale); `label` is drawn to the left.
+ */
+export function colourLegend(ctx, x, y, w, { palette = diverging, from = -1, lo, hi, mid = (lo + hi) / 2, label = '' } = {}) {
+  ctx.save();
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.textBaseline = 'top';
+  ctx.fillStyle = '#5b6673';
+  let x0 = x;
+  if (label) {
+    ctx.textAlign = 'left';
+    ctx.fillText(label, x, y);
+    x0 = x + ctx.measureText(label).width + 6;
+  }
+  const bw = Math.max(40, x + w - x0 - 4);
+  for (let i = 0; i < bw; i++) {
+    ctx.fillStyle = palette(from + ((1 - from) * i) / (bw - 1));
+    ctx.fillRect(x0 + i, y, 1.5, 10);
+  }
+  ctx.strokeStyle = '#aab3bf';
+  ctx.strokeRect(x0, y, bw, 10);
+  ctx.fillStyle = '#5b6673';
+  const ticks = [[0, lo], [0.5, mid], [1, hi]];
+  for (const [f, v] of ticks) {
+    ctx.textAlign = f === 0 ? 'left' : f === 1 ? 'right' : 'center';
+    ctx.fillText(compact(Math.abs(v) < 1e-3 * Math.max(Math.abs(lo), Math.abs(hi)) ? 0 : v), x0 + f * bw, y + 12);
+  }
+  ctx.restore();
+}
+
+/**
+ * A collapsed table with the numbers behind a chart (its text alternative): <details> with a
+ * summary line and a table of `head` (column titles) and `rows` (arrays of cells).
+ */
+export function dataTable(summary, head, rows, id) {
+  return h('details', { class: 'data', id },
+    h('summary', { text: summary }),
+    h('div', { class: 'scroll-x', tabindex: '0', role: 'region', 'aria-label': summary },
+      h('table', { class: 'nums' },
+        h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col', text: t })))),
+        h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c, i) => (i === 0
+          ? h('th', { scope: 'row', text: String(c) }) : h('td', { text: typeof c === 'number' ? fmt(c, 3) : String(c) })))))))));
+}
+
+/** Label a slider's current value for screen readers (aria-valuetext) and for the eye (output). */
+export function sliderText(input, output, text) {
+  input.setAttribute('aria-valuetext', text);
+  if (output) output.textContent = text;
+}
+
+/**
+ * Tick marks and labels on the two axes through the origin of a plane drawn with scale
+ * functions sx, sy (data -> CSS px), for data within +-r; labels the axes `xName`, `yName`.
+ */
+export function planeTicks(ctx, sx, sy, r, w, H, xName = 'feature 0', yName = 'feature 1') {
+  const step = [0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10].find((s) => r / s <= 4) ?? Math.ceil(r / 4);
+  ctx.save();
+  ctx.font = '10px system-ui, sans-serif';
+  ctx.fillStyle = '#5b6673';
+  ctx.strokeStyle = '#aab3bf';
+  for (let v = -Math.floor(r / step) * step; v <= r + 1e-9; v += step) {
+    if (Math.abs(v) < 1e-9) continue;
+    const x = sx(v), y = sy(v);
+    if (x > 4 && x < w - 4) {
+      ctx.beginPath(); ctx.moveTo(x, sy(0) - 3); ctx.lineTo(x, sy(0) + 3); ctx.stroke();
+      ctx.textAlign = 'center'; ctx.textBaseline = 'top';
+      ctx.fillText(compact(v), x, sy(0) + 4);
+    }
+    if (y > 4 && y < H - 4) {
+      ctx.beginPath(); ctx.moveTo(sx(0) - 3, y); ctx.lineTo(sx(0) + 3, y); ctx.stroke();
+      ctx.textAlign = 'left'; ctx.textBaseline = 'middle';
+      ctx.fillText(compact(v), sx(0) + 5, y);
+    }
+  }
+  ctx.textAlign = 'right'; ctx.textBaseline = 'bottom';
+  ctx.fillText(`${xName} →`, w - 2, sy(0) - 3);
+  ctx.textAlign = 'left'; ctx.textBaseline = 'top';
+  ctx.fillText(`↑ ${yName}`, sx(0) + 5, 2);
+  ctx.restore();
+}

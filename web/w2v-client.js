@@ -16,14 +16,14 @@ function emit(type, msg) {
   for (const fn of listeners.get(type) ?? []) fn(msg);
 }
 
-/** Subscribe to 'ready' | 'progress' | 'vectors' | 'state' | 'error'. */
+/** Subscribe to 'ready' | 'progress' | 'vectors' | 'state' | 'inside' | 'error'. */
 export function on(type, fn) {
   if (!listeners.has(type)) listeners.set(type, new Set());
   listeners.get(type).add(fn);
 }
 
-/** Default training settings: the word2vec tool's, with 50 dimensions to keep it quick. */
-export const SETTINGS = { mode: 'skipgram', dim: 50, window: 5, negative: 5, epochs: 5, seed: 2 };
+/** Default training settings (shared with the build step that trains the prebuilt vectors). */
+export { SETTINGS } from './w2v-settings.js';
 
 /** Start the worker and build the trainer (once per settings); resolves when it is ready. */
 export function setup(trainer = SETTINGS) {
@@ -63,3 +63,5 @@ export function setup(trainer = SETTINGS) {
 export function whenReady() { return ready; }
 export function start() { worker?.postMessage({ type: 'start' }); }
 export function pause() { worker?.postMessage({ type: 'pause' }); }
+/** Ask for the trainer's next sentence and both of its tables (answered with an 'inside' event; only while paused). */
+export function inside() { worker?.postMessage({ type: 'inside' }); }

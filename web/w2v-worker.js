@@ -10,6 +10,9 @@
 //               { type: 'progress', progress }           after every chunk
 //               { type: 'vectors', weight, progress }    a copy of the word vectors, a few per second
 //               { type: 'state', running }                { type: 'error', message }
+//               { type: 'inside', wordsDone, lr, sentence, start, weight, outputWeight }  on { type: 'inside' }:
+//                 the sentence the trainer takes next (it stops between sentences) and copies of
+//                 both of its tables, for the section that looks inside one training step
 
 import { init, Vocab, Word2Vec } from '/src/js/index.js';
 
@@ -22,6 +25,8 @@ let running = false;
 let lastSnap = 0;
 let text = null;
 let run = 0;
+let corpus = null;               // the encoded book (-1 = sentence end)
+let wordAt = null;               // wordAt[k] = index in corpus of the k-th word (breaks skipped)
 
 function vectors(runId) {
   const weight = trainer.weight.slice();
@@ -41,7 +46,11 @@ async function setup(runId, options) {
   }
   if (runId !== run) return;                       // a newer setup arrived meanwhile
   const vocab = Vocab.fromText(text, { minCount: options.minCount ?? 5 });
-  const corpus = vocab.encode(text);
+  corpus = vocab.encode(text);
+  wordAt = new Int32Array(corpus.length);
+  let nWords = 0;
+  for (let i = 0; i < corpus.length; i++) if (corpus[i] >= 0) wordAt[nWords++] = i;
+  wordAt = wordAt.subarray(0, nWords);
   trainer = new Word2Vec({ corpus, vocab, ...options.trainer });
   const weight = trainer.weight.slice();
   postMessage({
@@ -68,8 +77,30 @@ async function loop() {
   postMessage({ type: 'state', run: runId, running: false });
 }
 
+/** The sentence the trainer reads next, and both tables as they are now. */
+function inside(runId) {
+  const p = trainer.progress;
+  const k = p.wordsDone % wordAt.length;
+  let start = wordAt[k];
+  while (start > 0 && corpus[start - 1] >= 0) start--;           // (it stops at sentence ends)
+  let end = start;
+  while (end < corpus.length && corpus[end] >= 0) end++;
+  // a one-word sentence ("chapter") makes no pairs: show the first one that trains something
+  while (end - start < 2 && end + 1 < corpus.length) {
+    start = end + 1;
+    end = start;
+    while (end < corpus.length && corpus[end] >= 0) end++;
+  }
+  const sentence = corpus.slice(start, end);
+  const weight = trainer.weight.slice();
+  const outputWeight = trainer.outputWeight ? trainer.outputWeight.slice() : null;
+  postMessage({ type: 'inside', run: runId, wordsDone: p.wordsDone, lr: p.lr, start, sentence, weight, outputWeight },
+    [weight.buffer, ...(outputWeight ? [outputWeight.buffer] : [])]);
+}
+
 onmessage = async ({ data }) => {
   try {
+    if (data.type === 'inside') { if (trainer && !running) inside(run); return; }
     if (data.type === 'setup') await setup(data.run, data.options ?? {});
     else if (data.type === 'start' && trainer && !running) { running = true; loop(); }
     else if (data.type === 'pause') running = false;

@@ -58,7 +58,7 @@ static uint32_t float_to_half(float x) {
 static inline float rd_half(const uint8_t* p) { return half_to_float(rd16(p)); }
 
 // ggml's get_scale_min_k4: the 6-bit scale and min of sub-block j (0..7) of a Q4_K block.
-static inline void scale_min_k4(int j, const uint8_t* q, uint8_t* d, uint8_t* m) {
+static inline __attribute__((always_inline)) void scale_min_k4(int j, const uint8_t* q, uint8_t* d, uint8_t* m) {
   if (j < 4) {
     *d = q[j] & 63;
     *m = q[j + 4] & 63;
@@ -144,86 +144,114 @@ static void row_q6_k__scalar(float* y, const uint8_t* x, int32_t dim) {
 // ---- row decoders: SIMD ---------------------------------------------------------------------------
 
 #if EK_HAVE_SIMD
-// f16 bits in the low half of each u32 lane -> f32. (em << 13) read as a float is the value
-// times 2^-112 for normal and subnormal halves alike, so one exact multiply by 2^112 rebiases
-// both; inf/NaN (em >= 0x7c00) take the all-ones exponent instead.
+// f16 bits in the top half of each u32 lane (w = h << 16) -> f32, for finite halves: an
+// arithmetic shift right by 3 puts the exponent and mantissa where float32 has them (em << 13)
+// and the sign at bit 31; read as a float that is the value times 2^-112 (normal and subnormal
+// halves alike), so one exact multiply by 2^112 finishes it. Inf / NaN are handled by the caller.
 static inline v128_t half4_to_float4(v128_t w) {
-  const v128_t em = wasm_v128_and(w, wasm_i32x4_splat(0x7fff));
-  const v128_t sign = wasm_i32x4_shl(wasm_v128_xor(w, em), 16);
-  const v128_t sh = wasm_i32x4_shl(em, 13);
-  const v128_t fin = wasm_f32x4_mul(sh, wasm_f32x4_splat(0x1p112f));
-  const v128_t inf = wasm_v128_or(sh, wasm_i32x4_splat(0x7f800000));
-  const v128_t big = wasm_i32x4_gt(em, wasm_i32x4_splat(0x7bff));
-  return wasm_v128_or(sign, wasm_v128_bitselect(inf, fin, big));
+  const v128_t t = wasm_v128_and(wasm_i32x4_shr(w, 3), wasm_i32x4_splat((int32_t)0x8fffe000u));
+  return wasm_f32x4_mul(t, wasm_f32x4_splat(0x1p112f));
+}
+
+// The same for one value, for block scales (bit-identical to half_to_float).
+static inline float half_to_float_fast(uint32_t h) {
+  const uint32_t sh = (h & 0x7fffu) << 13, sign = (h & 0x8000u) << 16;
+  if (sh < 0x00800000u) return bits_f32(sign | f32_bits(bits_f32(sh) * 0x1p112f));
+  return bits_f32(sign | (sh + (sh > 0x0f7fffffu ? 0x70000000u : 0x38000000u)));
+}
+static inline float rd_half_fast(const uint8_t* p) { return half_to_float_fast(rd16(p)); }
+
+// 16 bfloat16 -> 16 float32: each u16 becomes the top half of a u32 (interleave with zeros:
+// punpcklwd / punpckhwd on x86).
+static inline void bf16_x16(float* y, const uint16_t* x) {
+  const v128_t z = wasm_i32x4_splat(0);
+  const v128_t a = wasm_v128_load(x), b = wasm_v128_load(x + 8);
+  wasm_v128_store(y, wasm_i16x8_shuffle(z, a, 0, 8, 1, 9, 2, 10, 3, 11));
+  wasm_v128_store(y + 4, wasm_i16x8_shuffle(z, a, 4, 12, 5, 13, 6, 14, 7, 15));
+  wasm_v128_store(y + 8, wasm_i16x8_shuffle(z, b, 0, 8, 1, 9, 2, 10, 3, 11));
+  wasm_v128_store(y + 12, wasm_i16x8_shuffle(z, b, 4, 12, 5, 13, 6, 14, 7, 15));
+}
+
+// 8 halves; a group holding inf or NaN (exponent 31) is decoded by the scalar reference.
+static inline void f16_x8(float* y, const uint16_t* x) {
+  const v128_t z = wasm_i32x4_splat(0), h = wasm_v128_load(x);
+  const v128_t big = wasm_i16x8_gt(wasm_v128_and(h, wasm_i16x8_splat(0x7fff)), wasm_i16x8_splat(0x7bff));
+  if (__builtin_expect(wasm_v128_any_true(big), 0)) {
+    for (int j = 0; j < 8; j++) y[j] = half_to_float(x[j]);
+    return;
+  }
+  wasm_v128_store(y, half4_to_float4(wasm_i16x8_shuffle(z, h, 0, 8, 1, 9, 2, 10, 3, 11)));
+  wasm_v128_store(y + 4, half4_to_float4(wasm_i16x8_shuffle(z, h, 4, 12, 5, 13, 6, 14, 7, 15)));
 }
 
 static void row_f16__wasmsimd(float* y, const uint16_t* x, int32_t dim) {
   int32_t j = 0;
-  for (; j + 8 <= dim; j += 8) {
-    const v128_t h = wasm_v128_load(x + j);
-    wasm_v128_store(y + j, half4_to_float4(wasm_u32x4_extend_low_u16x8(h)));
-    wasm_v128_store(y + j + 4, half4_to_float4(wasm_u32x4_extend_high_u16x8(h)));
-  }
+  for (; j + 8 <= dim; j += 8) f16_x8(y + j, x + j);
   for (; j < dim; j++) y[j] = half_to_float(x[j]);
 }
 
 static void row_bf16__wasmsimd(float* y, const uint16_t* x, int32_t dim) {
-  const v128_t z = wasm_i32x4_splat(0);
   int32_t j = 0;
-  for (; j + 16 <= dim; j += 16) {
-    const v128_t a = wasm_v128_load(x + j), b = wasm_v128_load(x + j + 8);
-    wasm_v128_store(y + j, wasm_i8x16_shuffle(z, a, 0, 1, 16, 17, 0, 1, 18, 19, 0, 1, 20, 21, 0, 1, 22, 23));
-    wasm_v128_store(y + j + 4, wasm_i8x16_shuffle(z, a, 0, 1, 24, 25, 0, 1, 26, 27, 0, 1, 28, 29, 0, 1, 30, 31));
-    wasm_v128_store(y + j + 8, wasm_i8x16_shuffle(z, b, 0, 1, 16, 17, 0, 1, 18, 19, 0, 1, 20, 21, 0, 1, 22, 23));
-    wasm_v128_store(y + j + 12, wasm_i8x16_shuffle(z, b, 0, 1, 24, 25, 0, 1, 26, 27, 0, 1, 28, 29, 0, 1, 30, 31));
-  }
+  for (; j + 16 <= dim; j += 16) bf16_x16(y + j, x + j);
   for (; j < dim; j++) y[j] = bits_f32((uint32_t)x[j] << 16);
+}
+
+// Small integers to float32 without a convert instruction: for |q| < 2^22 the float with bits
+// 0x4B400000 + q is exactly 1.5 * 2^23 + q, so subtracting 1.5 * 2^23 leaves q exactly.
+// (clang 14 fuses sign extension + i32x4 -> f32x4 conversion into a conversion from i16 lanes,
+// which the wasm backend then scalarises lane by lane; integer adds keep it vectorised.)
+static inline v128_t small_i32_to_f32(v128_t q) {
+  return wasm_f32x4_sub(wasm_i32x4_add(q, wasm_i32x4_splat(0x4B400000)), wasm_f32x4_splat(12582912.0f));
 }
 
 // y[0..16) = (float)q[k] * d for 16 signed bytes q.
 static inline void store16_i8(float* y, v128_t q, v128_t d) {
   const v128_t lo = wasm_i16x8_extend_low_i8x16(q), hi = wasm_i16x8_extend_high_i8x16(q);
-  wasm_v128_store(y, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(lo)), d));
-  wasm_v128_store(y + 4, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(lo)), d));
-  wasm_v128_store(y + 8, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(hi)), d));
-  wasm_v128_store(y + 12, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(hi)), d));
+  wasm_v128_store(y, wasm_f32x4_mul(small_i32_to_f32(wasm_i32x4_extend_low_i16x8(lo)), d));
+  wasm_v128_store(y + 4, wasm_f32x4_mul(small_i32_to_f32(wasm_i32x4_extend_high_i16x8(lo)), d));
+  wasm_v128_store(y + 8, wasm_f32x4_mul(small_i32_to_f32(wasm_i32x4_extend_low_i16x8(hi)), d));
+  wasm_v128_store(y + 12, wasm_f32x4_mul(small_i32_to_f32(wasm_i32x4_extend_high_i16x8(hi)), d));
 }
 
 // y[0..16) = d * (float)q[k] - m for 16 bytes q in 0..15.
 static inline void store16_u4(float* y, v128_t q, v128_t d, v128_t m) {
   const v128_t lo = wasm_u16x8_extend_low_u8x16(q), hi = wasm_u16x8_extend_high_u8x16(q);
-  const v128_t f0 = wasm_f32x4_convert_i32x4(wasm_u32x4_extend_low_u16x8(lo));
-  const v128_t f1 = wasm_f32x4_convert_i32x4(wasm_u32x4_extend_high_u16x8(lo));
-  const v128_t f2 = wasm_f32x4_convert_i32x4(wasm_u32x4_extend_low_u16x8(hi));
-  const v128_t f3 = wasm_f32x4_convert_i32x4(wasm_u32x4_extend_high_u16x8(hi));
+  const v128_t f0 = small_i32_to_f32(wasm_u32x4_extend_low_u16x8(lo));
+  const v128_t f1 = small_i32_to_f32(wasm_u32x4_extend_high_u16x8(lo));
+  const v128_t f2 = small_i32_to_f32(wasm_u32x4_extend_low_u16x8(hi));
+  const v128_t f3 = small_i32_to_f32(wasm_u32x4_extend_high_u16x8(hi));
   wasm_v128_store(y, wasm_f32x4_sub(wasm_f32x4_mul(d, f0), m));
   wasm_v128_store(y + 4, wasm_f32x4_sub(wasm_f32x4_mul(d, f1), m));
   wasm_v128_store(y + 8, wasm_f32x4_sub(wasm_f32x4_mul(d, f2), m));
   wasm_v128_store(y + 12, wasm_f32x4_sub(wasm_f32x4_mul(d, f3), m));
 }
 
+static inline void block_q8_0(float* y, const uint8_t* x) {
+  const v128_t d = wasm_f32x4_splat(rd_half_fast(x));
+  store16_i8(y, wasm_v128_load(x + 2), d);
+  store16_i8(y + 16, wasm_v128_load(x + 18), d);
+}
+
+static inline void block_q4_0(float* y, const uint8_t* x) {
+  const v128_t lo4 = wasm_i8x16_splat(0x0F), eight = wasm_i8x16_splat(8);
+  const v128_t d = wasm_f32x4_splat(rd_half_fast(x));
+  const v128_t q = wasm_v128_load(x + 2);
+  store16_i8(y, wasm_i8x16_sub(wasm_v128_and(q, lo4), eight), d);
+  store16_i8(y + 16, wasm_i8x16_sub(wasm_u8x16_shr(q, 4), eight), d);
+}
+
 static void row_q8_0__wasmsimd(float* y, const uint8_t* x, int32_t dim) {
-  for (int32_t b = 0; b < dim / 32; b++, x += 34, y += 32) {
-    const v128_t d = wasm_f32x4_splat(rd_half(x));
-    store16_i8(y, wasm_v128_load(x + 2), d);
-    store16_i8(y + 16, wasm_v128_load(x + 18), d);
-  }
+  for (int32_t b = 0; b < dim / 32; b++) block_q8_0(y + b * 32, x + b * 34);
 }
 
 static void row_q4_0__wasmsimd(float* y, const uint8_t* x, int32_t dim) {
-  const v128_t lo4 = wasm_i8x16_splat(0x0F), eight = wasm_i8x16_splat(8);
-  for (int32_t b = 0; b < dim / 32; b++, x += 18, y += 32) {
-    const v128_t d = wasm_f32x4_splat(rd_half(x));
-    const v128_t q = wasm_v128_load(x + 2);
-    store16_i8(y, wasm_i8x16_sub(wasm_v128_and(q, lo4), eight), d);
-    store16_i8(y + 16, wasm_i8x16_sub(wasm_u8x16_shr(q, 4), eight), d);
-  }
+  for (int32_t b = 0; b < dim / 32; b++) block_q4_0(y + b * 32, x + b * 18);
 }
 
-static void row_q4_k__wasmsimd(float* y, const uint8_t* x, int32_t dim) {
+static inline void block_q4_k(float* y, const uint8_t* x) {
   const v128_t lo4 = wasm_i8x16_splat(0x0F);
-  for (int32_t b = 0; b < dim / 256; b++, x += 144) {
-    const float d = rd_half(x), min = rd_half(x + 2);
+  {
+    const float d = rd_half_fast(x), min = rd_half_fast(x + 2);
     const uint8_t* scales = x + 4;
     const uint8_t* q = x + 16;
     for (int is = 0; is < 8; is += 2, q += 32, y += 64) {
@@ -241,10 +269,10 @@ static void row_q4_k__wasmsimd(float* y, const uint8_t* x, int32_t dim) {
   }
 }
 
-static void row_q6_k__wasmsimd(float* y, const uint8_t* x, int32_t dim) {
+static inline void block_q6_k(float* y, const uint8_t* x) {
   const v128_t lo4 = wasm_i8x16_splat(0x0F), b2 = wasm_i8x16_splat(0x30), k32 = wasm_i8x16_splat(32);
-  for (int32_t b = 0; b < dim / 256; b++, x += 210) {
-    const float d = rd_half(x + 208);
+  {
+    const float d = rd_half_fast(x + 208);
     const uint8_t* ql = x;
     const uint8_t* qh = x + 128;
     const int8_t* sc = (const int8_t*)(x + 192);
@@ -265,6 +293,13 @@ static void row_q6_k__wasmsimd(float* y, const uint8_t* x, int32_t dim) {
       }
     }
   }
+}
+static void row_q4_k__wasmsimd(float* y, const uint8_t* x, int32_t dim) {
+  for (int32_t b = 0; b < dim / 256; b++) block_q4_k(y + b * 256, x + b * 144);
+}
+
+static void row_q6_k__wasmsimd(float* y, const uint8_t* x, int32_t dim) {
+  for (int32_t b = 0; b < dim / 256; b++) block_q6_k(y + b * 256, x + b * 210);
 }
 #endif
 
@@ -288,23 +323,76 @@ static void row_q6_k__wasmsimd(float* y, const uint8_t* x, int32_t dim) {
   }
 
 #if EK_HAVE_SIMD
-#define EK_DEFINE_GATHER(T, TT)                                                                   \
+// The dispatcher: eight rows at a time, one chunk (CE elements, CB stored bytes) of each in turn,
+// so that eight streams of cache misses are in flight (as ek_gather_rows_f32, lookup.c); the
+// rest of a row that is not a whole chunk, and the last n_ids % 8 rows, go through ROW.
+#define EK_GATHER_GROUPED(T, TT, CE, CB, CHUNK, ROW, TOUCH)                                              \
+  EK_EXPORT void ek_gather_rows_##T(float* out, const TT* table, const int32_t* ids,              \
+                                    int32_t n_ids, int32_t dim) {                                 \
+    const size_t rb = ROW_BYTES_##T(dim), d = (size_t)dim;                                        \
+    const uint8_t* base = (const uint8_t*)table;                                                  \
+    const int32_t nc = dim / (CE), done = nc * (CE);                                              \
+    int32_t i = 0;                                                                                \
+    uint32_t touch = 0;                                                                           \
+    for (; i + 8 <= n_ids; i += 8) {                                                              \
+      const uint8_t* s[8];                                                                        \
+      float* o[8];                                                                                \
+      for (int r = 0; r < 8; r++) {                                                               \
+        s[r] = base + (size_t)ids[i + r] * rb;                                                    \
+        o[r] = out + (size_t)(i + r) * d;                                                         \
+      }                                                                                           \
+      if ((TOUCH) && i + 16 <= n_ids) touch ^= touch_rows(base, ids + i + 8, rb);                            \
+      for (int32_t c = 0; c < nc; c++)                                                            \
+        for (int r = 0; r < 8; r++) CHUNK(o[r] + (size_t)c * (CE), s[r] + (size_t)c * (CB));      \
+      if (done < dim)                                                                             \
+        for (int r = 0; r < 8; r++)                                                               \
+          ROW(o[r] + done, (const TT*)(const void*)(s[r] + (size_t)nc * (CB)), dim - done);       \
+    }                                                                                             \
+    for (; i < n_ids; i++)                                                                        \
+      ROW(out + (size_t)i * d, (const TT*)(const void*)(base + (size_t)ids[i] * rb), dim);        \
+    ek_touch_sink = touch;                                                                        \
+  }
+
+// Software prefetch (wasm has no prefetch instruction): read one byte of every cache line of
+// the next eight rows before decoding the current eight, so their misses are in flight while
+// this group is decoded. The xor of the bytes goes to a volatile sink so the loads stay.
+static volatile uint32_t ek_touch_sink;
+static inline uint32_t touch_rows(const uint8_t* base, const int32_t* ids, size_t rb) {
+  uint32_t acc = 0;
+  for (int r = 0; r < 8; r++) {
+    const uint8_t* p = base + (size_t)ids[r] * rb;
+    for (size_t off = 0; off < rb; off += 64) acc ^= p[off];
+    acc ^= p[rb - 1];
+  }
+  return acc;
+}
+
+static inline void chunk_f16(float* y, const uint8_t* x) {
+  const uint16_t* h = (const uint16_t*)(const void*)x;
+  f16_x8(y, h); f16_x8(y + 8, h + 8); f16_x8(y + 16, h + 16); f16_x8(y + 24, h + 24);
+}
+static inline void chunk_bf16(float* y, const uint8_t* x) {
+  const uint16_t* h = (const uint16_t*)(const void*)x;
+  bf16_x16(y, h); bf16_x16(y + 16, h + 16);
+}
+
+#define EK_DEFINE_GATHER(T, TT, CE, CB, CHUNK, TOUCH)                                             \
   EK_DEFINE_GATHER_VARIANT(T, TT, __scalar, row_##T##__scalar)                                    \
   EK_DEFINE_GATHER_VARIANT(T, TT, __wasmsimd, row_##T##__wasmsimd)                                \
-  EK_DEFINE_GATHER_VARIANT(T, TT, , row_##T##__wasmsimd)
+  EK_GATHER_GROUPED(T, TT, CE, CB, CHUNK, row_##T##__wasmsimd, TOUCH)
 #else
-#define EK_DEFINE_GATHER(T, TT)                                                                   \
+#define EK_DEFINE_GATHER(T, TT, CE, CB, CHUNK, TOUCH)                                             \
   EK_DEFINE_GATHER_VARIANT(T, TT, __scalar, row_##T##__scalar)                                    \
   EK_DEFINE_GATHER_VARIANT(T, TT, __wasmsimd, row_##T##__scalar)                                  \
   EK_DEFINE_GATHER_VARIANT(T, TT, , row_##T##__scalar)
 #endif
 
-EK_DEFINE_GATHER(f16, uint16_t)
-EK_DEFINE_GATHER(bf16, uint16_t)
-EK_DEFINE_GATHER(q8_0, uint8_t)
-EK_DEFINE_GATHER(q4_0, uint8_t)
-EK_DEFINE_GATHER(q4_k, uint8_t)
-EK_DEFINE_GATHER(q6_k, uint8_t)
+EK_DEFINE_GATHER(f16, uint16_t, 32, 64, chunk_f16, 1)
+EK_DEFINE_GATHER(bf16, uint16_t, 32, 64, chunk_bf16, 0)
+EK_DEFINE_GATHER(q8_0, uint8_t, 32, 34, block_q8_0, 1)
+EK_DEFINE_GATHER(q4_0, uint8_t, 32, 18, block_q4_0, 1)
+EK_DEFINE_GATHER(q4_k, uint8_t, 256, 144, block_q4_k, 1)
+EK_DEFINE_GATHER(q6_k, uint8_t, 256, 210, block_q6_k, 1)
 
 // ---- encoders ----------------------------------------------------------------------------------------
 

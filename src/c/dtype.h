@@ -17,8 +17,11 @@
 // subtraction rounded to float32 one operation at a time, in ggml's order (wasm has no fused
 // multiply-add, so scalar and SIMD code round identically). f16 and bf16 widen exactly to
 // float32 (NaN payloads kept, signalling NaNs not quieted). __scalar is a plain element loop
-// written from the definition (the reference); __wasmsimd decodes 16 or 32 elements per step;
-// the dispatcher is what Embedding calls. All three produce the same bits.
+// written from the definition (the reference); __wasmsimd decodes a row at a time, 8 to 32
+// elements per vector step; the dispatcher (what Embedding calls) decodes eight rows side by
+// side, one block (32 elements for f16 / bf16) of each in turn, after reading one byte of every
+// cache line of the next eight rows (a software prefetch; not for bf16, where it did not help).
+// All three produce the same bits.
 #ifndef EK_DTYPE_H
 #define EK_DTYPE_H
 

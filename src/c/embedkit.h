@@ -150,5 +150,6 @@ EK_EXPORT int32_t ek_renorm_rows_f32(float* table, uint8_t* seen, const int32_t*
 #include "optim.h"
 #include "glove.h"
 #include "dtype.h"
+#include "pool.h"
 
 #endif  // EK_EMBEDKIT_H

@@ -83,8 +83,9 @@ static void gather_group8(float* out, const float* const* s, int32_t dim) {
 }
 #endif
 
-EK_EXPORT void ek_gather_rows_f32(float* out, const float* table, const int32_t* ids,
-                                  int32_t n_ids, int32_t dim) {
+// One thread's share: rows [0, n_ids) of the given arrays.
+static void gather_serial(float* out, const float* table, const int32_t* ids, int32_t n_ids,
+                          int32_t dim) {
 #if EK_HAVE_SIMD
   if (dim >= 128) {
     const size_t d = (size_t)dim;
@@ -104,6 +105,26 @@ EK_EXPORT void ek_gather_rows_f32(float* out, const float* table, const int32_t*
   for (int32_t i = 0; i < n_ids; i++)
     memcpy(out + (size_t)i * (size_t)dim, table + (size_t)ids[i] * (size_t)dim, row_bytes);
 #endif
+}
+
+typedef struct {
+  float* out;
+  const float* table;
+  const int32_t* ids;
+  int32_t dim;
+} gather_job;
+
+static void gather_chunk(void* p, int32_t b, int32_t e) {
+  const gather_job* j = p;
+  gather_serial(j->out + (size_t)b * (size_t)j->dim, j->table, j->ids + b, e - b, j->dim);
+}
+
+// Threads split the output rows (chunks of whole 8-row groups); a copy has the same bits
+// wherever it runs.
+EK_EXPORT void ek_gather_rows_f32(float* out, const float* table, const int32_t* ids,
+                                  int32_t n_ids, int32_t dim) {
+  gather_job j = {out, table, ids, dim};
+  ek_parallel_for(gather_chunk, &j, n_ids, EK_GATHER_GROUP, 8.0 * (double)n_ids * (double)dim);
 }
 
 // ---- max_norm ----------------------------------------------------------------------------------
@@ -127,22 +148,53 @@ static double row_norm(const float* row, int32_t dim, double p) {
   return pow(s, 1.0 / p);
 }
 
-EK_EXPORT int32_t ek_renorm_rows_f32(float* table, uint8_t* seen, const int32_t* ids,
-                                     int32_t n_ids, int32_t dim, double max_norm,
-                                     double norm_type) {
+typedef struct {
+  float* table;
+  uint8_t* seen;
+  const int32_t* ids;
+  int32_t dim;
+  double max_norm, norm_type;
+  int32_t rescaled;
+} renorm_job;
+
+// Each distinct row is claimed by one thread (an atomic exchange on its mark, so whichever thread
+// sees it first renormalises it); a row's result depends only on the row.
+static void renorm_chunk(void* p, int32_t b, int32_t e) {
+  renorm_job* j = p;
   int32_t rescaled = 0;
-  for (int32_t i = 0; i < n_ids; i++) {
-    int32_t id = ids[i];
-    if (seen[id]) continue;  // each distinct row once, as PyTorch's unique() does
-    seen[id] = 1;
-    float* row = table + (size_t)id * (size_t)dim;
-    double norm = row_norm(row, dim, norm_type);
-    if (norm > max_norm) {
-      float scale = (float)(max_norm / (norm + 1e-7));
-      for (int32_t j = 0; j < dim; j++) row[j] *= scale;
+  for (int32_t i = b; i < e; i++) {
+    const int32_t id = j->ids[i];
+#if EK_THREADS
+    if (__atomic_exchange_n(&j->seen[id], (uint8_t)1, __ATOMIC_SEQ_CST)) continue;
+#else
+    if (j->seen[id]) continue;  // each distinct row once, as PyTorch's unique() does
+    j->seen[id] = 1;
+#endif
+    float* row = j->table + (size_t)id * (size_t)j->dim;
+    const double norm = row_norm(row, j->dim, j->norm_type);
+    if (norm > j->max_norm) {
+      const float scale = (float)(j->max_norm / (norm + 1e-7));
+      for (int32_t c = 0; c < j->dim; c++) row[c] *= scale;
       rescaled++;
     }
   }
-  for (int32_t i = 0; i < n_ids; i++) seen[ids[i]] = 0;
-  return rescaled;
+#if EK_THREADS
+  __atomic_fetch_add(&j->rescaled, rescaled, __ATOMIC_SEQ_CST);
+#else
+  j->rescaled += rescaled;
+#endif
+}
+
+static void unmark_chunk(void* p, int32_t b, int32_t e) {
+  renorm_job* j = p;
+  for (int32_t i = b; i < e; i++) j->seen[j->ids[i]] = 0;
+}
+
+EK_EXPORT int32_t ek_renorm_rows_f32(float* table, uint8_t* seen, const int32_t* ids,
+                                     int32_t n_ids, int32_t dim, double max_norm,
+                                     double norm_type) {
+  renorm_job j = {table, seen, ids, dim, max_norm, norm_type, 0};
+  ek_parallel_for(renorm_chunk, &j, n_ids, 1, 8.0 * (double)n_ids * (double)dim);
+  unmark_chunk(&j, 0, n_ids);
+  return j.rescaled;
 }

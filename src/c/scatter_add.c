@@ -165,32 +165,47 @@ static void rows_chunk(double* acc, float* g, const float* const* src, int m, in
 }
 #endif
 
-EK_EXPORT int32_t ek_scatter_add_rows_f32__wasmsimd(float* grad, uint8_t* mark, int32_t* touched,
-                                                    int32_t n_touched, const float* gout,
-                                                    const int32_t* ids, int32_t n_ids, int32_t dim,
-                                                    int32_t padding_idx, int32_t scale_by_freq,
-                                                    int32_t* head, int32_t* next, double* acc) {
+// Heavy rows (more than eight occurrences) accumulate in float64 slots on the stack of the thread
+// that owns the row, EK_ACC_TILE columns at a time (each column's sum keeps its order, so tiling
+// changes no bit).
+#define EK_ACC_TILE 2048
+
 #if EK_HAVE_SIMD
-  link_ids(head, next, ids, n_ids, padding_idx);
+typedef struct {
+  float* grad;
+  const float* gout;
+  const int32_t* ids;
+  const int32_t* head;
+  const int32_t* next;
+  int32_t dim, padding_idx, scale_by_freq;
+  const int32_t* bounds;  // part k: the rows whose first occurrence is in [bounds[k], bounds[k+1])
+} scatter_job;
+
+// The rows whose first occurrence lies in [b, e): each row is summed here, by this thread alone,
+// in list order (head/next are only read).
+static void scatter_part(const scatter_job* job, int32_t b, int32_t e) {
+  const int32_t dim = job->dim, padding_idx = job->padding_idx;
+  const int32_t* ids = job->ids;
+  const int32_t* head = job->head;
+  const int32_t* next = job->next;
   const size_t d = (size_t)dim;
+  double acc[EK_ACC_TILE];
   // Rows are independent of each other, so the order they are finished in changes no bit.
   ek_row_task tasks[EK_TASKS];
   int n_tasks = 0;
-  for (int32_t i = 0; i < n_ids; i++) {
+  for (int32_t i = b; i < e; i++) {
     const int32_t id = ids[i];
     if (id == padding_idx || head[id] != i) continue;  // padding, or not the row's first occurrence
-    head[id] = -1;
-    n_touched = ek_track_row(mark, touched, n_touched, id);
-    float* g = grad + (size_t)id * d;
+    float* g = job->grad + (size_t)id * d;
     int32_t count = 0, k = i;
     for (; k >= 0 && count <= 8; k = next[k]) count++;
     if (count <= 8) {  // a task: at most eight occurrences
       ek_row_task* t = &tasks[n_tasks];
       t->g = g;
       t->m = count;
-      t->s = scale_by_freq ? 1.0 / (double)count : 1.0;
+      t->s = job->scale_by_freq ? 1.0 / (double)count : 1.0;
       int r = 0;
-      for (k = i; k >= 0; k = next[k]) t->src[r++] = gout + (size_t)k * d;
+      for (k = i; k >= 0; k = next[k]) t->src[r++] = job->gout + (size_t)k * d;
       if (++n_tasks == EK_TASKS) {
         run_tasks(tasks, n_tasks, dim);
         n_tasks = 0;
@@ -199,32 +214,111 @@ EK_EXPORT int32_t ek_scatter_add_rows_f32__wasmsimd(float* grad, uint8_t* mark, 
     }
     // A heavy row: sum its occurrences in float64 in list order, eight per pass.
     for (; k >= 0; k = next[k]) count++;
-    const double sc = scale_by_freq ? 1.0 / (double)count : 1.0;
-    int first = 1, left = count;
-    for (k = i; k >= 0;) {
-      const int m = left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
-      const float* src[8];
-      for (int r = 0; r < m; r++, k = next[k]) src[r] = gout + (size_t)k * d;
-      left -= m;
-      rows_chunk(acc, g, src, m, first, left == 0, sc, dim);
-      first = 0;
+    const double sc = job->scale_by_freq ? 1.0 / (double)count : 1.0;
+    for (int32_t j0 = 0; j0 < dim; j0 += EK_ACC_TILE) {
+      const int32_t w = dim - j0 < EK_ACC_TILE ? dim - j0 : EK_ACC_TILE;
+      int first = 1, left = count;
+      for (k = i; k >= 0;) {
+        const int m = left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
+        const float* src[8];
+        for (int r = 0; r < m; r++, k = next[k]) src[r] = job->gout + (size_t)k * d + j0;
+        left -= m;
+        rows_chunk(acc, g + j0, src, m, first, left == 0, sc, w);
+        first = 0;
+      }
     }
   }
   run_tasks(tasks, n_tasks, dim);
+}
+
+static void scatter_chunk(void* p, int32_t b, int32_t e) {
+  const scatter_job* job = p;
+  for (int32_t k = b; k < e; k++) scatter_part(job, job->bounds[k], job->bounds[k + 1]);
+}
+
+// Parts per thread when the rows are split among threads (by occurrences, so a Zipf-heavy row
+// does not leave one thread with most of the work).
+#define EK_SCATTER_PARTS 256
+
+// The SIMD kernel. Serial part (O(n_ids)): link occurrences, track touched rows in order of first
+// occurrence. Then the rows are cut into parts of about equal work (occurrences + rows) and, in
+// the threaded build, summed by several threads; each row still by one thread, in list order.
+static int32_t scatter_simd(float* grad, uint8_t* mark, int32_t* touched, int32_t n_touched,
+                            const float* gout, const int32_t* ids, int32_t n_ids, int32_t dim,
+                            int32_t padding_idx, int32_t scale_by_freq, int32_t* head,
+                            int32_t* next, int parallel) {
+  link_ids(head, next, ids, n_ids, padding_idx);
+  int32_t n_valid = 0, n_rows = 0;
+  for (int32_t i = 0; i < n_ids; i++) {
+    const int32_t id = ids[i];
+    if (id == padding_idx) continue;
+    n_valid++;
+    if (head[id] != i) continue;
+    n_rows++;
+    n_touched = ek_track_row(mark, touched, n_touched, id);
+  }
+  scatter_job job = {grad, gout, ids, head, next, dim, padding_idx, scale_by_freq, 0};
+  const double work = 8.0 * (double)n_ids * (double)dim;
+  int32_t parts = 1;
+  if (parallel && ek_pool_threads() > 1 && work >= EK_PAR_MIN_WORK) {
+    parts = ek_pool_threads() * 4;
+    if (parts > EK_SCATTER_PARTS) parts = EK_SCATTER_PARTS;
+    if (parts > n_rows) parts = n_rows > 0 ? n_rows : 1;
+  }
+  int32_t bounds[EK_SCATTER_PARTS + 1];
+  bounds[0] = 0;
+  if (parts > 1) {
+    // Part boundaries where the running work (each occurrence 1, each row 1 more) crosses
+    // k * total / parts.
+    const double total = (double)n_valid + (double)n_rows;
+    double run = 0;
+    int32_t k = 1;
+    for (int32_t i = 0; i < n_ids && k < parts; i++) {
+      const int32_t id = ids[i];
+      if (id == padding_idx || head[id] != i) continue;
+      int32_t c = 0;
+      for (int32_t q = i; q >= 0; q = next[q]) c++;
+      run += (double)c + 1.0;
+      while (k < parts && run >= total * (double)k / (double)parts) bounds[k++] = i + 1;
+    }
+    while (k < parts) bounds[k++] = n_ids;
+  }
+  bounds[parts] = n_ids;
+  job.bounds = bounds;
+  ek_parallel_for(scatter_chunk, &job, parts, 1, work);
   return n_touched;
+}
+#endif
+
+EK_EXPORT int32_t ek_scatter_add_rows_f32__wasmsimd(float* grad, uint8_t* mark, int32_t* touched,
+                                                    int32_t n_touched, const float* gout,
+                                                    const int32_t* ids, int32_t n_ids, int32_t dim,
+                                                    int32_t padding_idx, int32_t scale_by_freq,
+                                                    int32_t* head, int32_t* next, double* acc) {
+#if EK_HAVE_SIMD
+  (void)acc;
+  return scatter_simd(grad, mark, touched, n_touched, gout, ids, n_ids, dim, padding_idx,
+                      scale_by_freq, head, next, 0);
 #else
   return ek_scatter_add_rows_f32__scalar(grad, mark, touched, n_touched, gout, ids, n_ids, dim,
                                          padding_idx, scale_by_freq, head, next, acc);
 #endif
 }
 
+// The dispatcher: the SIMD kernel, split among threads in the threaded build.
 EK_EXPORT int32_t ek_scatter_add_rows_f32(float* grad, uint8_t* mark, int32_t* touched,
                                           int32_t n_touched, const float* gout,
                                           const int32_t* ids, int32_t n_ids, int32_t dim,
                                           int32_t padding_idx, int32_t scale_by_freq,
                                           int32_t* head, int32_t* next, double* acc) {
-  return ek_scatter_add_rows_f32__wasmsimd(grad, mark, touched, n_touched, gout, ids, n_ids, dim,
-                                           padding_idx, scale_by_freq, head, next, acc);
+#if EK_HAVE_SIMD
+  (void)acc;
+  return scatter_simd(grad, mark, touched, n_touched, gout, ids, n_ids, dim, padding_idx,
+                      scale_by_freq, head, next, 1);
+#else
+  return ek_scatter_add_rows_f32__scalar(grad, mark, touched, n_touched, gout, ids, n_ids, dim,
+                                         padding_idx, scale_by_freq, head, next, acc);
+#endif
 }
 
 EK_EXPORT int32_t ek_scatter_add_rows_f32__inorder(float* grad, uint8_t* mark, int32_t* touched,
@@ -260,8 +354,8 @@ EK_EXPORT void ek_zero_rows_f32__scalar(float* grad, uint8_t* mark, const int32_
 // at a time. Clearing eight rows side by side, 64 bytes of each per step, keeps eight streams
 // in flight: 2454 random rows of 768 floats out of 50257 (W2's reset), cold: 1.31 ms with a
 // memset per row, 0.84 ms four rows at a time, 0.66 ms eight at a time.
-EK_EXPORT void ek_zero_rows_f32(float* grad, uint8_t* mark, const int32_t* touched,
-                                int32_t n_touched, int32_t dim) {
+static void zero_rows_serial(float* grad, uint8_t* mark, const int32_t* touched,
+                             int32_t n_touched, int32_t dim) {
 #if EK_HAVE_SIMD
   if (dim >= 16) {
     const size_t d = (size_t)dim;
@@ -289,4 +383,23 @@ EK_EXPORT void ek_zero_rows_f32(float* grad, uint8_t* mark, const int32_t* touch
   }
 #endif
   ek_zero_rows_f32__scalar(grad, mark, touched, n_touched, dim);
+}
+
+typedef struct {
+  float* grad;
+  uint8_t* mark;
+  const int32_t* touched;
+  int32_t dim;
+} zero_job;
+
+static void zero_chunk(void* p, int32_t b, int32_t e) {
+  const zero_job* j = p;
+  zero_rows_serial(j->grad, j->mark, j->touched + b, e - b, j->dim);
+}
+
+// Touched rows are distinct, so threads clearing different ones never share a row (or a mark).
+EK_EXPORT void ek_zero_rows_f32(float* grad, uint8_t* mark, const int32_t* touched,
+                                int32_t n_touched, int32_t dim) {
+  zero_job j = {grad, mark, touched, dim};
+  ek_parallel_for(zero_chunk, &j, n_touched, 8, 4.0 * (double)n_touched * (double)dim);
 }

@@ -11,7 +11,7 @@ export const EMBEDDING_OPTIONS = ['weight', 'paddingIdx', 'seed', 'std', 'scaleG
   'dtype', 'requiresGrad'];
 
 // Options of `to()`'s internal constructor call: leave the table unwritten (to() fills it).
-const UNFILLED = Symbol('embedkit.unfilled');
+export const UNFILLED = Symbol('embedkit.unfilled');
 
 function describe(v) {
   return v === null ? 'null' : ArrayBuffer.isView(v) ? v.constructor.name : v instanceof ArrayBuffer ? 'ArrayBuffer' : typeof v;

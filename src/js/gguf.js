@@ -19,7 +19,7 @@
 import { byteSource, concat } from './source.js';
 import { checkOptions } from './validate.js';
 import { toFloat32 } from './floatbits.js';
-import { checkName, embeddingOptions, makeEmbedding, missingTensor, targetDtype } from './modelfile.js';
+import { checkName, embeddingOptions, loadTable, missingTensor, targetDtype } from './modelfile.js';
 
 /** ggml types: id -> [name, block size (elements), bytes per block]. From ggml.h / gguf-py. */
 const GGML_TYPES = new Map([
@@ -358,8 +358,7 @@ export class GGUFFile {
       throw new RangeError(`embedkit: tensor '${name}' has ne [${t.ne}]; an Embedding needs a 2-D tensor (ne = [dim, numEmbeddings])`);
     }
     const target = targetDtype(t.type, dtype, name, 'GGUF');
-    const bytes = await this.#src.read(t.byteOffset, t.byteLength);
-    return makeEmbedding(t.ne[1], t.ne[0], t.type, bytes, target, rest);
+    return loadTable(this.#src, t, t.ne[1], t.ne[0], t.type, target, rest);
   }
 }
 

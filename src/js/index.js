@@ -1,5 +1,5 @@
 // embedkit — public ES-module entry: re-exports only.
-export { init, features } from './load.js';
+export { init, features, terminate } from './load.js';
 export { setLogLevel, getLogLevel } from './log.js';
 export { ResidentArray } from './memory.js';
 export { Embedding } from './embedding.js';

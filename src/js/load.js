@@ -10,22 +10,27 @@
 //   "Bundlers"); `wasm` takes one binary as a URL, path, bytes or module.
 // - SIMD: a 31-byte probe module (an i8x16.popcnt) is validated first; engines without SIMD get
 //   embedkit-nosimd.wasm, and features.simd says which binary actually loaded.
+// - Threads: with init({ threads }) > 1 (the default where the machine has several cores) and
+//   shared memory available, embedkit-threads.wasm is instantiated on a shared memory and a pool
+//   of workers is started (threads.js); otherwise one of the single-thread builds, with the
+//   reason in features.threadsReason. threads: 1 loads exactly the single-thread build.
 // - Every failure to find or fetch the file is an Error whose message names the URL or path
 //   and the option that fixes it; the original error is its `cause`.
 //
-// Adding a build variant (e.g. threads): give it a file name in FILES, pick it in chooseVariant(),
-// and its location follows from `wasmPaths` like the others.
+// Adding a build variant: give it a file name in FILES, pick it in chooseVariant(), and its
+// location follows from `wasmPaths` like the others.
 
 import { setInstance } from './memory.js';
 import { VERSION } from './version.js';
 import { checkOptions } from './validate.js';
 import { log, setLogLevel } from './log.js';
+import { attach, hardwareThreads, isThreadedModule, setThreads, sharedMemory, stopThreads, threadsUnavailable } from './threads.js';
 
 /** Keys of init()'s options (an unknown key is a TypeError). */
-export const INIT_OPTIONS = ['wasm', 'wasmPaths', 'simd', 'logLevel'];
+export const INIT_OPTIONS = ['wasm', 'wasmPaths', 'simd', 'logLevel', 'threads'];
 
 /** File names of the builds, as shipped in dist/ and as looked up under a `wasmPaths` prefix. */
-const FILES = { simd: 'embedkit.wasm', nosimd: 'embedkit-nosimd.wasm' };
+const FILES = { simd: 'embedkit.wasm', nosimd: 'embedkit-nosimd.wasm', threads: 'embedkit-threads.wasm' };
 
 // (module (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt)) — wasm-feature-detect's probe.
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
@@ -35,18 +40,26 @@ const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 
  * What loaded, filled in by init(): `simd` is true when the SIMD build is running,
  * `simdSupported` whether the engine validates SIMD at all (null before init), `wasm` where the
  * binary came from (a URL, or 'bytes' / 'WebAssembly.Module' when handed over), `via` which
- * option chose it ('default' = next to the package, 'wasm', 'wasmPaths').
+ * option chose it ('default' = next to the package, 'wasm', 'wasmPaths'), `threads` the number of
+ * threads kernels run on (1: the calling thread alone, and then `threadsReason` says why).
  */
-export const features = { simd: false, simdSupported: null, version: VERSION, wasm: null, via: null };
+export const features = {
+  simd: false, simdSupported: null, version: VERSION, wasm: null, via: null, threads: 1, threadsReason: 'init() has not run',
+};
+
+const MAX_DEFAULT_THREADS = 8;  // memory-bound kernels gain little beyond this
+const MAX_THREADS = 256;
 
 const HINT = 'Say where the .wasm files are with init({ wasmPaths: \'<directory URL or path>/\' }) ' +
   '(or { simd, nosimd } URLs), or pass one binary with init({ wasm }); see README "Bundlers".';
 
 let pending = null;
+let threaded = false;  // the threaded build is loaded
 
-function defaultUrl(simd) {
+function defaultUrl(variant) {
   try {
-    return simd
+    if (variant === 'threads') return new URL('../../dist/embedkit-threads.wasm', import.meta.url);
+    return variant === 'simd'
       ? new URL('../../dist/embedkit.wasm', import.meta.url)
       : new URL('../../dist/embedkit-nosimd.wasm', import.meta.url);
   } catch (err) {
@@ -159,6 +172,12 @@ function checkInitOptions(options) {
     }
   }
   if (o.simd !== undefined && typeof o.simd !== 'boolean') throw new TypeError(`embedkit: simd must be a boolean, got ${typeof o.simd}`);
+  if (o.threads !== undefined) {
+    if (typeof o.threads !== 'number') throw new TypeError(`embedkit: threads must be a number, got ${typeof o.threads}`);
+    if (!Number.isInteger(o.threads) || o.threads < 1 || o.threads > MAX_THREADS) {
+      throw new RangeError(`embedkit: threads must be an integer in [1, ${MAX_THREADS}], got ${o.threads}`);
+    }
+  }
   return o;
 }
 
@@ -169,10 +188,13 @@ function underPrefix(prefix, file) {
 }
 
 /** Which binary to load and from where: { variant, source, via }. */
-function chooseVariant(o, simdSupported) {
+function chooseVariant(o, simdSupported, threads) {
   if (o.wasm !== undefined) return { variant: null, source: o.wasm, via: 'wasm' };
   const p = o.wasmPaths;
   let variant = o.simd !== false && simdSupported ? 'simd' : 'nosimd';
+  if (threads && variant === 'simd' && (p === undefined || typeof p === 'string' || p instanceof URL || p.threads !== undefined)) {
+    variant = 'threads';
+  }
   if (p !== undefined && typeof p !== 'string' && !(p instanceof URL)) {
     // A map may name one build: the no-SIMD one runs everywhere, the SIMD one only with SIMD.
     if (p[variant] === undefined && variant === 'simd' && p.nosimd !== undefined) variant = 'nosimd';
@@ -183,7 +205,7 @@ function chooseVariant(o, simdSupported) {
     return { variant, source: p[variant], via: 'wasmPaths' };
   }
   if (p !== undefined) return { variant, source: underPrefix(p, FILES[variant]), via: 'wasmPaths' };
-  return { variant, source: defaultUrl(variant === 'simd'), via: 'default' };
+  return { variant, source: defaultUrl(variant), via: 'default' };
 }
 
 function describe(source) {
@@ -194,19 +216,70 @@ function describe(source) {
 
 async function load(o) {
   const simdSupported = WebAssembly.validate(SIMD_PROBE);
-  const chosen = chooseVariant(o, simdSupported);
-  const { variant, via } = chosen;
-  const source = typeof chosen.source === 'string' ? await toUrl(chosen.source) : chosen.source;
-  log('info', `engine ${simdSupported ? 'supports' : 'lacks'} wasm SIMD; loading ${variant ? `the ${variant} build` : 'the given binary'} from ${describe(source)} (${via})`);
+  const want = o.threads ?? Math.min(await hardwareThreads(), MAX_DEFAULT_THREADS);
+  let reason = null;
+  if (want === 1) reason = o.threads === 1 ? 'init() was asked for threads: 1' : 'the platform reports one hardware thread';
+  else if (o.simd === false || !simdSupported) reason = 'the threaded build needs wasm SIMD (this engine lacks it, or simd: false was asked)';
+  else reason = threadsUnavailable();
+  let chosen = chooseVariant(o, simdSupported, reason === null);
+  if (reason === null && chosen.variant !== null && chosen.variant !== 'threads') reason = 'wasmPaths has no threads entry';
   const t0 = performance.now();
-  const module = await compileFrom(source);
-  const imports = { env: { emscripten_notify_memory_growth: () => {} } };
-  const instance = await WebAssembly.instantiate(module, imports);
-  const ex = instance.exports;
-  if (typeof ex._initialize === 'function') ex._initialize();
+  let source, module;
+  try {
+    source = typeof chosen.source === 'string' ? await toUrl(chosen.source) : chosen.source;
+    log('info', `engine ${simdSupported ? 'supports' : 'lacks'} wasm SIMD; loading ${chosen.variant ? `the ${chosen.variant} build` : 'the given binary'} from ${describe(source)} (${chosen.via})`);
+    module = await compileFrom(source);
+  } catch (err) {
+    if (chosen.variant !== 'threads') throw err;
+    // A directory with only the two single-thread files (as before threads existed): run on one.
+    reason = `${FILES.threads} could not be loaded (${err.message.replace(/^embedkit: /, '')})`;
+    log('warn', `${reason}; falling back to one thread`);
+    chosen = chooseVariant(o, simdSupported, false);
+    source = typeof chosen.source === 'string' ? await toUrl(chosen.source) : chosen.source;
+    log('info', `loading the ${chosen.variant} build from ${describe(source)} (${chosen.via})`);
+    module = await compileFrom(source);
+  }
+  const { via } = chosen;
+  let ex;
+  let memory = null;
+  if (isThreadedModule(module)) {
+    const why = threadsUnavailable();
+    if (why !== null) throw new Error(`embedkit: ${describe(source)} is the threaded build, but ${why}`);
+    memory = sharedMemory();
+    // The memory is imported, not exported: the rest of the shim finds it as ex.memory.
+    ex = { ...(await WebAssembly.instantiate(module, { env: { memory } })).exports, memory };
+    ex.__wasm_call_ctors?.();
+  } else {
+    if (reason === null) reason = 'the binary passed to init({ wasm }) is a single-thread build';
+    const imports = { env: { emscripten_notify_memory_growth: () => {} } };
+    ex = (await WebAssembly.instantiate(module, imports)).exports;
+    if (typeof ex._initialize === 'function') ex._initialize();
+  }
   setInstance(ex);
-  Object.assign(features, { simd: ex.ek_simd_enabled() === 1, simdSupported, wasm: describe(source), via });
-  log('info', `ready in ${(performance.now() - t0).toFixed(1)} ms: ${features.simd ? 'SIMD' : 'no-SIMD'} build, version ${VERSION}`);
+  Object.assign(features, { simd: ex.ek_simd_enabled() === 1, simdSupported, wasm: describe(source), via, threads: 1, threadsReason: reason });
+  threaded = memory !== null;
+  if (threaded) {
+    await attach(ex, module, memory);
+    if (want > 1) await resize(want);
+  }
+  log('info', `ready in ${(performance.now() - t0).toFixed(1)} ms: ${features.simd ? 'SIMD' : 'no-SIMD'} build, version ${VERSION}, ` +
+    `${features.threads} thread${features.threads > 1 ? 's' : ` (${features.threadsReason})`}`);
+}
+
+async function resize(n) {
+  if (!threaded) {
+    if (n > 1) throw new Error(`embedkit: embedkit runs on one thread (${features.threadsReason}); threads can only be started by the first init()`);
+    return;
+  }
+  try {
+    features.threads = await setThreads(n);
+    features.threadsReason = n === 1 ? 'init() was asked for threads: 1' : null;
+  } catch (e) {
+    // Workers that did start keep working; say why there are fewer.
+    features.threads = await setThreads(1);
+    features.threadsReason = `worker threads could not start: ${e.message}`;
+    log('warn', features.threadsReason);
+  }
 }
 
 /**
@@ -215,7 +288,7 @@ async function load(o) {
  * Bad options reject with a TypeError before anything is loaded.
  * @param {{ wasm?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module,
  *           wasmPaths?: URL|string|{ simd?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module, nosimd?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module },
- *           simd?: boolean, logLevel?: 'off'|'error'|'warn'|'info'|'debug' }} [options]
+ *           simd?: boolean, logLevel?: 'off'|'error'|'warn'|'info'|'debug', threads?: number }} [options]
  */
 export function init(options) {
   let o;
@@ -231,8 +304,26 @@ export function init(options) {
       log('error', err.message.replace(/^embedkit: /, ''));
       throw err;
     });
+  } else if (o.threads !== undefined) {
+    // A later init({ threads }) resizes the pool of the threaded build.
+    const next = pending.then(() => resize(o.threads));
+    pending = next.catch(() => {});
+    return next;
   } else if (o.wasm !== undefined || o.wasmPaths !== undefined || o.simd !== undefined) {
     log('debug', 'init() was already called: these wasm/wasmPaths/simd options are ignored');
   }
   return pending;
+}
+
+/**
+ * Stop and terminate the worker threads; kernels then run on the calling thread until
+ * init({ threads }) starts workers again. Objects (tables, arrays) stay valid.
+ */
+export async function terminate() {
+  if (!pending) return;
+  await pending;
+  if (!threaded) return;
+  await stopThreads();
+  features.threads = 1;
+  features.threadsReason = 'terminate() stopped the worker threads';
 }

@@ -1,7 +1,8 @@
 // modelfile.js — what safetensors.js and gguf.js share: turning the raw bytes of one stored
 // 2-D tensor into an Embedding (in its stored dtype, or converted), and small checks.
 
-import { Embedding } from './embedding.js';
+import { Embedding, UNFILLED } from './embedding.js';
+import { heap } from './memory.js';
 import { toFloat32 } from './floatbits.js';
 import { kindOf } from './source.js';
 
@@ -62,32 +63,55 @@ export function targetDtype(fileDtype, dtype, name, what) {
   return dtype;
 }
 
+/** Bytes read per step when a table streams into wasm memory. */
+const CHUNK = 16 * 1024 * 1024;
+
 /**
- * Build the Embedding for `rows` x `dim` raw bytes of file dtype `fileDtype`.
- * Stored dtype kept: the bytes go to the table as they are. F32/F16/BF16/F64 to another dtype:
- * widened to float32 in JS (exactly; F64 rounds), then stored by Embedding (float16/bfloat16
- * round to nearest even, Q8_0/Q4_0 quantize as ggml). A quantized file type to another dtype:
- * decoded by the wasm kernels through a temporary table of the stored type.
+ * Build the Embedding for a 2-D tensor of file dtype `fileDtype`: `rows` x `dim`, `byteLength`
+ * bytes at `byteOffset` of `src` (a byteSource).
+ * A dtype Embedding can hold (F32/F16/BF16/Q8_0/Q4_0/Q4_K/Q6_K) streams into a table of that
+ * dtype in 16 MiB reads, straight into wasm memory (the JS heap never holds the whole tensor);
+ * another target dtype is then made from it by Embedding.to (f16/bf16 round to nearest even,
+ * Q8_0/Q4_0 quantize as ggml, quantized types decode as ggml). F64 (and maxNorm tables from
+ * non-float32 data) go through a JS float32 copy.
  */
-export function makeEmbedding(rows, dim, fileDtype, bytes, dtype, rest) {
+export async function loadTable(src, { byteOffset, byteLength }, rows, dim, fileDtype, dtype, rest) {
   const stored = FILE_TO_EMBEDDING[fileDtype];
-  const n = rows * dim;
-  if (dtype === 'float32' && stored === 'float32') {
-    // A view when the bytes are 4-aligned (always for Blob and stream reads): no extra copy.
-    const w = bytes.byteOffset % 4 === 0 ? new Float32Array(bytes.buffer, bytes.byteOffset, n) : toFloat32(bytes, 'F32', n);
-    return new Embedding(rows, dim, { ...rest, weight: w });
+  if (dtype !== 'float32' && rest.maxNorm !== undefined && rest.maxNorm !== null) {
+    throw new RangeError(`embedkit: maxNorm renormalises rows in place and needs a float32 table, not ${dtype}`);
   }
-  if (dtype === stored) return new Embedding(rows, dim, { ...rest, dtype, weight: bytes });
-  if (JS_WIDENABLE.has(fileDtype)) return new Embedding(rows, dim, { ...rest, dtype, weight: toFloat32(bytes, fileDtype, n) });
-  const tmp = new Embedding(rows, dim, { dtype: stored, weight: bytes, requiresGrad: false });
+  const viaJs = !stored || (stored !== 'float32' && rest.maxNorm !== undefined && rest.maxNorm !== null);
+  if (viaJs) {
+    const bytes = await src.read(byteOffset, byteLength);
+    if (JS_WIDENABLE.has(fileDtype)) return new Embedding(rows, dim, { ...rest, dtype, weight: toFloat32(bytes, fileDtype, rows * dim) });
+    const tmp = new Embedding(rows, dim, { dtype: stored, weight: bytes, requiresGrad: false });
+    try {
+      const f32 = tmp.to('float32', { requiresGrad: false });
+      const w = f32.weight.slice();   // a JS copy: the next allocation may grow (move) wasm memory
+      f32.dispose();
+      return new Embedding(rows, dim, { ...rest, dtype, weight: w });
+    } finally {
+      tmp.dispose();
+    }
+  }
+  const { requiresGrad, ...keep } = rest;
+  const same = dtype === stored;
+  // The table in its stored dtype, allocated unfilled (options checked by the constructor first).
+  const table = new Embedding(rows, dim, {
+    ...keep, dtype: stored, [UNFILLED]: true,
+    requiresGrad: same ? requiresGrad ?? stored === 'float32' : false,
+  });
   try {
-    const keys = Object.keys(rest);
-    if (keys.every((k) => k === 'requiresGrad')) return tmp.to(dtype, rest);
-    const f32 = tmp.to('float32', { requiresGrad: false });
-    const w = f32.weight.slice();   // a JS copy: the next allocation may grow (move) wasm memory
-    f32.dispose();
-    return new Embedding(rows, dim, { ...rest, dtype, weight: w });
+    for (let off = 0; off < byteLength; off += CHUNK) {
+      const b = await src.read(byteOffset + off, Math.min(CHUNK, byteLength - off));
+      heap().u8.set(b, table._ptrs.weight + off);
+    }
+    if (same) return table;
+    return table.to(dtype, { requiresGrad: requiresGrad ?? dtype === 'float32' });
+  } catch (e) {
+    table.dispose();
+    throw e;
   } finally {
-    tmp.dispose();
+    if (!same) table.dispose();
   }
 }

@@ -19,7 +19,7 @@
 import { byteSource, kindOf } from './source.js';
 import { checkOptions } from './validate.js';
 import { toFloat32 } from './floatbits.js';
-import { checkName, embeddingOptions, makeEmbedding, missingTensor, targetDtype } from './modelfile.js';
+import { checkName, embeddingOptions, loadTable, missingTensor, targetDtype } from './modelfile.js';
 
 /**
  * Bits per element of each dtype the format defines, in the order of the reference library's
@@ -163,8 +163,7 @@ export class SafetensorsFile {
       throw new RangeError(`embedkit: tensor '${name}' has shape [${t.shape}]; an Embedding needs a 2-D [numEmbeddings, dim] tensor`);
     }
     const target = targetDtype(t.dtype, dtype, name, 'safetensors');
-    const bytes = await this.#src.read(t.byteOffset, t.byteLength);
-    return makeEmbedding(t.shape[0], t.shape[1], t.dtype, bytes, target, rest);
+    return loadTable(this.#src, t, t.shape[0], t.shape[1], t.dtype, target, rest);
   }
 }
 

@@ -321,15 +321,43 @@ function fmtMs(ms) {
 }
 
 /**
+ * With the threaded build on N > 1 threads: the embedkit rows named in the workload's
+ * `threadTargets: [{ row, max, vs? }]` (and rows with `threads: true`) run on one thread, and a
+ * copy of each, labelled `<name> N threads (<mode>)`, on N, side by side in the same rounds.
+ * Each threadTarget is a target of the N-thread row against `vs` (default: the one-thread row).
+ * Returns the added rows.
+ */
+function withThreads(set, w, n, setThreads) {
+  if (!(n > 1)) return [];
+  const label1 = (row) => (row.mode ? `${row.name} (${row.mode})` : row.name);
+  const wanted = new Set((w.threadTargets ?? []).map((t) => t.row));
+  const added = [];
+  for (const row of set.rows) {
+    if (row.kind !== 'embedkit' || row.na || !(wanted.has(label1(row)) || row.threads === true)) continue;
+    const run = row.run;
+    row.run = function () { setThreads(1); return run.call(this); };
+    added.push({ ...row, name: `${row.name} ${n} threads`, dispose: undefined,
+      run() { setThreads(n); return run.call(row); } });
+  }
+  for (const t of w.threadTargets ?? []) {
+    const [, name, mode] = /^(.*?)(?: \((.*)\))?$/.exec(t.row);
+    const threaded = `${name} ${n} threads${mode ? ` (${mode})` : ''}`;
+    (set.targets ??= []).push({ row: threaded, vs: t.vs ?? t.row, max: t.max });
+  }
+  return added;
+}
+
+/**
  * Run one workload: setup, check every row once, warm up, time interleaved samples, print the
  * table and the targets. Returns a plain object with the results (for --json).
  */
-export async function runWorkload(w, { ek, memory, quick = false, samples, log = console.log }) {
+export async function runWorkload(w, { ek, memory, quick = false, samples, log = console.log, setThreads = null }) {
   const nSamples = Math.max(7, samples ?? (quick ? 7 : 11));
   const minSampleMs = quick ? 3 : 10;
   log(`\n${w.id}  ${w.title}   (${(w.bytes / 1e6).toFixed(2)} MB per call)`);
   const set = await w.setup({ quick, ek });
-  const rows = [...set.rows, ...copyRows(ek, memory, w.bytes)];
+  const threadRows = setThreads ? withThreads(set, w, ek.features.threads, setThreads) : [];
+  const rows = [...set.rows, ...threadRows, ...copyRows(ek, memory, w.bytes)];
   const res = new Map();
   // First call of each row doubles as warm-up and as the correctness check.
   for (const row of rows) {
@@ -408,5 +436,6 @@ export async function runWorkload(w, { ek, memory, quick = false, samples, log =
   }
   for (const row of rows) row.dispose?.();
   set.teardown?.();
+  setThreads?.(ek.features.threads);
   return { id: w.id, title: w.title, bytes: w.bytes, copyMs, bestPeer: bestPeer ? label(bestPeer.row) : null, rows: out, targets };
 }

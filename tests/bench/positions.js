@@ -54,6 +54,7 @@ function sinusoidalWorkload() {
   const n = 8192, dim = 768;
   return {
     id: 'W3',
+    threadTargets: [{ row: 'embedkit (resident)', max: 0.6 }],
     title: `sinusoidal ${n} x ${dim}, interleaved (concat row: the [sin | cos] layout), exact to 2e-7`,
     bytes: n * dim * 4,
     async setup({ ek }) {
@@ -109,6 +110,7 @@ function inputForwardWorkload() {
   const n = batch * seq;
   return {
     id: 'W5a',
+    threadTargets: [{ row: 'embedkit (resident)', max: 0.6 }],
     title: `InputEmbedding forward (learned positions), GPT-2 size: ${vocab} x ${dim} + ${maxPos} x ${dim}, ids ${batch} x ${seq}`,
     bytes: n * dim * 4,
     async setup({ ek }) {
@@ -181,6 +183,7 @@ function inputBackwardWorkload() {
   const n = batch * seq;
   return {
     id: 'W5b',
+    threadTargets: [{ row: 'embedkit (resident)', max: 0.7 }],
     title: `InputEmbedding backward (learned positions), GPT-2 size: zeroGrad + token scatter-add (Zipf(1.1) ids) + position sum, gradient ${batch} x ${seq} x ${dim}`,
     bytes: n * dim * 4,
     async setup({ ek }) {

@@ -90,6 +90,7 @@ function ropeWorkload(id, interleaved) {
   const pairing = interleaved ? 'interleaved (GPT-J, Meta)' : 'half-split (rotate_half, NeoX, HF)';
   return {
     id,
+    threadTargets: [{ row: 'embedkit forward (resident)', max: 0.6 }],
     title: `RoPE ${pairing} on [1, 2048, 32, 128] bshd, positions 0..2047`,
     bytes: N * 4,
     async setup({ ek }) {

@@ -11,6 +11,9 @@
 //   --markdown    also print a summary table in Markdown (the README's "Benchmarks" table)
 //   --cpu         time with this process's CPU time instead of wall time (steadier on a machine
 //                 shared with other jobs; charges multi-threaded peers for all their threads)
+//   --threads N   init({ threads: N }) (default: one per core, at most 8); with N > 1 every
+//                 embedkit row also runs on N threads, side by side with its one-thread run
+//                 (--threads 1 times the single-thread build, as before threads existed)
 //   --list        list the workloads and exit
 import { readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,7 +26,7 @@ import { runWorkload, useCpuClock } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-const opts = { quick: false, samples: undefined, json: null, list: false, markdown: false, cpu: false };
+const opts = { quick: false, samples: undefined, json: null, list: false, markdown: false, cpu: false, threads: undefined };
 const wanted = [];
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
@@ -33,11 +36,12 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--list') opts.list = true;
   else if (a === '--markdown') opts.markdown = true;
   else if (a === '--cpu') opts.cpu = true;
+  else if (a === '--threads') opts.threads = Number(args[++i]);
   else if (a.startsWith('-')) throw new Error(`run.js: unknown option ${a}`);
   else wanted.push(a.toLowerCase());
 }
 
-await ek.init();
+await ek.init({ threads: opts.threads });
 if (opts.cpu) useCpuClock();
 
 const files = readdirSync(here).filter((f) => f.endsWith('.js') && f !== 'run.js' && f !== 'harness.js').sort();
@@ -68,7 +72,8 @@ if (wanted.length && chosen.length === 0) {
 }
 
 const cpu = (os.cpus()[0]?.model ?? 'unknown CPU').trim();
-console.log(`embedkit ${ek.features.version} (simd: ${ek.features.simd}) | node ${process.version} | ${os.cpus().length} CPUs: ${cpu}`);
+console.log(`embedkit ${ek.features.version} (simd: ${ek.features.simd}, threads: ${ek.features.threads}` +
+  `${ek.features.threads > 1 ? '' : ` (${ek.features.threadsReason})`}) | node ${process.version} | ${os.cpus().length} CPUs: ${cpu}`);
 console.log(`clock: ${opts.cpu ? 'CPU time of this process' : 'wall time'}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 console.log('time/call: median; GB/s: workload bytes / time; x copy: time / in-process copy of the same bytes; ' +
   'x best peer: time / fastest correct peer');
@@ -77,7 +82,8 @@ const results = [];
 let failed = 0;
 for (const w of chosen) {
   try {
-    results.push(await runWorkload(w, { ek, memory: wasm().memory, quick: opts.quick, samples: opts.samples }));
+    const setThreads = ek.features.threads > 1 ? (n) => wasm().ek_pool_set_threads(n) : null;
+    results.push(await runWorkload(w, { ek, memory: wasm().memory, quick: opts.quick, samples: opts.samples, setThreads }));
   } catch (e) {
     // One broken workload file should not hide the others' results.
     failed++;
@@ -88,7 +94,7 @@ if (opts.markdown) console.log(`\n${markdown(results)}`);
 if (opts.json) {
   writeFileSync(opts.json, JSON.stringify({
     date: new Date().toISOString(), node: process.version, cpu, cpus: os.cpus().length,
-    simd: ek.features.simd, version: ek.features.version, quick: opts.quick, clock: opts.cpu ? 'cpu' : 'wall',
+    simd: ek.features.simd, threads: ek.features.threads, version: ek.features.version, quick: opts.quick, clock: opts.cpu ? 'cpu' : 'wall',
     loadavg: os.loadavg(), results,
   }, null, 2));
   console.log(`\nwrote ${opts.json}`);

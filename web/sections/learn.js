@@ -9,6 +9,7 @@
 
 import { h, prose, lineChart, fmt, int } from '../ui.js';
 import * as w2v from '../w2v-client.js';
+import { mountNetwork } from './network.js';
 
 const WATCH = 'whale, ship, sea, captain, harpoon, ahab';
 
@@ -33,7 +34,7 @@ export async function mount(root) {
       'predict each word near it; <em>CBOW</em> does the reverse and guesses the middle word from the ones ' +
       'around it. Either way the middle word’s row is looked up, scored against real neighbours and against ' +
       'a few random words (“negative sampling”), and the error flows back into just those rows: the same ' +
-      'lookup, backward and sparse update as in sections 1 and 4, repeated a million times.')];
+      'lookup, backward and sparse update as in sections 1 and 5, repeated a million times.')];
   root.append(...intro);
   root.append(
     prose('Here the text is the whole of <em>Moby-Dick</em> (about 200,000 words once rare ones are dropped), ' +
@@ -109,12 +110,17 @@ export async function mount(root) {
     if (p.done) {
       status.textContent = `Done: ${int(p.wordsDone)} words in ${fmt(p.elapsedMs / 1000, 1)} s of computing.`;
       startBtn.disabled = true;
+      startBtn.textContent = 'Training finished';
       chartBox.dataset.done = 'true';
     }
   });
   w2v.on('vectors', renderCards);
   w2v.on('state', ({ running }) => {
-    if (w2v.run.progress?.done) return;
+    if (w2v.run.progress?.done) {             // finished: the button has nothing left to pause
+      startBtn.textContent = 'Training finished';
+      startBtn.disabled = true;
+      return;
+    }
     startBtn.textContent = running ? 'Pause' : 'Resume training';
     status.textContent = running ? 'Training…' : 'Paused.';
   });
@@ -125,6 +131,7 @@ export async function mount(root) {
   modeIn.addEventListener('change', () => prepare(modeIn.value));
   watchIn.addEventListener('input', renderCards);
 
+  mountNetwork(root);
   chart = await lineChart(chartBox, { series: [{ label: 'loss' }], data: [[], []], height: 220, xLabel: 'words read' });
   chartBox.hidden = true;         // shown with the first loss value
   prepare(modeIn.value).catch((err) => { status.textContent = `Could not set up training: ${err.message}`; console.error(err); });

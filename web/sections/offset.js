@@ -8,14 +8,22 @@
 
 import { InputEmbedding, sinusoidal } from 'embedkit';
 import { decode } from 'gpt-tokenizer/r50k_base';
-import { h, prose, fitCanvas, arrow, onWidthChange, fmt } from '../ui.js';
+import { h, prose, fitCanvas, arrow, onWidthChange, fmt, int, sliderText, planeTicks } from '../ui.js';
 import { showToken, gpt2Ids } from './lookup.js';
 
 const VOCAB = 50257;
 const MAX_POS = 16;
 const SEED = 16;
 
+/** Rows of a [n, dim] array, as strings of their exact bits, sorted: the multiset of vectors. */
+function vectorSet(a, n, dim) {
+  const rows = [];
+  for (let i = 0; i < n; i++) rows.push(Array.from(new Uint32Array(a.slice(i * dim, i * dim + dim).buffer), (b) => b.toString(16)).join(','));
+  return rows.sort();
+}
+
 export function mount(root) {
+  mountOrder(root);
   root.append(prose('The token table answers “which word?”, never “where?”. A model that only saw ' +
     'token vectors could not tell “the lion ate the gazelle” from “the gazelle ate the lion”. The fix in ' +
     'GPT-2 is a second table indexed by position: row 0 for the first slot, row 1 for the second, and so ' +
@@ -77,6 +85,7 @@ export function mount(root) {
     ctx.moveTo(0, sy(0)); ctx.lineTo(w, sy(0));
     ctx.moveTo(sx(0), 0); ctx.lineTo(sx(0), H);
     ctx.stroke();
+    planeTicks(ctx, sx, sy, r, w, H, 'dimension 0', 'dimension 1');
     ctx.font = '13px ui-monospace, Menlo, monospace';
     ctx.textBaseline = 'middle';
     for (let i = 0; i < n; i++) {
@@ -132,4 +141,96 @@ export function mount(root) {
   onWidthChange(root, draw);
   build();
   render(true);
+  mountLimits(root);
+}
+
+/**
+ * Word order: the same words in two orders go through InputEmbedding with position 'none' and
+ * 'learned'. Without positions the two outputs are the same set of rows (compared bit for bit
+ * after sorting), so a layer that treats its input as a set, as attention does, cannot tell them
+ * apart; with positions they differ.
+ */
+function mountOrder(root) {
+  const ORDERS = ['the dog bit the man', 'the man bit the dog'];
+  const toggle = h('input', { type: 'checkbox', id: 'order-positions', role: 'switch' });
+  const out = h('div', { id: 'order-result', 'aria-live': 'polite' });
+  root.append(
+    h('h3', { text: 'Why the model needs positions at all' }),
+    prose('The layers after the embedding (attention, next week) compare every token with every other token and ' +
+      'add up the results. Shuffle the input rows and they compute the same things, just shuffled: they see a ' +
+      '<em>set</em> of vectors, not a sequence. So unless something in the vectors themselves says where each token ' +
+      'stands, two sentences with the same words in a different order look identical. Try it:'),
+    h('div', { class: 'controls' }, h('label', { for: 'order-positions' }, toggle, 'add position vectors')),
+    out);
+  const layers = {};
+  const render = () => {
+    const mode = toggle.checked ? 'learned' : 'none';
+    layers[mode] ??= new InputEmbedding({ vocabSize: VOCAB, maxPositions: MAX_POS, dim: 8, position: mode, seed: SEED });
+    const sets = ORDERS.map((t) => {
+      const ids = gpt2Ids(t);
+      return { ids, set: vectorSet(layers[mode].forward(ids, [1, ids.length]), ids.length, 8) };
+    });
+    const same = sets[0].set.length === sets[1].set.length && sets[0].set.every((r, i) => r === sets[1].set[i]);
+    out.dataset.same = String(same);
+    out.replaceChildren(
+      h('ul', {}, ...ORDERS.map((t, k) => h('li', {}, h('q', { text: t }), ` → ${sets[k].ids.length} vectors of D = 8`))),
+      h('p', { class: same ? 'warn' : 'callout' }, same
+        ? 'Without positions: sorted, the two lists of vectors are identical, bit for bit. Whatever comes next sees the same input for both sentences, so it cannot know who bit whom.'
+        : 'With positions: the lists differ. “dog” at position 1 and “dog” at position 4 are now different vectors, and so are the two sentences.'));
+  };
+  toggle.addEventListener('change', render);
+  render();
+}
+
+/**
+ * The learned position table's cost and limit: S x D parameters, and what happens past S
+ * (InputEmbedding refuses: there is no row to look up), against the sinusoidal formula,
+ * which has a value for any position.
+ */
+function mountLimits(root) {
+  const sIn = h('input', { type: 'range', id: 'limits-s', min: 6, max: 17, step: 1, value: 10, 'aria-label': 'Maximum sequence length S (power of two)' });
+  const sOut = h('output', { for: 'limits-s' });
+  const dIn = h('input', { type: 'range', id: 'limits-d', min: 6, max: 14, step: 1, value: 10, 'aria-label': 'Vector length D (power of two)' });
+  const dOut = h('output', { for: 'limits-d' });
+  const count = h('p', { id: 'limits-count' });
+  const past = h('div', { id: 'limits-past', 'aria-live': 'polite' });
+  root.append(
+    h('h3', { text: 'A learned table: S × D numbers, and nothing past S' }),
+    prose('A learned position table is an embedding table like the token table, with one row per position instead of per ' +
+      'token. It must be sized for the longest input the model will ever take, <em>S</em>, and every one of its ' +
+      '<em>S × D</em> numbers has to be learned from text that is long enough to reach that position.'),
+    h('div', { class: 'controls' },
+      h('label', { for: 'limits-s' }, 'S ', sIn, sOut), h('label', { for: 'limits-d' }, 'D ', dIn, dOut)),
+    count, past);
+  const render = () => {
+    const S = 2 ** Number(sIn.value), D = 2 ** Number(dIn.value);
+    sliderText(sIn, sOut, int(S));
+    sliderText(dIn, dOut, int(D));
+    count.dataset.count = String(S * D);
+    count.textContent = `${int(S)} positions × ${int(D)} dimensions = ${int(S * D)} learned numbers (${fmt((S * D * 4) / 2 ** 20, 1)} MiB as float32). ` +
+      'GPT-2 has S = 1,024 and D = 768: 786,432 of them.';
+    // What the library does at position S: a small table of the same S (D kept small to stay cheap).
+    const small = Math.min(D, 8);
+    const layer = new InputEmbedding({ vocabSize: 16, maxPositions: S, dim: small, position: 'learned', seed: SEED });
+    let msg;
+    try {
+      layer.forward([1], [1, 1], { offset: S });
+      msg = 'no error (unexpected)';
+    } catch (err) {
+      msg = `${err.name}: ${err.message}`;
+    } finally {
+      layer.dispose();
+    }
+    const last = sinusoidal(S + 1, small).subarray(S * small, S * small + small);
+    past.dataset.error = msg;
+    past.replaceChildren(
+      h('p', {}, `Ask a learned table of S = ${int(S)} for position ${int(S)} (the ${int(S + 1)}th token) and embedkit’s InputEmbedding refuses:`),
+      h('pre', { class: 'mono scroll-x', tabindex: '0', text: msg }),
+      h('p', {}, `There is no row for it; a model with a learned table simply cannot read longer text. The sinusoidal formula of the next section ` +
+        `has an answer for any position; at position ${int(S)} its first ${small} values are [${Array.from(last, (v) => fmt(v, 3)).join(', ')}]. ` +
+        'Whether a model trained on shorter text can make sense of them is another matter (section 9, on stretching RoPE).'));
+  };
+  sIn.addEventListener('input', render);
+  dIn.addEventListener('input', render);
+  render();
 }

@@ -9,9 +9,9 @@
  * YaRN, Llama 3) stretch the rotation frequencies.
  */
 
-import { Embedding, Rope, sinusoidal, ropePrecisionReport } from 'embedkit';
+import { Embedding, Rope, sinusoidal } from 'embedkit';
 import { encode, decode } from 'gpt-tokenizer/r50k_base';
-import { h, prose, fitCanvas, arrow, onWidthChange, lineChart, fmt, compact, SERIES_COLOURS } from '../ui.js';
+import { h, prose, fitCanvas, arrow, onWidthChange, lineChart, fmt, compact, int, SERIES_COLOURS, drawMatrix, colourLegend, dataTable, sliderText, planeTicks } from '../ui.js';
 
 const VOCAB = 50257;
 const SENTENCES = ['The lion slept deeply.', 'After a long day, the lion slept deeply.'];
@@ -87,6 +87,7 @@ export async function mount(root) {
     ctx.beginPath();
     ctx.moveTo(0, cy); ctx.lineTo(w, cy); ctx.moveTo(cx, 0); ctx.lineTo(cx, H);
     ctx.stroke();
+    planeTicks(ctx, (v) => cx + v * s, (v) => cy - v * s, r, w, H);
     const colours = [SERIES_COLOURS[1], SERIES_COLOURS[0]];
     ctx.globalAlpha = 0.22;
     for (let k = 0; k < 2; k++) arrow(ctx, cx, cy, cx + pair[2 * k] * s, cy - pair[2 * k + 1] * s, colours[k], 2);
@@ -116,7 +117,7 @@ export async function mount(root) {
   }
 
   function render2d() {
-    shiftOut.textContent = String(shift);
+    sliderText(shiftIn, shiftOut, String(shift));
     const cases = [[lionA, deepA, 'sentence 1'], [lionB + shift, deepB + shift, shift ? `sentence 2, shifted by ${shift}` : 'sentence 2']];
     cases.forEach(([pl, pd, title], k) => {
       const rot = rotate2(pl, pd);
@@ -183,9 +184,109 @@ export async function mount(root) {
     data: [shifts, ropeLine, addedLine], height: 220, xLabel: 'tokens in front',
   });
 
-  function render() { render2d(); renderTable(); }
+  // ---- RoPE inside attention: q and k, and their score matrix ---------------------------------
+  // A seeded stand-in for one attention head: q = W_q x and k = W_k x, both rotated by Rope.
+  const projections = new Embedding(2 * HEAD_DIM, HEAD_DIM, { seed: 11, std: 1 / Math.sqrt(HEAD_DIM) });
+  const WQ = projections.weight.slice(0, HEAD_DIM * HEAD_DIM), WK = projections.weight.slice(HEAD_DIM * HEAD_DIM);
+  projections.dispose();
+  const project = (x, Wm, n) => {
+    const out = new Float32Array(n * HEAD_DIM);
+    for (let i = 0; i < n; i++) {
+      for (let o = 0; o < HEAD_DIM; o++) {
+        let s = 0;
+        for (let c = 0; c < HEAD_DIM; c++) s += Wm[o * HEAD_DIM + c] * x[i * HEAD_DIM + c];
+        out[i * HEAD_DIM + o] = s;
+      }
+    }
+    return out;
+  };
+  const labelsA = idsA.map((id) => decode([id])), labelsB = idsB.map((id) => decode([id]));
+  const scoreCanvases = [0, 1].map((k) => h('canvas', { class: 'plot', id: `rope-scores-${k}`, role: 'img',
+    'aria-label': `Attention scores q·k/√d between every pair of tokens of sentence ${k + 1}; the same numbers are in the table below the figure` }));
+  const scoreData = [h('div', {}), h('div', {})];
+  const scoreNote = h('p', { id: 'rope-scores-note' });
+  root.append(
+    h('h3', { text: 'Where the rotation is used: queries, keys and their scores' }),
+    prose('In a transformer the rotation is not applied to the embedding once at the bottom. Each attention head makes a ' +
+      '<em>query</em> q = W<sub>q</sub>x and a <em>key</em> k = W<sub>k</sub>x from every token, rotates both by the token’s ' +
+      'position, and scores every pair by the dot product q<sub>i</sub>·k<sub>j</sub>/√d; the scores decide how much token ' +
+      '<em>i</em> takes from token <em>j</em>. It does this in every layer, so position stays fresh all the way up. Below, one ' +
+      'head with seeded W<sub>q</sub>, W<sub>k</sub> (64 × 64), and the full score matrix of each sentence. The shift slider above ' +
+      'moves sentence 2 further along.'),
+    h('div', { class: 'row2' },
+      h('figure', { class: 'figure' }, scoreCanvases[0], h('figcaption', { text: 'Sentence 1: query token down, key token across.' }), scoreData[0]),
+      h('figure', { class: 'figure' }, scoreCanvases[1], h('figcaption', { text: 'Sentence 2: query token down, key token across.' }), scoreData[1])),
+    scoreNote,
+  );
+
+  function scores(ids, offset) {
+    const n = ids.length;
+    const x = rowsOf(ids);
+    const q = rope64.forward(project(x, WQ, n), [1, n, 1, HEAD_DIM], { offset });
+    const k = rope64.forward(project(x, WK, n), [1, n, 1, HEAD_DIM], { offset });
+    const m = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) m[i * n + j] = dot(q, i, k, j, HEAD_DIM) / Math.sqrt(HEAD_DIM);
+    return m;
+  }
+
+  function drawScores(canvas, m, labels, mark, scale) {
+    const n = labels.length;
+    const size = Math.min(canvas.parentElement.clientWidth || 300, 380);
+    const left = 64, top = 58, grid = size - left - 4, cell = grid / n;
+    const { ctx } = fitCanvas(canvas, top + grid + 36, size);
+    drawMatrix(ctx, Float32Array.from(m), n, n, left, top, grid, grid, { scale });
+    ctx.font = '11px ui-monospace, Menlo, monospace';
+    ctx.fillStyle = '#1d232b';
+    ctx.textBaseline = 'middle';
+    ctx.textAlign = 'right';
+    labels.forEach((t, i) => ctx.fillText(`${t.trim() || '␣'}`.slice(0, 7), left - 4, top + (i + 0.5) * cell));
+    labels.forEach((t, j) => {
+      ctx.save();
+      ctx.translate(left + (j + 0.5) * cell, top - 4);
+      ctx.rotate(-Math.PI / 3);
+      ctx.textAlign = 'left';
+      ctx.fillText(`${t.trim() || '␣'}`.slice(0, 7), 0, 0);
+      ctx.restore();
+    });
+    ctx.strokeStyle = '#7c3aed';
+    ctx.lineWidth = 2.5;
+    ctx.strokeRect(left + mark[1] * cell + 1, top + mark[0] * cell + 1, cell - 2, cell - 2);
+    colourLegend(ctx, left, top + grid + 8, grid, { lo: -scale, hi: scale, label: 'score' });
+  }
+
+  function renderScores() {
+    const mA = scores(idsA, 0), mB = scores(idsB, shift);
+    let scale = 1e-9;
+    for (const v of [...mA, ...mB]) scale = Math.max(scale, Math.abs(v));
+    drawScores(scoreCanvases[0], mA, labelsA, [lionA, deepA], scale);
+    drawScores(scoreCanvases[1], mB, labelsB, [lionB, deepB], scale);
+    // the tokens the two sentences share at the same distances: lion, slept, deeply, '.'
+    const shared = idsA.map((id, i) => i).filter((i) => i >= lionA);
+    let worst = 0;
+    for (const i of shared) {
+      for (const j of shared) {
+        const a = mA[i * idsA.length + j], b = mB[(i - lionA + lionB) * idsB.length + (j - lionA + lionB)];
+        worst = Math.max(worst, Math.abs(a - b));
+      }
+    }
+    const a = mA[lionA * idsA.length + deepA], b = mB[lionB * idsB.length + deepB];
+    scoreCanvases[0].dataset.scores = JSON.stringify(Array.from(mA));
+    scoreCanvases[1].dataset.scores = JSON.stringify(Array.from(mB));
+    scoreNote.dataset.maxDiff = String(worst);
+    scoreNote.textContent = `The framed cell is the score of query “lion” against key “deeply”: ${fmt(a, 5)} in sentence 1 and ${fmt(b, 5)} in ` +
+      `sentence 2${shift ? ` (shifted by ${shift})` : ''}. Over all pairs among “lion slept deeply.”, which sit at the same distances in both, ` +
+      `the largest difference is ${fmt(worst, 2)} (float32 rounding): the scores depend only on how far apart two tokens are. ` +
+      'Rows and columns of the other tokens differ because those tokens differ.';
+    const tableOf = (m, labels, k, id) => dataTable(`Scores of sentence ${k} as a table`, ['query \\ key', ...labels.map((t) => t.trim() || '␣')],
+      labels.map((t, i) => [t.trim() || '␣', ...Array.from(m.subarray(i * labels.length, (i + 1) * labels.length))]), id);
+    scoreData[0].replaceChildren(tableOf(mA, labelsA, 1, 'rope-scores-0-data'));
+    scoreData[1].replaceChildren(tableOf(mB, labelsB, 2, 'rope-scores-1-data'));
+  }
+
+  function render() { render2d(); renderTable(); renderScores(); scalingMarker?.(); }
+  let scalingMarker = null;
   shiftIn.addEventListener('input', () => { shift = Number(shiftIn.value); render(); });
-  onWidthChange(root, render2d);
+  onWidthChange(root, () => { render2d(); renderScores(); });
   render();
 
   // ---- pairing conventions -------------------------------------------------------------------
@@ -261,73 +362,81 @@ export async function mount(root) {
   drawPairing();
   onWidthChange(pairing.parentElement, drawPairing);
 
-  // ---- scaling: frequency curves -------------------------------------------------------------
+  // ---- scaling: frequency curves, interactive ---------------------------------------------------
   const freqPlot = h('div', { class: 'plot', id: 'rope-freqs' });
+  const typeIn = h('select', { id: 'rope-scale-type', 'aria-label': 'Scaling scheme' },
+    ...[['linear', 'linear (position interpolation)'], ['dynamic', 'dynamic NTK'], ['yarn', 'YaRN'], ['llama3', 'Llama 3']]
+      .map(([value, text]) => h('option', { value, text })));
+  const factorIn = h('input', { type: 'range', id: 'rope-scale-factor', min: 1, max: 32, step: 1, value: 4, 'aria-label': 'Stretch factor' });
+  const factorOut = h('output', { for: 'rope-scale-factor' });
+  const lenIn = h('input', { type: 'range', id: 'rope-scale-len', min: 9, max: 15, step: 1, value: 12, 'aria-label': 'Trained context length (power of two)' });
+  const lenOut = h('output', { for: 'rope-scale-len' });
+  const scaleNote = h('p', { class: 'note', id: 'rope-scale-note', 'aria-live': 'polite' });
+  const scaleData = h('div', {});
   root.append(
     h('h3', { text: 'Stretching RoPE to longer texts' }),
     prose('Each pair turns at its own speed, so each has a wavelength: how many tokens it takes to go once ' +
       'around. The fastest pair repeats every 6 tokens, the slowest only after tens of thousands. A model ' +
-      'trained on 4,096 tokens has never seen the slow pairs turn past a certain angle, so feeding it longer ' +
+      'trained on texts of some length has never seen the slow pairs turn past a certain angle, so feeding it longer ' +
       'text shows it angles it does not know. Scaling schemes slow the rotation down: <em>linear</em> ' +
       '(position interpolation) divides every speed by the factor; <em>dynamic NTK</em> raises the base so ' +
       'fast pairs barely change and slow pairs stretch the most; <em>YaRN</em> and <em>Llama 3</em> leave fast ' +
-      'pairs alone, stretch slow ones fully, and blend in between. The curves are read from ' +
-      '<code>Rope.invFreq</code>.'),
+      'pairs alone, stretch slow ones fully, and blend in between. Pick a scheme, a factor and the length the model was ' +
+      'trained on; the curves are read from <code>Rope.invFreq</code>.'),
+    h('div', { class: 'controls' }, h('label', { for: 'rope-scale-type' }, 'scheme ', typeIn),
+      h('label', { for: 'rope-scale-factor' }, 'factor ', factorIn, factorOut),
+      h('label', { for: 'rope-scale-len' }, 'trained length ', lenIn, lenOut)),
     h('figure', { class: 'figure' }, freqPlot,
-      h('figcaption', { text: 'Wavelength 2π/θ of each pair (log scale), head size 128, trained length 4,096, stretch factor 4 (8 for Llama 3, as Llama 3.1 ships). The dotted line marks 4,096 tokens.' })),
+      h('figcaption', { text: 'Wavelength 2π/θ of each pair (log scale), head size 128. Grey dotted: the trained length; green dashed: trained length × factor, the length the scheme aims at; purple: the position of “deeply” in sentence 2 with the current shift from the slider above (pairs below it have already gone round at least once there).' }),
+      scaleData),
+    scaleNote,
   );
-  const HD = 128, ORIG = 4096;
-  const kinds = [
-    ['no scaling', null],
-    ['linear ×4', { type: 'linear', factor: 4 }],
-    ['dynamic NTK ×4', { type: 'dynamic', factor: 4, originalMaxPositions: ORIG }],
-    ['YaRN ×4', { type: 'yarn', factor: 4, originalMaxPositions: ORIG }],
-    ['Llama 3 ×8', { type: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: ORIG }],
-  ];
+  const HD = 128;
   const pairsX = Array.from({ length: HD / 2 }, (_, i) => i);
-  const curves = [];
-  for (const [, scaling] of kinds) {
+  function wavelengths(scaling, orig) {
     // Only the frequencies are needed, so static kinds get a tiny table; dynamic picks its
-    // frequencies per call from the sequence length, so it is asked for a 4x-long one.
-    const r = new Rope({ headDim: HD, maxPositions: scaling?.type === 'dynamic' ? 4 * ORIG : 2, scaling });
-    if (scaling?.type === 'dynamic') r.forward(new Float32Array(HD), [1, 1, 1, HD], { positions: [4 * ORIG - 1] });
-    curves.push(Array.from(r.invFreq, (f) => Math.log10((2 * Math.PI) / f)));   // plotted on a log axis
-    r.dispose();
+    // frequencies per call from the sequence length, so it is asked for one as long as the target.
+    const long = scaling?.type === 'dynamic' ? Math.max(2, Math.round(scaling.factor * orig)) : 2;
+    const r = new Rope({ headDim: HD, maxPositions: long, scaling });
+    try {
+      if (scaling?.type === 'dynamic') r.forward(new Float32Array(HD), [1, 1, 1, HD], { positions: [long - 1] });
+      return Array.from(r.invFreq, (f) => (2 * Math.PI) / f);
+    } finally {
+      r.dispose();
+    }
   }
-  await lineChart(freqPlot, {
-    series: [...kinds.map(([label]) => ({ label })), { label: 'trained length', colour: '#8b95a1', dash: [3, 4], width: 1.5 }],
-    data: [pairsX, ...curves, pairsX.map(() => Math.log10(ORIG))],
-    height: 260, xLabel: 'pair index i', yIncrs: [1], yFormat: (v) => compact(10 ** v),
+  const base = wavelengths(null, 4096);
+  const chart = await lineChart(freqPlot, {
+    series: [{ label: 'no scaling' }, { label: 'scaled' }, { label: 'trained length', colour: '#8b95a1', dash: [3, 4], width: 1.5 },
+      { label: 'target length', colour: '#15803d', dash: [8, 4], width: 1.5 }, { label: 'current position', colour: '#7c3aed', width: 1.5 }],
+    data: [pairsX, ...Array.from({ length: 5 }, () => pairsX.map(() => 1))],
+    height: 260, xLabel: 'pair index i', yLabel: 'wavelength (tokens)', yIncrs: [1], yFormat: (v) => compact(10 ** v),
   });
-  freqPlot.dataset.curves = JSON.stringify(curves.map((c) => [10 ** c[0], 10 ** c[c.length - 1]]));
-
-  // ---- precision of the angles ---------------------------------------------------------------
-  {
-    const report = ropePrecisionReport({ rotaryDim: 128, base: 10000, samples: 128 });
-    const worst = Math.max(...report.flatMap((r) => [r.embedkit, r.float32]));
-    const floor = 1e-9;
-    const width = (e) => `${Math.max(1, (100 * Math.log10(Math.max(e, floor) / floor)) / Math.log10(worst / floor))}%`;
-    const rows = report.map((r) => [
-      h('span', { class: 'mono', text: `${compact(r.from)}–${compact(r.to)}` }),
-      h('div', {}, h('div', { class: 'bar', style: `width:${width(r.embedkit)}`, title: 'embedkit' }),
-        h('div', { class: 'bar js', style: `width:${width(r.float32)};margin-top:2px`, title: 'float32 recipe' })),
-      h('span', { class: 'mono', text: `${fmt(r.embedkit, 2)} / ${fmt(r.float32, 2)}` }),
-    ]);
-    root.append(
-      h('h3', { text: 'How exact are the angles?' }),
-      prose('“Only the distance matters” holds exactly on paper. In a computer it holds only as far as the angles ' +
-        '<em>p</em>·θ are computed correctly, and at large positions the common recipe (multiply in float32, then ' +
-        'take cos and sin) rounds the angle itself: position 100,000 times a frequency near 1 keeps only about two ' +
-        'correct digits after the point. embedkit computes the angles in double precision and rounds only the ' +
-        'final cos and sin to float32. Largest error over each range of positions, against float64 (head size 128):'),
-      h('div', { class: 'bars', id: 'rope-precision', role: 'table', 'aria-label': 'Largest cos/sin error by position range' },
-        h('span', { class: 'note', text: 'positions' }), h('span', { class: 'legend' },
-          h('span', {}, h('span', { class: 'swatch', style: 'background:var(--accent)' }), 'embedkit'),
-          h('span', {}, h('span', { class: 'swatch', style: 'background:#8b95a1' }), 'float32 recipe')),
-        h('span', { class: 'note', text: 'embedkit / float32' }),
-        ...rows.flat()),
-      prose('Bars are on a log scale starting at 10<sup>−9</sup>. Values computed just now by <code>ropePrecisionReport</code>, ' +
-        'sampling 128 positions per range.', 'note'),
-    );
+  function renderScaling() {
+    const type = typeIn.value, factor = Number(factorIn.value), orig = 2 ** Number(lenIn.value);
+    sliderText(factorIn, factorOut, `×${factor}`);
+    sliderText(lenIn, lenOut, int(orig));
+    const scaling = type === 'linear' ? { type, factor }
+      : type === 'dynamic' ? { type, factor, originalMaxPositions: orig }
+        : type === 'yarn' ? { type, factor, originalMaxPositions: orig }
+          : { type, factor, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: orig };
+    const scaled = wavelengths(scaling, orig);
+    const here = deepB + shift;
+    const log = (a) => a.map((v) => Math.log10(v));
+    chart.set([pairsX, log(base), log(scaled), pairsX.map(() => Math.log10(orig)), pairsX.map(() => Math.log10(orig * factor)),
+      pairsX.map(() => Math.log10(Math.max(1, here)))]);
+    freqPlot.dataset.scaled = JSON.stringify(scaled);
+    freqPlot.dataset.here = String(here);
+    const untouched = scaled.filter((v, i) => Math.abs(v / base[i] - 1) < 1e-6).length;
+    const full = scaled.filter((v, i) => Math.abs(v / base[i] - factor) < 1e-6 * factor).length;
+    scaleNote.textContent = `${type === 'linear' ? 'Linear' : type === 'dynamic' ? 'Dynamic NTK' : type === 'yarn' ? 'YaRN' : 'Llama 3'} ×${factor} ` +
+      `on a model trained on ${int(orig)} tokens: ${untouched} of ${HD / 2} pairs keep their speed, ${full} are slowed by the full factor, ` +
+      `the other ${HD / 2 - untouched - full} by something in between. ` +
+      `Pairs whose wavelength is below the purple line (position ${here}) have turned at least once by “deeply”.`;
+    scaleData.replaceChildren(dataTable('The wavelengths as a table', ['pair', 'no scaling', 'scaled'],
+      pairsX.filter((i) => i % 8 === 0 || i === HD / 2 - 1).map((i) => [String(i), base[i], scaled[i]]), 'rope-scale-data'));
   }
+  scalingMarker = renderScaling;
+  for (const el of [typeIn, factorIn, lenIn]) el.addEventListener('input', renderScaling);
+  renderScaling();
 }

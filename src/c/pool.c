@@ -1,0 +1,190 @@
+// pool.c — the thread pool of the threaded build (contract: pool.h).
+//
+// Threads are instances of this same module on one shared memory: the caller's (the instance
+// the JS API talks to, "thread 0") and workers 1 .. n-1, each in a Web Worker / worker_thread of
+// its own with a stack of its own (src/js/threads.js). The pool's state below is a static, so
+// it lives in the shared memory and every instance sees the same one.
+//
+// A job: the caller writes fn, ctx and the chunking, resets the ticket counter, bumps `gen` and
+// wakes the workers (memory.atomic.notify). Everyone, the caller included, takes chunks by
+// fetch-and-add on `ticket`, whose high 16 bits name the job (a worker that arrives late for
+// one job can never take a chunk of the next one that it does not then run). The caller
+// waits for `done` to reach the chunk count by spinning, never by memory.atomic.wait: a
+// browser's main thread may not block. Workers sleep in memory.atomic.wait32 on `gen` between
+// jobs, after a short spin.
+//
+// Only the caller allocates (JS calls ek_alloc on it alone), kernels never call malloc, and
+// nothing here needs thread-local storage: libc is used by no worker except its pure math.
+// Kernels call ek_parallel_for only from their exported dispatcher, never from a chunk, so
+// jobs do not nest.
+//
+// Errors: a chunk that traps in a worker unwinds that worker's ek_pool_worker; its JS catches the
+// RuntimeError, calls ek_pool_worker_trapped (the chunk counts as done, the job as failed) and
+// enters ek_pool_worker again. The caller then traps too, after every other chunk has finished,
+// so the JS call throws as it would on one thread. A trap in the caller's own chunk leaves
+// `busy` set; the next ek_parallel_for first waits for the rest of that job to finish.
+#include "embedkit.h"
+
+#if EK_THREADS
+
+#define EK_POOL_MAX 256
+#define EK_MAX_CHUNKS 4096
+#define SEQ __ATOMIC_SEQ_CST
+
+typedef struct {
+  int32_t gen;       // bumped for every job and for stop; workers sleep on it
+  uint32_t ticket;   // (job << 16) | next chunk to take
+  uint32_t limit;    // (job << 16) | number of chunks
+  int32_t done;      // chunks finished in the current job
+  int32_t failed;    // a worker's chunk trapped in the current job
+  int32_t stop;      // workers leave ek_pool_worker
+  int32_t threads;   // taking part, the caller included
+  int32_t busy;      // the caller is inside a job (stays set if its own chunk trapped)
+  int32_t main_open;  // the caller is running a chunk (stays set if that chunk trapped)
+  int32_t runs[EK_POOL_MAX];  // chunks run by thread i since the last ek_pool_chunk_counts
+  ek_range_fn fn;
+  void* ctx;
+  int32_t n, chunk;
+  uint32_t job;
+} pool_t;
+
+static pool_t pool = {.threads = 1};
+
+int32_t ek_pool_threads(void) { return pool.threads; }
+
+// Take and run chunks of the current job until none is left.
+static void run_chunks(int32_t id) {
+  for (;;) {
+    const uint32_t t = __atomic_fetch_add(&pool.ticket, 1u, SEQ);
+    const uint32_t lim = __atomic_load_n(&pool.limit, SEQ);
+    if ((t >> 16) != (lim >> 16) || (t & 0xffffu) >= (lim & 0xffffu)) return;
+    const int32_t b = (int32_t)(t & 0xffffu) * pool.chunk;
+    const int32_t e = pool.n - b < pool.chunk ? pool.n : b + pool.chunk;
+    if (id == 0) __atomic_store_n(&pool.main_open, 1, SEQ);
+    pool.fn(pool.ctx, b, e);
+    if (id == 0) __atomic_store_n(&pool.main_open, 0, SEQ);
+    pool.runs[id]++;
+    __atomic_fetch_add(&pool.done, 1, SEQ);
+  }
+}
+
+// Wait (spinning) until `target` chunks of the current job are done.
+static void wait_done(int32_t target) {
+  while (__atomic_load_n(&pool.done, SEQ) < target) {
+  }
+}
+
+void ek_parallel_for(ek_range_fn fn, void* ctx, int32_t n, int32_t align, double work) {
+  if (n <= 0) return;
+  if (align < 1) align = 1;
+  const int32_t threads = pool.threads;
+  const int32_t units = (n + align - 1) / align;
+  if (threads <= 1 || work < EK_PAR_MIN_WORK || units < 2) {
+    fn(ctx, 0, n);
+    return;
+  }
+  if (pool.busy) {
+    // The previous job's own chunk trapped here: let the workers finish the rest of it.
+    wait_done((int32_t)(pool.limit & 0xffffu) - __atomic_load_n(&pool.main_open, SEQ));
+    __atomic_store_n(&pool.main_open, 0, SEQ);
+    pool.busy = 0;
+  }
+  // Four chunks per thread balance the load when a core is shared with other work; chunks are
+  // whole multiples of `align`.
+  int32_t n_chunks = threads * 4;
+  if (n_chunks > units) n_chunks = units;
+  if (n_chunks > EK_MAX_CHUNKS) n_chunks = EK_MAX_CHUNKS;
+  const int32_t per = (units + n_chunks - 1) / n_chunks;
+  const int32_t chunk = per * align;
+  n_chunks = (n + chunk - 1) / chunk;
+
+  pool.busy = 1;
+  pool.fn = fn;
+  pool.ctx = ctx;
+  pool.n = n;
+  pool.chunk = chunk;
+  pool.failed = 0;
+  const uint32_t job = (pool.job + 1u) & 0xffffu;
+  pool.job = job;
+  __atomic_store_n(&pool.done, 0, SEQ);
+  __atomic_store_n(&pool.limit, (job << 16) | (uint32_t)n_chunks, SEQ);
+  __atomic_store_n(&pool.ticket, job << 16, SEQ);
+  __atomic_fetch_add(&pool.gen, 1, SEQ);
+  __builtin_wasm_memory_atomic_notify(&pool.gen, (uint32_t)(threads - 1));
+
+  run_chunks(0);
+  wait_done(n_chunks);
+  pool.busy = 0;
+  if (__atomic_load_n(&pool.failed, SEQ)) {
+    pool.failed = 0;
+    __builtin_trap();  // a worker's chunk trapped: fail this call too
+  }
+}
+
+EK_EXPORT void ek_pool_worker(int32_t id) {
+  if (id < 1 || id >= EK_POOL_MAX) return;
+  int32_t seen = __atomic_load_n(&pool.gen, SEQ);
+  for (;;) {
+    int32_t g;
+    // A short spin catches back-to-back jobs without a futex round trip, then sleep.
+    for (int spin = 0; spin < 20000; spin++) {
+      g = __atomic_load_n(&pool.gen, SEQ);
+      if (g != seen) break;
+    }
+    while ((g = __atomic_load_n(&pool.gen, SEQ)) == seen)
+      __builtin_wasm_memory_atomic_wait32(&pool.gen, seen, -1);
+    seen = g;
+    if (__atomic_load_n(&pool.stop, SEQ)) return;
+    if (id < __atomic_load_n(&pool.threads, SEQ)) run_chunks(id);
+  }
+}
+
+EK_EXPORT void ek_pool_set_threads(int32_t n) {
+  if (n < 1) n = 1;
+  if (n > EK_POOL_MAX) n = EK_POOL_MAX;
+  __atomic_store_n(&pool.threads, n, SEQ);
+  __atomic_store_n(&pool.stop, 0, SEQ);
+}
+
+EK_EXPORT void ek_pool_stop(void) {
+  __atomic_store_n(&pool.threads, 1, SEQ);
+  __atomic_store_n(&pool.stop, 1, SEQ);
+  __atomic_fetch_add(&pool.gen, 1, SEQ);
+  __builtin_wasm_memory_atomic_notify(&pool.gen, 0xffffffffu);
+}
+
+// A worker can only trap inside a chunk (its own loop touches nothing but the pool's fields).
+EK_EXPORT void ek_pool_worker_trapped(int32_t id) {
+  if (id < 1 || id >= EK_POOL_MAX) return;
+  __atomic_store_n(&pool.failed, 1, SEQ);
+  __atomic_fetch_add(&pool.done, 1, SEQ);
+}
+
+EK_EXPORT void ek_pool_chunk_counts(int32_t* out, int32_t n) {
+  for (int32_t i = 0; i < n && i < EK_POOL_MAX; i++) {
+    out[i] = pool.runs[i];
+    pool.runs[i] = 0;
+  }
+}
+
+// sbrk (libc) grows memory through this hook; the single-thread builds get it from Emscripten's
+// standalone runtime. Only the caller's instance allocates.
+int emscripten_resize_heap(size_t size) {
+  const size_t page = 65536;
+  const size_t have = __builtin_wasm_memory_size(0) * page;
+  if (size <= have) return 1;
+  const size_t grow = (size - have + page - 1) / page;
+  return __builtin_wasm_memory_grow(0, grow) != (size_t)-1;
+}
+
+#else  // single-thread builds: the same exports, doing nothing
+
+EK_EXPORT void ek_pool_worker(int32_t id) { (void)id; }
+EK_EXPORT void ek_pool_set_threads(int32_t n) { (void)n; }
+EK_EXPORT void ek_pool_stop(void) {}
+EK_EXPORT void ek_pool_worker_trapped(int32_t id) { (void)id; }
+EK_EXPORT void ek_pool_chunk_counts(int32_t* out, int32_t n) {
+  for (int32_t i = 0; i < n; i++) out[i] = 0;
+}
+
+#endif

@@ -1,0 +1,116 @@
+// threads.test.js — the thread pool (src/c/pool.c, src/js/threads.js): every parallel kernel gives
+// the bits of the single-thread build at 1, 2, 3 and 8 threads, on sizes that do not divide
+// evenly; the pool survives a trap in a chunk and a rejected call; terminate() and repeated
+// init() work; several workers of the user's own, each with its own pool, run at once.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { Worker } from 'node:worker_threads';
+
+import * as ek from '../src/js/index.js';
+import { alloc, free, heap, wasm } from '../src/js/memory.js';
+import { threadChunkCounts } from '../src/js/threads.js';
+import { assertSameBits } from './helpers/close.js';
+import { cases } from './helpers/parallel-cases.js';
+
+const { init, features, terminate, Embedding } = ek;
+const NAMES = Object.keys(cases);
+
+function inWorker(threads, names = NAMES) {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL('./helpers/threads-worker.js', import.meta.url), { workerData: { threads, names } });
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+}
+
+function sameResults(actual, expected, what) {
+  for (const [name, r] of Object.entries(expected)) {
+    for (const [k, v] of Object.entries(r)) {
+      const a = actual[name][k];
+      if (v instanceof Float32Array) assertSameBits(a, v, `${what}: ${name}.${k}`);
+      else assert.deepEqual(a, v, `${what}: ${name}.${k}`);
+    }
+  }
+}
+
+const single = await inWorker(1);  // the single-thread build, as with threads: 1
+await init({ threads: 8 });
+
+test('the single-thread build is what threads: 1 loads; the threaded build runs 8 threads here', () => {
+  assert.equal(single.features.threads, 1);
+  assert.match(single.features.threadsReason, /threads: 1/);
+  assert.equal(features.threads, 8);
+  assert.equal(features.threadsReason, null);
+  assert.equal(features.simd, true);
+  assert.equal(typeof wasm().ek_pool_worker, 'function');
+});
+
+test('every parallel kernel: same bits at 1, 2, 3 and 8 threads as the single-thread build', async () => {
+  let workerChunks = 0;
+  for (const t of [1, 2, 3, 8]) {
+    await init({ threads: t });
+    assert.equal(features.threads, t);
+    threadChunkCounts();
+    const results = {};
+    for (const name of NAMES) results[name] = cases[name](ek);
+    const chunks = threadChunkCounts();
+    if (t === 1) assert.ok(chunks.slice(1).every((c) => c === 0), `threads: 1 ran chunks on workers: ${chunks}`);
+    else workerChunks += chunks.slice(1, t).reduce((a, b) => a + b, 0);
+    assert.ok(chunks.slice(t).every((c) => c === 0), `threads beyond ${t} ran chunks: ${chunks}`);
+    sameResults(results, single.results, `${t} threads`);
+  }
+  assert.ok(workerChunks > 0, 'the workers ran none of the chunks');
+});
+
+test('a trap inside a chunk fails the call, and every worker stays usable', async () => {
+  await init({ threads: 3 });
+  const ex = wasm();
+  const n = 4000, dim = 300;
+  const e = new Embedding(1000, dim, { seed: 1 });
+  const id = new Int32Array(n).map((_, i) => i % 1000);
+  const expected = e.forward(id);
+  // Raw kernel call with ids far outside the table in the last rows: the chunk holding them
+  // traps (out of bounds), in a worker or on the calling thread.
+  const bad = id.slice();
+  for (let i = n - 5; i < n; i++) bad[i] = Math.floor(4.2e9 / (dim * 4));  // past the memory's end
+  const pi = alloc(n * 4), po = alloc(n * dim * 4);
+  heap().i32.set(bad, pi >>> 2);
+  for (let round = 0; round < 6; round++) {
+    assert.throws(() => ex.ek_gather_rows_f32(po, e._ptrs.weight, pi, n, dim), WebAssembly.RuntimeError);
+    threadChunkCounts();
+    assertSameBits(e.forward(id), expected, `after trap ${round}`);
+  }
+  free(pi); free(po);
+  // A rejected call (validation) changes nothing either.
+  assert.throws(() => e.forward([0, 1000]), RangeError);
+  assertSameBits(e.forward(id), expected, 'after a RangeError');
+  e.dispose();
+});
+
+test('terminate() and repeated init(): kernels keep their bits with 1 thread and after a restart', async () => {
+  const expected = cases.backward(ek);
+  await terminate();
+  assert.equal(features.threads, 1);
+  assert.match(features.threadsReason, /terminate/);
+  sameResults({ backward: cases.backward(ek) }, { backward: expected }, 'after terminate');
+  await init({ threads: 3 });
+  assert.equal(features.threads, 3);
+  await init({ threads: 2 });
+  await init();
+  assert.equal(features.threads, 2);
+  sameResults({ backward: cases.backward(ek) }, { backward: expected }, 'after restart');
+  await assert.rejects(init({ threads: 0 }), RangeError);
+  await assert.rejects(init({ threads: 1.5 }), RangeError);
+  await assert.rejects(init({ threads: '2' }), TypeError);
+  assert.equal(features.threads, 2);
+});
+
+test('several workers of the user\'s own, each with a pool of 2 threads, at the same time', async () => {
+  const runs = await Promise.all([2, 2, 3].map((t) => inWorker(t)));
+  for (const r of runs) {
+    assert.ok(r.features.threads >= 2);
+    sameResults(r.results, single.results, 'user worker');
+  }
+});
+
+test.after(() => terminate());
