@@ -157,8 +157,9 @@ export class ResidentArray {
   #length;
   #Type;
   constructor(Type, length) {
-    if (!TYPES.has(Type)) throw new TypeError('ResidentArray: type must be Float32Array, Int32Array, Uint32Array, Float64Array or Uint8Array');
-    if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`ResidentArray: length must be a non-negative integer, got ${length}`);
+    if (!TYPES.has(Type)) throw new TypeError('embedkit: ResidentArray type must be Float32Array, Int32Array, Uint32Array, Float64Array or Uint8Array');
+    if (typeof length !== 'number') throw new TypeError(`embedkit: ResidentArray length must be a number, got ${typeof length}`);
+    if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`embedkit: ResidentArray length must be a non-negative integer, got ${length}`);
     this.#Type = Type;
     this.#length = length;
     this.#ptr = alloc(length * Type.BYTES_PER_ELEMENT, `a ResidentArray of ${length} elements`);
