@@ -219,11 +219,11 @@ static inline float grad_and_loss(float f, int label, float alpha, double* loss)
 // Train h against k distinct rows (labels in order): sigmoid and gradient per row (skipped
 // outside (-MAX_EXP, MAX_EXP) when hs_rule, as the tool does for hierarchical softmax), then the
 // update of the rows with g != 0; the error is accumulated into e.
-static inline __attribute__((always_inline)) void train_rows(ek_w2v* st, const float* h, float* e,
-                                                             float* const* rows,
-                                                             const uint8_t* labels, int32_t k,
-                                                             int hs_rule, double* loss,
-                                                             const int simd) {
+static inline __attribute__((always_inline)) void train_rows_impl(ek_w2v* st, const float* h, float* e,
+                                                                  float* const* rows,
+                                                                  const uint8_t* labels, int32_t k,
+                                                                  int hs_rule, double* loss,
+                                                                  const int simd) {
   float f[EK_W2V_BATCH], g[EK_W2V_BATCH];
   float* upd[EK_W2V_BATCH];
   int32_t m = 0;
@@ -249,6 +249,28 @@ static inline __attribute__((always_inline)) void train_rows(ek_w2v* st, const f
   }
   if (m > 0) EK_SGNS_ROWS(simd, e, upd, g, m, h, st->dim);
 }
+
+// One copy of the batch kernels per path (inlined at every call site they would add 30 kB to
+// the module for no measurable speed: a call per batch of up to 16 rows is noise).
+static __attribute__((noinline)) void train_rows_s(ek_w2v* st, const float* h, float* e,
+                                                   float* const* rows, const uint8_t* labels,
+                                                   int32_t k, int hs_rule, double* loss) {
+  train_rows_impl(st, h, e, rows, labels, k, hs_rule, loss, 0);
+}
+
+#if EK_HAVE_SIMD
+static __attribute__((noinline)) void train_rows_v(ek_w2v* st, const float* h, float* e,
+                                                   float* const* rows, const uint8_t* labels,
+                                                   int32_t k, int hs_rule, double* loss) {
+  train_rows_impl(st, h, e, rows, labels, k, hs_rule, loss, 1);
+}
+#define train_rows(st, h, e, rows, labels, k, hs_rule, loss, simd) \
+  ((simd) ? train_rows_v(st, h, e, rows, labels, k, hs_rule, loss)  \
+          : train_rows_s(st, h, e, rows, labels, k, hs_rule, loss))
+#else
+#define train_rows(st, h, e, rows, labels, k, hs_rule, loss, simd) \
+  ((void)(simd), train_rows_s(st, h, e, rows, labels, k, hs_rule, loss))
+#endif
 
 // One (hidden vector h, centre word) update: hierarchical softmax along the word's path (when
 // hs; the nodes of a path are distinct), then the positive and `negative` sampled rows (when
