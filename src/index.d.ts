@@ -19,13 +19,20 @@ export interface InitOptions {
    * file's location. The SIMD probe still picks the build; a map with only `nosimd` runs
    * everywhere. Default: `dist/` next to the package (what Vite and webpack rewrite).
    */
-  wasmPaths?: URL | string | { simd?: WasmSource; nosimd?: WasmSource };
+  wasmPaths?: URL | string | { simd?: WasmSource; nosimd?: WasmSource; threads?: WasmSource };
   /** Exactly one binary (either build), used as is; excludes `wasmPaths`. */
   wasm?: WasmSource;
   /** false forces the non-SIMD build (default: SIMD when the engine supports it). */
   simd?: boolean;
   /** Console diagnostics from now on (as setLogLevel): default 'off'. */
   logLevel?: LogLevel;
+  /**
+   * Threads kernels run on, the calling thread included (1 to 256; default: the machine's
+   * parallelism, at most 8). 1 loads the single-thread build. Where shared memory is unavailable
+   * (a page that is not cross-origin isolated) embedkit runs on one thread and
+   * `features.threadsReason` says why. A later init({ threads }) resizes the pool.
+   */
+  threads?: number;
 }
 /**
  * Load the wasm module. Call once before anything else; idempotent (later calls return the
@@ -46,10 +53,23 @@ export const features: {
   readonly wasm: string | null;
   /** Which option chose it: 'default' (next to the package), 'wasmPaths' or 'wasm'; null before init(). */
   readonly via: 'default' | 'wasmPaths' | 'wasm' | null;
+  /** Threads kernels run on (1: the calling thread alone). Results are the same bits on any number. */
+  readonly threads: number;
+  /** Why `threads` is 1 (null when there are several). */
+  readonly threadsReason: string | null;
 };
+/** Stop the worker threads; kernels then run on the calling thread until init({ threads }). */
+export function terminate(): Promise<void>;
 /** How much embedkit logs to the console, each line prefixed 'embedkit:'. Default 'off'. */
 export function setLogLevel(level: LogLevel): void;
 export function getLogLevel(): LogLevel;
+
+/**
+ * The largest block embedkit allocates, in bytes: 2^31 - 2^20 (2047 MiB), in every state of the
+ * module. A table, a gradient, a ResidentArray, a Rope cache or one call's working memory over
+ * it is a RangeError (README "Memory rules").
+ */
+export const MAX_BLOCK_BYTES: number;
 
 type ResidentType = Float32Array | Int32Array | Uint32Array | Float64Array | Uint8Array;
 /** A typed array kept in wasm memory: the zero-copy path for ids, inputs and `out`. */
@@ -449,6 +469,12 @@ export interface Word2VecOptions {
   outputWeight?: Float32Array;
   /** Continued training: hierarchical-softmax vectors to start from (later rows zero). */
   hsOutputWeight?: Float32Array;
+  /**
+   * Parts of the corpus trained side by side on the thread pool without locks (the original
+   * tool's -threads, gensim's workers): default 1, deterministic; more is faster and not
+   * bit-reproducible. Needs the corpus in memory (not streamed).
+   */
+  threads?: number;
   /** Vector length (default 100). */
   dim?: number;
   /** Maximum context distance; each centre word draws its own 1..window (default 5). */
@@ -570,6 +596,8 @@ export class Cooccurrence {
 
 export interface GloVeOptions {
   cooccurrence: Cooccurrence;
+  /** Parts of each step trained side by side on the thread pool, lock-free (the tool's -threads): default 1, deterministic. */
+  threads?: number;
   /** Default 50. */
   dim?: number;
   /** Passes over the entries (default 25). */

@@ -47,7 +47,7 @@ after(async () => {
 });
 
 /** Open the page with problem tracking; returns { page, problems }. */
-async function open(viewport) {
+async function open(viewport, query = '') {
   const page = await browser.newPage({ viewport });
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
@@ -58,7 +58,7 @@ async function open(viewport) {
     if (u.protocol !== 'data:' && u.origin !== origin) problems.push(`request to another host: ${r.url()}`);
   });
   page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
-  await page.goto(`${origin}/web/`);
+  await page.goto(`${origin}/web/${query}`);
   await page.waitForSelector('body[data-ready=true]', { timeout: 30000 });
   return { page, problems };
 }
@@ -144,6 +144,8 @@ test('web: one-hot x table equals the lookup; byte pieces credit characters; lon
   const shown = await page.$$eval('#lookup-chips [data-id]', (els) => els.map((e) => e.dataset.text.replace(/‹[^›]*›/g, '')));
   assert.deepEqual(shown, credited);
   assert.ok(credited.some((c) => c === '') && credited.join('') === text, 'the whale emoji is split over tokens');
+  const byteNote = await page.textContent('#lookup-space');
+  assert.match(byteNote, /F0 9F/, 'the split bytes of the whale are listed');
   // The one-hot product of every token equals Embedding.forward of its id, bit for bit.
   const dim = Number(await page.$eval('#lookup-heat', (c) => c.dataset.dim));
   const emb = new Embedding(50257, dim, { seed: 0 });
@@ -384,6 +386,13 @@ test('web: a short word2vec run in the worker lowers the loss and updates the ma
   assert.ok(last < first * 0.9, `loss went from ${first} to ${last}`);
   const wps = Number((await page.textContent('#learn-wps')).replace(/[^0-9]/g, ''));
   assert.ok(wps > 0, 'words per second shown');
+  // serve.js sends COOP/COEP: the page is cross-origin isolated and the worker trains on the
+  // pool's threads, which did part of the work.
+  assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated), true, 'the tutorial page is cross-origin isolated');
+  const threads = Number(await page.getAttribute('#learn-threads', 'data-threads'));
+  const workerChunks = Number(await page.getAttribute('#learn-threads', 'data-worker-chunks'));
+  assert.ok(threads > 1, `word2vec trained on ${threads} thread(s)`);
+  assert.ok(workerChunks > 0, 'the pool\'s other threads did part of the training');
   await page.waitForFunction(() => !/random/.test(document.querySelector('#space-state').textContent), null, { timeout: 10000 });
   const after = await page.$$eval('#space-neighbours [data-id]', (els) => els.map((e) => Number(e.dataset.id)));
   assert.notDeepEqual(after, before, 'the neighbours of the searched word changed');
@@ -408,14 +417,22 @@ test('web: a model file chosen locally shows its real token rows and neighbours 
   ];
   const requests = [];
   page.on('request', (r) => requests.push(r.url()));
+  const uploads = [];
+  page.on('request', (r) => { if (r.method() !== 'GET' || r.postData()) uploads.push(`${r.method()} ${r.url()}`); });
+  // Let the page finish its own loading (workers read the book, the explorer its vectors) first.
+  await page.waitForSelector('#glove[data-ready=true]', { timeout: 60000 });
+  await page.waitForFunction(() => !document.querySelector('#learn-start').disabled, null, { timeout: 60000 });
+  await page.waitForLoadState('networkidle');
   for (const [file, name, info, [rows, dim]] of cases) {
     // Reference: the float32 values the fixture generator (Python's safetensors / gguf) wrote beside the file.
     const bin = await readFile(join(dir, file.replace(/\.(safetensors|gguf)$/, '.f32.bin')));
     const ref = new Float32Array(bin.buffer.slice(bin.byteOffset + info.f32Offset, bin.byteOffset + info.f32Offset + rows * dim * 4));
-    const before = requests.length;
+    // (The workers' thread pools start their own workers at any time: not the file's doing.)
+    const fetched = () => requests.filter((u) => !u.endsWith('/src/js/pool-worker.js')).length;
+    const before = fetched();
     await page.setInputFiles('#model-file', join(dir, file));
     await page.waitForFunction((n) => document.querySelector('#model').dataset.loaded === n, name, { timeout: 20000 });
-    assert.equal(requests.length, before, 'loading a local file makes no request');
+    assert.equal(fetched(), before, 'loading a local file makes no request');
     await page.fill('#model-text', '3, 17, 255');
     const shown = await page.$eval('#model-heat', (c) => ({ ids: JSON.parse(c.dataset.ids), rows: JSON.parse(c.dataset.rows) }));
     assert.deepEqual(shown.ids, [3, 17, 255]);
@@ -429,6 +446,7 @@ test('web: a model file chosen locally shows its real token rows and neighbours 
     near.forEach((n, k) => assert.ok(Math.abs(n[1] - want[k][1]) < 1e-5, `${file}: score ${n[1]} vs ${want[k][1]}`));
     assert.match(await page.textContent('#model-facts'), new RegExp(`${rows} × ${dim}`));
   }
+  assert.deepEqual(uploads, [], 'nothing is sent anywhere');
   await page.locator('section#model').screenshot({ path: join(SHOTS, 'model-desktop-loaded.png') });
   await page.setViewportSize(phone);
   await page.waitForTimeout(200);
@@ -691,7 +709,8 @@ test('web: GloVe: the co-occurrence block matches a count in JS, training lowers
 });
 
 test('web: the word2vec network view shows the trainer\'s next sentence and real W_in / W_out scores', async () => {
-  const { page, problems } = await open(desktop);
+  // One training thread: the page's run is then bit-reproducible and Node's trainer can follow it.
+  const { page, problems } = await open(desktop, '?threads=1');
   const text = await readFile(join(ROOT, 'node_modules', '@stdlib', 'datasets-moby-dick', 'data', 'data.txt'), 'utf8');
   const vocab = Vocab.fromText(text, { minCount: 5 });
   const corpus = vocab.encode(text);

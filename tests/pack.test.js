@@ -21,7 +21,7 @@ test('npm pack -> npm install -> import "embedkit" works in a fresh project', { 
     assert.ok(files.includes(must), `tarball lacks ${must}`);
   }
   assert.ok(!files.some((f) => f.startsWith('tests/') || f.startsWith('web/') || f.startsWith('src/c/')), 'only runtime files are packed');
-  assert.ok(info.size < 300_000, `packed size ${info.size} bytes`);
+  assert.ok(info.size < 380_000, `packed size ${info.size} bytes`);  // three .wasm builds (SIMD, no-SIMD, threads)
   // README's "Small." sizes stay true (within 15%) as the kernels change.
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   for (const f of ['embedkit.wasm', 'embedkit-nosimd.wasm']) {

@@ -9,6 +9,8 @@
 // refused pass large JS arrays that are never written (the system maps them lazily).
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as ek from '../src/js/index.js';
 import { init, Embedding, InputEmbedding, ResidentArray, Rope, sinusoidal } from '../src/js/index.js';
 import { MAX_BLOCK_BYTES, scratch, scratchSize, wasm } from '../src/js/memory.js';
 import { assertClose, assertSameBits, randomFloats } from './helpers/close.js';
@@ -47,6 +49,9 @@ const OVER = [MAX_BLOCK_BYTES + 1, MAX_BLOCK_BYTES + 64, 2 ** 31 - 64, 2 ** 31 -
 
 test('sizes: scratch sizes are exact past 2^31 and 2^32 bytes; too large is a RangeError', () => {
   assert.equal(MAX_BLOCK_BYTES, 2 ** 31 - 2 ** 20);
+  assert.equal(ek.MAX_BLOCK_BYTES, MAX_BLOCK_BYTES, 'exported');
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  assert.match(readme, /`MAX_BLOCK_BYTES` = 2\^31 - 2\^20 bytes \(2047 MiB\)/, 'the README states the limit');
   // (n + 63) & ~63 gave -2^31 for 2^31 - 1 and 0 for 2^32 - 1.
   for (const [parts, want] of [
     [[2 ** 31 - 1], 2 ** 31], [[2 ** 31], 2 ** 31], [[2 ** 31 + 1], 2 ** 31 + 64],

@@ -113,4 +113,95 @@ test('several workers of the user\'s own, each with a pool of 2 threads, at the 
   }
 });
 
+// Four topics of 50 words each; a sentence draws its words from one topic (Zipf-ish inside it).
+function topicCorpus(n, seed) {
+  const ids = [];
+  let s = seed;
+  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  while (ids.length < n) {
+    const g = Math.floor(rnd() * 4);
+    for (let i = 0, m = 4 + Math.floor(rnd() * 10); i < m; i++) ids.push(g + 4 * Math.floor(rnd() ** 2 * 50));
+    ids.push(-1);
+  }
+  const counts = new Array(200).fill(0);
+  for (const w of ids) if (w >= 0) counts[w]++;
+  return { corpus: Int32Array.from(ids), counts };
+}
+
+/** Mean cosine of word pairs from the same topic minus pairs from different topics. */
+function topicGap(weight, dim) {
+  const unit = [];
+  for (let w = 0; w < 200; w++) {
+    const v = weight.subarray(w * dim, (w + 1) * dim);
+    const n = Math.hypot(...v);
+    unit.push(Array.from(v, (x) => x / n));
+  }
+  let same = 0, ns = 0, diff = 0, nd = 0;
+  for (let a = 0; a < 40; a++) {
+    for (let b = a + 1; b < 40; b++) {
+      const c = unit[a].reduce((t, x, j) => t + x * unit[b][j], 0);
+      if (a % 4 === b % 4) { same += c; ns++; } else { diff += c; nd++; }
+    }
+  }
+  return same / ns - diff / nd;
+}
+
+test('word2vec threads: lock-free parts on the pool, progress adds up, quality as on one thread', async () => {
+  await init({ threads: 2 });
+  const { corpus, counts } = topicCorpus(60000, 5);
+  const opts = { corpus, counts, dim: 32, epochs: 3, window: 4, tableBits: 14 };
+  const gaps = {};
+  for (const threads of [1, 2, 3]) {
+    for (const seed of [1, 2]) {
+      const w = new ek.Word2Vec({ ...opts, seed, threads });
+      assert.equal(w.options.threads, threads);
+      threadChunkCounts();
+      let p;
+      while (!(p = w.step(7000)).done);
+      const chunks = threadChunkCounts();
+      if (threads > 1) assert.ok(chunks[1] > 0, `threads ${threads}: the worker trained no part`);
+      assert.equal(p.wordsDone, p.totalWords);
+      assert.equal(p.epoch, 3);
+      assert.ok(p.loss > 0 && p.loss < 1.5, `loss ${p.loss}`);
+      (gaps[threads] ??= []).push(topicGap(w.weight, 32));
+      w.dispose();
+    }
+  }
+  const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+  for (const t of [2, 3]) {
+    assert.ok(Math.abs(mean(gaps[t]) - mean(gaps[1])) < 0.1 * mean(gaps[1]) + 0.02,
+      `topic gap with ${t} threads ${gaps[t]} vs one thread ${gaps[1]}`);
+  }
+  assert.ok(mean(gaps[1]) > 0.2, `the topics separate: ${gaps[1]}`);
+  // threads: 1 stays deterministic, whatever the pool.
+  const a = new ek.Word2Vec({ ...opts, seed: 4 }), b = new ek.Word2Vec({ ...opts, seed: 4, threads: 1 });
+  while (!a.step(9000).done);
+  while (!b.step(4000).done);
+  assertSameBits(a.weight, b.weight, 'threads: 1');
+  a.dispose(); b.dispose();
+  assert.throws(() => new ek.Word2Vec({ ...opts, threads: 0 }), RangeError);
+  assert.throws(() => new ek.Word2Vec({ ...opts, threads: 1.5 }), RangeError);
+  assert.throws(() => new ek.Word2Vec({ ...opts, corpus: [[0, 1, 2]], threads: 2 }), /in memory/);
+});
+
+test('GloVe threads: lock-free parts on the pool, the cost falls as on one thread', async () => {
+  await init({ threads: 2 });
+  const { corpus } = topicCorpus(60000, 9);
+  const co = new ek.Cooccurrence({ corpus, numWords: 200, window: 10 });
+  const costs = {};
+  for (const threads of [1, 2, 3]) {
+    const g = new ek.GloVe({ cooccurrence: co, dim: 48, epochs: 6, seed: 3, threads });
+    assert.equal(g.options.threads, threads);
+    threadChunkCounts();
+    let p;
+    while (!(p = g.step(co.nnz ?? 40000)).done);
+    if (threads > 1) assert.ok(threadChunkCounts()[1] > 0, `threads ${threads}: the worker trained no part`);
+    costs[threads] = p.epochCost;
+    g.dispose();
+  }
+  for (const t of [2, 3]) assert.ok(Math.abs(costs[t] - costs[1]) < 0.1 * costs[1], `final epoch cost ${costs[t]} vs ${costs[1]}`);
+  assert.throws(() => new ek.GloVe({ cooccurrence: co, threads: 0 }), RangeError);
+  co.dispose();
+});
+
 test.after(() => terminate());

@@ -9,6 +9,10 @@
 // the server listens on), which keeps DNS-rebinding pages out. `/` redirects to `/web/`.
 // PORT (default 8080) and HOST (default 127.0.0.1) come from the env.
 //
+// Every file is sent with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy:
+// require-corp, which make the page cross-origin isolated: browsers then offer SharedArrayBuffer,
+// and embedkit runs its kernels (and the word2vec worker's training) on several threads.
+//
 // Before listening it makes sure web/lib/ holds the locally bundled libraries (see
 // web/build-lib.js); that step runs once and is skipped when the bundles are current.
 
@@ -46,12 +50,19 @@ const TYPES = {
 };
 
 /** Headers of a served file (one place, so policies such as caching are added here). */
+/** The headers that make a page cross-origin isolated (so that it may use threads). */
+export const ISOLATION = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
 function fileHeaders(file, st) {
   return {
     'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
     'content-length': st.size,
     'cache-control': 'no-cache',
     'x-content-type-options': 'nosniff',
+    ...ISOLATION,
   };
 }
 

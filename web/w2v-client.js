@@ -55,7 +55,10 @@ export function setup(trainer = SETTINGS) {
     on('error', bad);
   });
   run.running = false;
-  worker.postMessage({ type: 'setup', run: ++current, options: { trainer } });
+  // ?threads=1 in the page's URL trains on one thread: bit-reproducible (the browser test's
+  // network-view check compares the page's tables with Node's); default: all of the pool's.
+  const threads = Number(new URLSearchParams(globalThis.location?.search ?? '').get('threads'));
+  worker.postMessage({ type: 'setup', run: ++current, options: { trainer: { ...trainer, ...(threads > 0 ? { threads } : {}) } } });
   return ready;
 }
 

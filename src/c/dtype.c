@@ -327,8 +327,8 @@ static void row_q6_k__wasmsimd(float* y, const uint8_t* x, int32_t dim) {
 // so that eight streams of cache misses are in flight (as ek_gather_rows_f32, lookup.c); the
 // rest of a row that is not a whole chunk, and the last n_ids % 8 rows, go through ROW.
 #define EK_GATHER_GROUPED(T, TT, CE, CB, CHUNK, ROW, TOUCH)                                              \
-  EK_EXPORT void ek_gather_rows_##T(float* out, const TT* table, const int32_t* ids,              \
-                                    int32_t n_ids, int32_t dim) {                                 \
+  static void gather_grouped_##T(float* out, const TT* table, const int32_t* ids,                 \
+                                 int32_t n_ids, int32_t dim) {                                    \
     const size_t rb = ROW_BYTES_##T(dim), d = (size_t)dim;                                        \
     const uint8_t* base = (const uint8_t*)table;                                                  \
     const int32_t nc = dim / (CE), done = nc * (CE);                                              \
@@ -376,10 +376,30 @@ static inline void chunk_bf16(float* y, const uint8_t* x) {
   bf16_x16(y, h); bf16_x16(y + 16, h + 16);
 }
 
+// Threads split the output rows in whole eight-row groups; a row decodes to the same bits
+// wherever it is decoded.
+#define EK_GATHER_PARALLEL(T, TT)                                                                 \
+  typedef struct {                                                                                \
+    float* out;                                                                                   \
+    const TT* table;                                                                              \
+    const int32_t* ids;                                                                           \
+    int32_t dim;                                                                                  \
+  } gather_##T##_job;                                                                             \
+  static void gather_##T##_chunk(void* p, int32_t b, int32_t e) {                                 \
+    const gather_##T##_job* j = p;                                                                \
+    gather_grouped_##T(j->out + (size_t)b * (size_t)j->dim, j->table, j->ids + b, e - b, j->dim); \
+  }                                                                                               \
+  EK_EXPORT void ek_gather_rows_##T(float* out, const TT* table, const int32_t* ids,              \
+                                    int32_t n_ids, int32_t dim) {                                 \
+    gather_##T##_job j = {out, table, ids, dim};                                                  \
+    ek_parallel_for(gather_##T##_chunk, &j, n_ids, 8, 6.0 * (double)n_ids * (double)dim);        \
+  }
+
 #define EK_DEFINE_GATHER(T, TT, CE, CB, CHUNK, TOUCH)                                             \
   EK_DEFINE_GATHER_VARIANT(T, TT, __scalar, row_##T##__scalar)                                    \
   EK_DEFINE_GATHER_VARIANT(T, TT, __wasmsimd, row_##T##__wasmsimd)                                \
-  EK_GATHER_GROUPED(T, TT, CE, CB, CHUNK, row_##T##__wasmsimd, TOUCH)
+  EK_GATHER_GROUPED(T, TT, CE, CB, CHUNK, row_##T##__wasmsimd, TOUCH)                             \
+  EK_GATHER_PARALLEL(T, TT)
 #else
 #define EK_DEFINE_GATHER(T, TT, CE, CB, CHUNK, TOUCH)                                             \
   EK_DEFINE_GATHER_VARIANT(T, TT, __scalar, row_##T##__scalar)                                    \

@@ -10,6 +10,9 @@
 //   caller obtained from ek_alloc (or the Emscripten malloc) and still owns; no function here
 //   keeps a pointer after it returns, and no function here allocates, so JS views taken before
 //   a call stay valid across it (only ek_alloc can grow memory).
+// - Sizes: every array argument lies in one block of at most 2^31 - 2^20 bytes (the JS shim's
+//   MAX_BLOCK_BYTES), so int32_t element counts, and products of a row count and a row length,
+//   stay below 2^31; byte offsets and pointer steps are computed in size_t / ptrdiff_t.
 // - Errors: functions that can fail return int32_t status (EK_OK = 0, negative EK_ERR_* from
 //   common.h); validators return the index of the first bad element, or -1.
 // - Determinism: every kernel is bit-exact against its __scalar reference unless its block

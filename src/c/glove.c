@@ -382,11 +382,65 @@ static void end_epoch(ek_glove* st) {
   if (st->epoch < st->epochs && st->reshuffle) shuffle(st);
 }
 
-EK_INLINE int32_t step_impl(ek_glove* st, int32_t n, const int simd) {
+// Entries [k0, k1): the AdaGrad updates of each, in order; adds each entry's cost to *ecost and
+// *cost (two running sums, so that the epoch's sum does not depend on the chunk sizes) and
+// counts skipped entries. One thread's share of a step.
+EK_INLINE void train_range(ek_glove* st, uint32_t k0, uint32_t k1, double* ecost, double* cost,
+                           int64_t* skipped, const int simd) {
   const int32_t dpad = st->dpad, stride = st->stride;
   float* const words = st->params;
   float* const ctx = st->params + (size_t)st->n_vocab * (size_t)stride;
   const float eta = st->eta, clip = st->grad_clip;
+  double e_sum = *ecost, c_sum = *cost;
+  for (uint32_t k = k0; k < k1; k++) {
+    const ek_glove_rec e = st->rec[k];
+    float* a = words + (size_t)e.i * (size_t)stride;
+    float* c = ctx + (size_t)e.j * (size_t)stride;
+    const float dot = EK_DOT(simd, a, c, dpad);
+    const double diff = (double)dot + (double)a[2 * dpad] + (double)c[2 * dpad] - (double)e.logx;
+    const double fdiff = (double)e.fx * diff;
+    if (!isfinite(diff) || !isfinite(fdiff)) {
+      (*skipped)++;
+      continue;
+    }
+    const double e_cost = 0.5 * fdiff * diff;
+    e_sum += e_cost;
+    c_sum += e_cost;
+    EK_GLOVE_UPDATE(simd, a, c, dpad, (float)fdiff, eta, clip);
+    float* ba = a + 2 * dpad;
+    float* bc = c + 2 * dpad;
+    ba[0] = (float)((double)ba[0] - fdiff / sqrt((double)ba[1]));
+    bc[0] = (float)((double)bc[0] - fdiff / sqrt((double)bc[1]));
+    ba[1] = (float)((double)ba[1] + fdiff * fdiff);
+    bc[1] = (float)((double)bc[1] + fdiff * fdiff);
+  }
+  *ecost = e_sum;
+  *cost = c_sum;
+}
+
+#define EK_GLOVE_MAX_PARTS 256
+
+typedef struct {
+  ek_glove* st;
+  uint32_t k0, k1;
+  int32_t parts, simd;
+  double cost[EK_GLOVE_MAX_PARTS];
+  int64_t skipped[EK_GLOVE_MAX_PARTS];
+} glove_job;
+
+static void glove_chunk(void* p, int32_t b, int32_t e) {
+  glove_job* j = p;
+  const uint64_t len = (uint64_t)(j->k1 - j->k0);
+  for (int32_t t = b; t < e; t++) {
+    const uint32_t k0 = j->k0 + (uint32_t)(len * (uint64_t)t / (uint64_t)j->parts);
+    const uint32_t k1 = j->k0 + (uint32_t)(len * (uint64_t)(t + 1) / (uint64_t)j->parts);
+    double ecost = 0;  // (with threads the sums' order is not reproducible anyway)
+    if (j->simd) train_range(j->st, k0, k1, &ecost, &j->cost[t], &j->skipped[t], 1);
+    else train_range(j->st, k0, k1, &ecost, &j->cost[t], &j->skipped[t], 0);
+  }
+}
+
+EK_INLINE int32_t step_impl(ek_glove* st, int32_t n, const int simd) {
   double cost = 0;
   int32_t done = 0;
   if (st->n_rec == 0) {  // nothing to learn: every epoch is empty
@@ -397,39 +451,40 @@ EK_INLINE int32_t step_impl(ek_glove* st, int32_t n, const int simd) {
     uint32_t stop = st->n_rec;
     if ((int64_t)stop - st->pos > (int64_t)(n - done)) stop = st->pos + (uint32_t)(n - done);
     // the epoch's sum continues across calls, so it does not depend on the chunk sizes
-    double ecost = st->epoch_cost, ccost = 0;
-    for (uint32_t k = st->pos; k < stop; k++) {
-      const ek_glove_rec e = st->rec[k];
-      float* a = words + (size_t)e.i * (size_t)stride;
-      float* c = ctx + (size_t)e.j * (size_t)stride;
-      const float dot = EK_DOT(simd, a, c, dpad);
-      const double diff = (double)dot + (double)a[2 * dpad] + (double)c[2 * dpad] - (double)e.logx;
-      const double fdiff = (double)e.fx * diff;
-      if (!isfinite(diff) || !isfinite(fdiff)) {
-        st->skipped++;
-        continue;
+    double ccost = 0;
+    if (st->n_threads > 1) {
+      glove_job j;
+      j.st = st;
+      j.k0 = st->pos;
+      j.k1 = stop;
+      j.parts = st->n_threads;
+      j.simd = simd;
+      for (int32_t t = 0; t < j.parts; t++) {
+        j.cost[t] = 0;
+        j.skipped[t] = 0;
       }
-      const double e_cost = 0.5 * fdiff * diff;
-      ecost += e_cost;
-      ccost += e_cost;
-      EK_GLOVE_UPDATE(simd, a, c, dpad, (float)fdiff, eta, clip);
-      float* ba = a + 2 * dpad;
-      float* bc = c + 2 * dpad;
-      ba[0] = (float)((double)ba[0] - fdiff / sqrt((double)ba[1]));
-      bc[0] = (float)((double)bc[0] - fdiff / sqrt((double)bc[1]));
-      ba[1] = (float)((double)ba[1] + fdiff * fdiff);
-      bc[1] = (float)((double)bc[1] + fdiff * fdiff);
+      ek_parallel_for(glove_chunk, &j, j.parts, 1, 1e30);  // each part is long: always on the pool
+      for (int32_t t = 0; t < j.parts; t++) {
+        ccost += j.cost[t];
+        st->skipped += j.skipped[t];
+      }
+      st->epoch_cost += ccost;
+    } else {
+      train_range(st, st->pos, stop, &st->epoch_cost, &ccost, &st->skipped, simd);
     }
     done += (int32_t)(stop - st->pos);
     st->done += stop - st->pos;
     st->cost_n += stop - st->pos;
-    st->epoch_cost = ecost;
     cost += ccost;
     st->pos = stop;
     if (st->pos == st->n_rec) end_epoch(st);
   }
   st->cost_sum += cost;
   return done;
+}
+
+EK_EXPORT void ek_glove_threads(ek_glove* st, int32_t n) {
+  st->n_threads = n < 1 ? 1 : n > EK_GLOVE_MAX_PARTS ? EK_GLOVE_MAX_PARTS : n;
 }
 
 EK_EXPORT int32_t ek_glove_step(ek_glove* st, int32_t n) {

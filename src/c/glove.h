@@ -112,6 +112,7 @@ typedef struct ek_glove {
   double epoch_cost;    // running sum of the current epoch
   double last_epoch_cost;  // mean cost of the last finished epoch (the tool's figure)
   int64_t cost_n, done, skipped;
+  int32_t n_threads;    // > 1: each step's entries are cut into that many parts trained side by side
 } ek_glove;
 
 EK_EXPORT int32_t ek_glove_sizeof(void);
@@ -127,6 +128,11 @@ EK_EXPORT int32_t ek_glove_init(ek_glove* st, float* params, ek_glove_rec* rec,
 
 // Train at most n entries (stops at the end of training). Returns the number trained.
 EK_EXPORT int32_t ek_glove_step(ek_glove* st, int32_t n);
+
+// Lock-free parallel training, as the original tool's -threads: from now on every step cuts its
+// entries into n contiguous parts trained side by side on the thread pool, all updating the same
+// parameters without locks (not bit-reproducible; n = 1, the default, is deterministic).
+EK_EXPORT void ek_glove_threads(ek_glove* st, int32_t n);
 
 // out [8] f64: done (entries over all epochs), total, epoch, cost_sum, cost_n, last epoch's
 // mean cost (or -1 before the first epoch ends), skipped, pos. reset != 0 clears cost_sum/n.

@@ -83,18 +83,15 @@ static void add_rows8_v128(float* out, const float* const* t, const float* const
 }
 #endif
 
-EK_EXPORT void ek_input_embed_f32__wasmsimd(float* out, const float* tok, const int32_t* ids,
-                                            const float* pos, int32_t batch, int32_t seq,
-                                            int32_t dim) {
+// Flat output rows [i0, i1) (row i = b * seq + s uses position row i % seq): the SIMD kernel, in
+// eight-row groups from i0 (a multiple of 8 for every caller). The no-SIMD loop is __scalar's.
+static void input_rows(float* out, const float* tok, const int32_t* ids, const float* pos,
+                       int32_t seq, int32_t dim, size_t i0, size_t i1) {
+  const size_t d = (size_t)dim;
+  size_t i = i0;
 #if EK_HAVE_SIMD
-  if (!pos) {
-    ek_gather_rows_f32(out, tok, ids, batch * seq, dim);
-    return;
-  }
-  const size_t d = (size_t)dim, n = (size_t)batch * (size_t)seq;
-  size_t i = 0;
-  if (dim >= 128) {  // long rows: eight at a time (see add_rows8_v128)
-    for (; i + 8 <= n; i += 8) {
+  if (dim >= 128) {
+    for (; i + 8 <= i1; i += 8) {
       const float* t[8];
       const float* p[8];
       for (int r = 0; r < 8; r++) {
@@ -104,23 +101,55 @@ EK_EXPORT void ek_input_embed_f32__wasmsimd(float* out, const float* tok, const 
       add_rows8_v128(out + i * d, t, p, dim);
     }
   }
-  for (; i < n; i++) add_rows_v128(out + i * d, tok + (size_t)ids[i] * d, pos + (i % (size_t)seq) * d, dim);
+  for (; i < i1; i++) add_rows_v128(out + i * d, tok + (size_t)ids[i] * d, pos + (i % (size_t)seq) * d, dim);
+#else
+  for (; i < i1; i++) {
+    const float* t = tok + (size_t)ids[i] * d;
+    const float* p = pos + (i % (size_t)seq) * d;
+    float* o = out + i * d;
+    for (int32_t j = 0; j < dim; j++) o[j] = t[j] + p[j];
+  }
+#endif
+}
+
+EK_EXPORT void ek_input_embed_f32__wasmsimd(float* out, const float* tok, const int32_t* ids,
+                                            const float* pos, int32_t batch, int32_t seq,
+                                            int32_t dim) {
+#if EK_HAVE_SIMD
+  if (!pos) {
+    ek_gather_rows_f32(out, tok, ids, batch * seq, dim);
+    return;
+  }
+  input_rows(out, tok, ids, pos, seq, dim, 0, (size_t)batch * (size_t)seq);
 #else
   ek_input_embed_f32__scalar(out, tok, ids, pos, batch, seq, dim);
 #endif
 }
 
+typedef struct {
+  float* out;
+  const float* tok;
+  const int32_t* ids;
+  const float* pos;
+  int32_t seq, dim;
+} input_job;
+
+static void input_chunk(void* p, int32_t b, int32_t e) {
+  const input_job* j = p;
+  input_rows(j->out, j->tok, j->ids, j->pos, j->seq, j->dim, (size_t)b, (size_t)e);
+}
+
+// Threads split the output rows (whole eight-row groups); each row is the same sum wherever it
+// is computed.
 EK_EXPORT void ek_input_embed_f32(float* out, const float* tok, const int32_t* ids,
                                   const float* pos, int32_t batch, int32_t seq, int32_t dim) {
-#if EK_HAVE_SIMD
-  ek_input_embed_f32__wasmsimd(out, tok, ids, pos, batch, seq, dim);
-#else
   if (!pos) {
     ek_gather_rows_f32(out, tok, ids, batch * seq, dim);
     return;
   }
-  ek_input_embed_f32__scalar(out, tok, ids, pos, batch, seq, dim);
-#endif
+  input_job j = {out, tok, ids, pos, seq, dim};
+  const int32_t n = batch * seq;
+  ek_parallel_for(input_chunk, &j, n, 8, 12.0 * (double)n * (double)dim);
 }
 
 // ---- backward: the position half ---------------------------------------------------------------
@@ -149,53 +178,76 @@ EK_EXPORT int32_t ek_position_grad_f32__scalar(float* grad, uint8_t* mark, int32
   return mark_rows(mark, touched, n_touched, pos0, seq);
 }
 
+// One position: g[j] += sum over the batch of src[b * row + j], in float64 in batch order, one
+// float32 rounding. SIMD: 8 columns at a time with four f64x2 accumulators in registers; the
+// scalar tail (and the no-SIMD build) use the same expression as __scalar.
+static void posgrad_row(float* g, const float* src, int32_t batch, size_t row, int32_t dim) {
+  int32_t j = 0;
+#if EK_HAVE_SIMD
+  for (; j + 8 <= dim; j += 8) {
+    v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0, a2 = a0, a3 = a0;
+    for (int32_t b = 0; b < batch; b++) {
+      const float* x = src + (size_t)b * row + (size_t)j;
+      const v128_t lo = wasm_v128_load(x), hi = wasm_v128_load(x + 4);
+      // promote_low takes lanes 0,1; the shuffle moves lanes 2,3 down first.
+      a0 = wasm_f64x2_add(a0, wasm_f64x2_promote_low_f32x4(lo));
+      a1 = wasm_f64x2_add(a1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(lo, lo, 2, 3, 2, 3)));
+      a2 = wasm_f64x2_add(a2, wasm_f64x2_promote_low_f32x4(hi));
+      a3 = wasm_f64x2_add(a3, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(hi, hi, 2, 3, 2, 3)));
+    }
+    const v128_t g0 = wasm_v128_load(g + j), g1 = wasm_v128_load(g + j + 4);
+    const v128_t r0 = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(g0), a0);
+    const v128_t r1 = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(g0, g0, 2, 3, 2, 3)), a1);
+    const v128_t r2 = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(g1), a2);
+    const v128_t r3 = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(g1, g1, 2, 3, 2, 3)), a3);
+    wasm_v128_store(g + j, wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(r0),
+                                              wasm_f32x4_demote_f64x2_zero(r1), 0, 1, 4, 5));
+    wasm_v128_store(g + j + 4, wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(r2),
+                                                  wasm_f32x4_demote_f64x2_zero(r3), 0, 1, 4, 5));
+  }
+#endif
+  for (; j < dim; j++) {
+    double acc = 0.0;
+    for (int32_t b = 0; b < batch; b++) acc += (double)src[(size_t)b * row + (size_t)j];
+    g[j] = (float)((double)g[j] + acc);
+  }
+}
+
 EK_EXPORT int32_t ek_position_grad_f32__wasmsimd(float* grad, uint8_t* mark, int32_t* touched,
                                                  int32_t n_touched, const float* gout,
                                                  int32_t batch, int32_t seq, int32_t dim,
                                                  int32_t pos0) {
 #if EK_HAVE_SIMD
   const size_t row = (size_t)seq * (size_t)dim;
-  for (int32_t s = 0; s < seq; s++) {
-    float* g = grad + (size_t)(pos0 + s) * (size_t)dim;
-    const float* src = gout + (size_t)s * (size_t)dim;
-    int32_t j = 0;
-    // 8 columns at a time: four f64x2 accumulators stay in registers over the batch loop.
-    for (; j + 8 <= dim; j += 8) {
-      v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0, a2 = a0, a3 = a0;
-      for (int32_t b = 0; b < batch; b++) {
-        const float* x = src + (size_t)b * row + (size_t)j;
-        const v128_t lo = wasm_v128_load(x), hi = wasm_v128_load(x + 4);
-        // promote_low takes lanes 0,1; the shuffle moves lanes 2,3 down first.
-        a0 = wasm_f64x2_add(a0, wasm_f64x2_promote_low_f32x4(lo));
-        a1 = wasm_f64x2_add(a1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(lo, lo, 2, 3, 2, 3)));
-        a2 = wasm_f64x2_add(a2, wasm_f64x2_promote_low_f32x4(hi));
-        a3 = wasm_f64x2_add(a3, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(hi, hi, 2, 3, 2, 3)));
-      }
-      const v128_t g0 = wasm_v128_load(g + j), g1 = wasm_v128_load(g + j + 4);
-      const v128_t r0 = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(g0), a0);
-      const v128_t r1 = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(g0, g0, 2, 3, 2, 3)), a1);
-      const v128_t r2 = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(g1), a2);
-      const v128_t r3 = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(g1, g1, 2, 3, 2, 3)), a3);
-      wasm_v128_store(g + j, wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(r0),
-                                                wasm_f32x4_demote_f64x2_zero(r1), 0, 1, 4, 5));
-      wasm_v128_store(g + j + 4, wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(r2),
-                                                    wasm_f32x4_demote_f64x2_zero(r3), 0, 1, 4, 5));
-    }
-    for (; j < dim; j++) {
-      double acc = 0.0;
-      for (int32_t b = 0; b < batch; b++) acc += (double)src[(size_t)b * row + (size_t)j];
-      g[j] = (float)((double)g[j] + acc);
-    }
-  }
+  for (int32_t s = 0; s < seq; s++)
+    posgrad_row(grad + (size_t)(pos0 + s) * (size_t)dim, gout + (size_t)s * (size_t)dim, batch, row, dim);
   return mark_rows(mark, touched, n_touched, pos0, seq);
 #else
   return ek_position_grad_f32__scalar(grad, mark, touched, n_touched, gout, batch, seq, dim, pos0);
 #endif
 }
 
+typedef struct {
+  float* grad;
+  const float* gout;
+  int32_t batch, seq, dim, pos0;
+} posgrad_job;
+
+// Positions [b, e): each position's sum over the batch is computed here, by one thread, in batch
+// order, exactly as on one thread (the __wasmsimd kernel on a slice of positions; gout keeps its
+// full stride through `seq`).
+static void posgrad_chunk(void* p, int32_t b, int32_t e) {
+  const posgrad_job* j = p;
+  const size_t d = (size_t)j->dim;
+  const size_t row = (size_t)j->seq * d;
+  for (int32_t s = b; s < e; s++)
+    posgrad_row(j->grad + (size_t)(j->pos0 + s) * d, j->gout + (size_t)s * d, j->batch, row, j->dim);
+}
+
 EK_EXPORT int32_t ek_position_grad_f32(float* grad, uint8_t* mark, int32_t* touched,
                                        int32_t n_touched, const float* gout, int32_t batch,
                                        int32_t seq, int32_t dim, int32_t pos0) {
-  return ek_position_grad_f32__wasmsimd(grad, mark, touched, n_touched, gout, batch, seq, dim,
-                                        pos0);
+  posgrad_job j = {grad, gout, batch, seq, dim, pos0};
+  ek_parallel_for(posgrad_chunk, &j, seq, 1, 4.0 * (double)batch * (double)seq * (double)dim);
+  return mark_rows(mark, touched, n_touched, pos0, seq);
 }

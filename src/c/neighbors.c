@@ -4,13 +4,29 @@
 #include "embedkit.h"
 #include "vec_f32.h"
 
-EK_EXPORT void ek_row_inv_norms_f32(float* out, const float* table, int32_t n_rows, int32_t dim) {
-  for (int32_t i = 0; i < n_rows; i++) {
-    const float* r = table + (size_t)i * (size_t)dim;
+typedef struct {
+  float* out;
+  const float* table;
+  const float* inv;
+  const float* query;
+  int32_t dim;
+} rows_job;
+
+static void inv_norms_chunk(void* p, int32_t b, int32_t e) {
+  const rows_job* j = p;
+  const int32_t dim = j->dim;
+  for (int32_t i = b; i < e; i++) {
+    const float* r = j->table + (size_t)i * (size_t)dim;
     double s = 0;
-    for (int32_t j = 0; j < dim; j++) s += (double)r[j] * (double)r[j];
-    out[i] = s > 0 ? (float)(1.0 / sqrt(s)) : 0.0f;
+    for (int32_t c = 0; c < dim; c++) s += (double)r[c] * (double)r[c];
+    j->out[i] = s > 0 ? (float)(1.0 / sqrt(s)) : 0.0f;
   }
+}
+
+// Rows are independent: threads split them.
+EK_EXPORT void ek_row_inv_norms_f32(float* out, const float* table, int32_t n_rows, int32_t dim) {
+  rows_job j = {out, table, 0, 0, dim};
+  ek_parallel_for(inv_norms_chunk, &j, n_rows, 1, 4.0 * (double)n_rows * (double)dim);
 }
 
 EK_EXPORT void ek_cosine_scores_f32__scalar(float* scores, const float* table,
@@ -31,9 +47,16 @@ EK_EXPORT void ek_cosine_scores_f32__wasmsimd(float* scores, const float* table,
 #endif
 }
 
+static void scores_chunk(void* p, int32_t b, int32_t e) {
+  const rows_job* j = p;
+  ek_cosine_scores_f32__wasmsimd(j->out + b, j->table + (size_t)b * (size_t)j->dim, j->inv + b, j->query,
+                                 e - b, j->dim);
+}
+
 EK_EXPORT void ek_cosine_scores_f32(float* scores, const float* table, const float* inv_norms,
                                     const float* query, int32_t n_rows, int32_t dim) {
-  ek_cosine_scores_f32__wasmsimd(scores, table, inv_norms, query, n_rows, dim);
+  rows_job j = {scores, table, inv_norms, query, dim};
+  ek_parallel_for(scores_chunk, &j, n_rows, 1, 4.0 * (double)n_rows * (double)dim);
 }
 
 EK_EXPORT int32_t ek_topk_f32(int32_t* out_idx, float* out_score, float* scores, int32_t n,

@@ -94,12 +94,37 @@ EK_EXPORT void ek_sgd_rows_f32__wasmsimd(float* weight, float* buf, int32_t* row
            weight_decay, nesterov, EK_HAVE_SIMD);
 }
 
+typedef struct {
+  float* weight;
+  float* buf;
+  int32_t* row_steps;
+  const float* grad;
+  const int32_t* rows;
+  int32_t n_rows, dim, nesterov;
+  float lr, a, b, weight_decay;
+} optim_job;
+
+// A row's update reads and writes that row alone (rows in a list are distinct), so threads can
+// take any share of the list.
+static void sgd_chunk(void* p, int32_t b, int32_t e) {
+  const optim_job* j = p;
+  if (j->rows)
+    sgd_impl(j->weight, j->buf, j->row_steps, j->grad, j->rows + b, e - b, j->n_rows, j->dim, j->lr,
+             j->a, j->b, j->weight_decay, j->nesterov, EK_HAVE_SIMD);
+  else  // dense: rows b .. e-1, as a list with offsets folded into the pointers
+    sgd_impl(j->weight + (size_t)b * (size_t)j->dim, j->buf ? j->buf + (size_t)b * (size_t)j->dim : 0,
+             j->row_steps + b, j->grad + (size_t)b * (size_t)j->dim, 0, 0, e - b, j->dim, j->lr, j->a,
+             j->b, j->weight_decay, j->nesterov, EK_HAVE_SIMD);
+}
+
 EK_EXPORT void ek_sgd_rows_f32(float* weight, float* buf, int32_t* row_steps, const float* grad,
                                const int32_t* rows, int32_t n_list, int32_t n_rows, int32_t dim,
                                float lr, float momentum, float dampening, float weight_decay,
                                int32_t nesterov) {
-  ek_sgd_rows_f32__wasmsimd(weight, buf, row_steps, grad, rows, n_list, n_rows, dim, lr, momentum,
-                            dampening, weight_decay, nesterov);
+  optim_job j = {weight, buf, row_steps, grad, rows, n_rows, dim, nesterov, lr, momentum, dampening,
+                 weight_decay};
+  const int32_t n = rows ? n_list : n_rows;
+  ek_parallel_for(sgd_chunk, &j, n, 1, 16.0 * (double)n * (double)dim);
 }
 
 // ---- Adam / AdamW ------------------------------------------------------------------------------
@@ -226,4 +251,33 @@ EK_EXPORT void ek_adam_rows_f32__scalar(EK_ADAM_ARGS) { adam_impl(EK_ADAM_PASS, 
 
 EK_EXPORT void ek_adam_rows_f32__wasmsimd(EK_ADAM_ARGS) { adam_impl(EK_ADAM_PASS, EK_HAVE_SIMD); }
 
-EK_EXPORT void ek_adam_rows_f32(EK_ADAM_ARGS) { ek_adam_rows_f32__wasmsimd(EK_ADAM_PASS); }
+typedef struct {
+  float *weight, *m, *v;
+  int32_t* row_steps;
+  const float* grad;
+  const int32_t* rows;
+  int32_t n_rows, dim, decoupled, eps_mode, global_step;
+  double lr, beta1, beta2, eps, weight_decay;
+} adam_job;
+
+static void adam_chunk(void* p, int32_t b, int32_t e) {
+  const adam_job* j = p;
+  if (j->rows) {
+    adam_impl(j->weight, j->m, j->v, j->row_steps, j->grad, j->rows + b, e - b, j->n_rows, j->dim, j->lr,
+              j->beta1, j->beta2, j->eps, j->weight_decay, j->decoupled, j->eps_mode, j->global_step, EK_HAVE_SIMD);
+  } else {  // dense: rows b .. e-1
+    const size_t off = (size_t)b * (size_t)j->dim;
+    adam_impl(j->weight + off, j->m + off, j->v + off, j->row_steps + b, j->grad + off, 0, 0, e - b, j->dim,
+              j->lr, j->beta1, j->beta2, j->eps, j->weight_decay, j->decoupled, j->eps_mode, j->global_step,
+              EK_HAVE_SIMD);
+  }
+}
+
+// Rows are distinct and their bias corrections depend only on the step number, so a row gets the
+// same bits on any thread.
+EK_EXPORT void ek_adam_rows_f32(EK_ADAM_ARGS) {
+  adam_job j = {weight, m, v, row_steps, grad, rows, n_rows, dim, decoupled, eps_mode, global_step,
+                lr, beta1, beta2, eps, weight_decay};
+  const int32_t n = rows ? n_list : n_rows;
+  ek_parallel_for(adam_chunk, &j, n, 1, 20.0 * (double)n * (double)dim);
+}

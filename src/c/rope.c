@@ -185,21 +185,25 @@ static inline void row__wasmsimd(float* o, const float* x, const float* c, const
 }
 #endif
 
-EK_EXPORT void ek_rope_f32__wasmsimd(float* out, const float* x, const float* cos_t,
-                                     const float* sin_t, const int32_t* pos, int32_t pos_bstride,
-                                     int32_t offset, int32_t n_batch, int32_t n_seq,
-                                     int32_t n_head, int32_t head_dim, int32_t rot_dim,
-                                     int32_t layout, int32_t interleaved, float sin_sign) {
+// Tokens t = b * n_seq + s in [t0, t1): the SIMD kernel over a slice of the sequence of each batch
+// row. Every row is rotated by the same expressions wherever the slice starts.
+static void rope_tokens(float* out, const float* x, const float* cos_t, const float* sin_t,
+                        const int32_t* pos, int32_t pos_bstride, int32_t offset, int32_t n_batch,
+                        int32_t n_seq, int32_t n_head, int32_t head_dim, int32_t rot_dim,
+                        int32_t layout, int32_t interleaved, float sin_sign, int64_t t0, int64_t t1) {
 #if EK_HAVE_SIMD
   EK_ASSERT(rot_dim >= 2 && rot_dim % 2 == 0 && rot_dim <= head_dim);
   EK_ASSERT(sin_sign == 1.0f || sin_sign == -1.0f);
   const int32_t half = rot_dim / 2;
   const v128_t sgn = wasm_i32x4_splat(sin_sign < 0.0f ? (int32_t)0x80000000u : 0);
   const strides_t st = layout_strides(layout, n_seq, n_head, head_dim);
-  if (layout == EK_ROPE_BSHD) {
-    // A token's heads are contiguous and share one cos/sin row (hot in L1).
-    for (int32_t b = 0; b < n_batch; b++) {
-      for (int32_t s = 0; s < n_seq; s++) {
+  for (int32_t b = (int32_t)(t0 / n_seq); b < n_batch && (int64_t)b * n_seq < t1; b++) {
+    const int64_t base = (int64_t)b * n_seq;
+    const int32_t s0 = t0 > base ? (int32_t)(t0 - base) : 0;
+    const int32_t s1 = t1 - base < n_seq ? (int32_t)(t1 - base) : n_seq;
+    if (layout == EK_ROPE_BSHD) {
+      // A token's heads are contiguous and share one cos/sin row (hot in L1).
+      for (int32_t s = s0; s < s1; s++) {
         const size_t p = (size_t)cache_row(pos, pos_bstride, offset, b, s);
         const float* c = cos_t + p * (size_t)half;
         const float* sn = sin_t + p * (size_t)half;
@@ -209,20 +213,18 @@ EK_EXPORT void ek_rope_f32__wasmsimd(float* out, const float* x, const float* co
                         rot_dim, interleaved, sgn, sin_sign);
         }
       }
-    }
-  } else {
-    // bhsd: each head's rows are contiguous, and every head needs the same cos/sin rows. One
-    // head at a time over the whole sequence re-reads the full cos/sin tables (1 MB for
-    // 2048 x 64) once per head from L2/L3: 2.6 ms on [1, 32, 2048, 128] against 1.5 ms for bshd.
-    // Two heads per pass, row s of head h then row s of head h + 1, read each cos/sin row once
-    // for both: 1.7 ms. Four heads per pass was slower (3.2 ms): their streams are 1 MB apart
-    // and start to collide in the same cache sets.
-    enum { HB = 2 };
-    for (int32_t b = 0; b < n_batch; b++) {
+    } else {
+      // bhsd: each head's rows are contiguous, and every head needs the same cos/sin rows. One
+      // head at a time over the whole sequence re-reads the full cos/sin tables (1 MB for
+      // 2048 x 64) once per head from L2/L3: 2.6 ms on [1, 32, 2048, 128] against 1.5 ms for bshd.
+      // Two heads per pass, row s of head h then row s of head h + 1, read each cos/sin row once
+      // for both: 1.7 ms. Four heads per pass was slower (3.2 ms): their streams are 1 MB apart
+      // and start to collide in the same cache sets.
+      enum { HB = 2 };
       int32_t h = 0;
       for (; h + HB <= n_head; h += HB) {
         const size_t at = (size_t)b * st.b + (size_t)h * st.h;
-        for (int32_t s = 0; s < n_seq; s++) {
+        for (int32_t s = s0; s < s1; s++) {
           const size_t p = (size_t)cache_row(pos, pos_bstride, offset, b, s);
           for (int32_t k = 0; k < HB; k++) {
             const size_t r = at + (size_t)k * st.h + (size_t)s * st.s;
@@ -233,7 +235,7 @@ EK_EXPORT void ek_rope_f32__wasmsimd(float* out, const float* x, const float* co
       }
       for (; h < n_head; h++) {
         const size_t at = (size_t)b * st.b + (size_t)h * st.h;
-        for (int32_t s = 0; s < n_seq; s++) {
+        for (int32_t s = s0; s < s1; s++) {
           const size_t p = (size_t)cache_row(pos, pos_bstride, offset, b, s);
           row__wasmsimd(out + at + (size_t)s * st.s, x + at + (size_t)s * st.s,
                         cos_t + p * (size_t)half, sin_t + p * (size_t)half, head_dim, rot_dim,
@@ -243,18 +245,51 @@ EK_EXPORT void ek_rope_f32__wasmsimd(float* out, const float* x, const float* co
     }
   }
 #else
+  (void)t0;
+  (void)t1;
   ek_rope_f32__scalar(out, x, cos_t, sin_t, pos, pos_bstride, offset, n_batch, n_seq, n_head,
                       head_dim, rot_dim, layout, interleaved, sin_sign);
 #endif
 }
 
+EK_EXPORT void ek_rope_f32__wasmsimd(float* out, const float* x, const float* cos_t,
+                                     const float* sin_t, const int32_t* pos, int32_t pos_bstride,
+                                     int32_t offset, int32_t n_batch, int32_t n_seq,
+                                     int32_t n_head, int32_t head_dim, int32_t rot_dim,
+                                     int32_t layout, int32_t interleaved, float sin_sign) {
+  rope_tokens(out, x, cos_t, sin_t, pos, pos_bstride, offset, n_batch, n_seq, n_head, head_dim,
+              rot_dim, layout, interleaved, sin_sign, 0, (int64_t)n_batch * n_seq);
+}
+
+#if EK_HAVE_SIMD
+typedef struct {
+  float* out;
+  const float* x;
+  const float* cos_t;
+  const float* sin_t;
+  const int32_t* pos;
+  int32_t pos_bstride, offset, n_batch, n_seq, n_head, head_dim, rot_dim, layout, interleaved;
+  float sin_sign;
+} rope_job;
+
+static void rope_chunk(void* p, int32_t b, int32_t e) {
+  const rope_job* j = p;
+  rope_tokens(j->out, j->x, j->cos_t, j->sin_t, j->pos, j->pos_bstride, j->offset, j->n_batch,
+              j->n_seq, j->n_head, j->head_dim, j->rot_dim, j->layout, j->interleaved, j->sin_sign,
+              b, e);
+}
+#endif
+
+// Threads split the tokens (b, s); out == x stays allowed (a token's rows are its own).
 EK_EXPORT void ek_rope_f32(float* out, const float* x, const float* cos_t, const float* sin_t,
                            const int32_t* pos, int32_t pos_bstride, int32_t offset,
                            int32_t n_batch, int32_t n_seq, int32_t n_head, int32_t head_dim,
                            int32_t rot_dim, int32_t layout, int32_t interleaved, float sin_sign) {
 #if EK_HAVE_SIMD
-  ek_rope_f32__wasmsimd(out, x, cos_t, sin_t, pos, pos_bstride, offset, n_batch, n_seq, n_head,
-                        head_dim, rot_dim, layout, interleaved, sin_sign);
+  rope_job j = {out, x, cos_t, sin_t, pos, pos_bstride, offset, n_batch, n_seq, n_head, head_dim,
+                rot_dim, layout, interleaved, sin_sign};
+  const double n = (double)n_batch * (double)n_seq;
+  ek_parallel_for(rope_chunk, &j, n_batch * n_seq, 1, 8.0 * n * (double)n_head * (double)head_dim);
 #else
   ek_rope_f32__scalar(out, x, cos_t, sin_t, pos, pos_bstride, offset, n_batch, n_seq, n_head,
                       head_dim, rot_dim, layout, interleaved, sin_sign);

@@ -290,36 +290,35 @@ static int32_t scatter_simd(float* grad, uint8_t* mark, int32_t* touched, int32_
 }
 #endif
 
-EK_EXPORT int32_t ek_scatter_add_rows_f32__wasmsimd(float* grad, uint8_t* mark, int32_t* touched,
-                                                    int32_t n_touched, const float* gout,
-                                                    const int32_t* ids, int32_t n_ids, int32_t dim,
-                                                    int32_t padding_idx, int32_t scale_by_freq,
-                                                    int32_t* head, int32_t* next, double* acc) {
+// The SIMD kernel (or, without SIMD, the scalar reference); parallel: split among threads.
+static int32_t scatter_entry(float* grad, uint8_t* mark, int32_t* touched, int32_t n_touched,
+                             const float* gout, const int32_t* ids, int32_t n_ids, int32_t dim,
+                             int32_t padding_idx, int32_t scale_by_freq, int32_t* head,
+                             int32_t* next, double* acc, int parallel) {
 #if EK_HAVE_SIMD
   (void)acc;
   return scatter_simd(grad, mark, touched, n_touched, gout, ids, n_ids, dim, padding_idx,
-                      scale_by_freq, head, next, 0);
+                      scale_by_freq, head, next, parallel);
 #else
+  (void)parallel;
   return ek_scatter_add_rows_f32__scalar(grad, mark, touched, n_touched, gout, ids, n_ids, dim,
                                          padding_idx, scale_by_freq, head, next, acc);
 #endif
 }
 
-// The dispatcher: the SIMD kernel, split among threads in the threaded build.
-EK_EXPORT int32_t ek_scatter_add_rows_f32(float* grad, uint8_t* mark, int32_t* touched,
-                                          int32_t n_touched, const float* gout,
-                                          const int32_t* ids, int32_t n_ids, int32_t dim,
-                                          int32_t padding_idx, int32_t scale_by_freq,
-                                          int32_t* head, int32_t* next, double* acc) {
-#if EK_HAVE_SIMD
-  (void)acc;
-  return scatter_simd(grad, mark, touched, n_touched, gout, ids, n_ids, dim, padding_idx,
-                      scale_by_freq, head, next, 1);
-#else
-  return ek_scatter_add_rows_f32__scalar(grad, mark, touched, n_touched, gout, ids, n_ids, dim,
-                                         padding_idx, scale_by_freq, head, next, acc);
-#endif
+#define EK_SCATTER_ARGS                                                                         \
+  float *grad, uint8_t *mark, int32_t *touched, int32_t n_touched, const float *gout,           \
+      const int32_t *ids, int32_t n_ids, int32_t dim, int32_t padding_idx, int32_t scale_by_freq, \
+      int32_t *head, int32_t *next, double *acc
+#define EK_SCATTER_PASS \
+  grad, mark, touched, n_touched, gout, ids, n_ids, dim, padding_idx, scale_by_freq, head, next, acc
+
+EK_EXPORT int32_t ek_scatter_add_rows_f32__wasmsimd(EK_SCATTER_ARGS) {
+  return scatter_entry(EK_SCATTER_PASS, 0);
 }
+
+// The dispatcher: the SIMD kernel, split among threads in the threaded build.
+EK_EXPORT int32_t ek_scatter_add_rows_f32(EK_SCATTER_ARGS) { return scatter_entry(EK_SCATTER_PASS, 1); }
 
 EK_EXPORT int32_t ek_scatter_add_rows_f32__inorder(float* grad, uint8_t* mark, int32_t* touched,
                                                    int32_t n_touched, const float* gout,

@@ -270,10 +270,28 @@ EK_EXPORT void ek_sincos_table_f32__wasmsimd(float* sin_out, float* cos_out, int
 #endif
 }
 
+typedef struct {
+  float* sin_out;
+  float* cos_out;
+  int32_t row_stride, col_stride;
+  const double* freqs;
+  int32_t n_freq;
+  double pos0, scale;
+} table_job;
+
+// Rows [b, e), b a multiple of EK_TRIG_ANCHOR_ROWS: the chunk starts at an anchor, as the
+// one-thread table does at that row, so every row has the same bits.
+static void table_chunk(void* p, int32_t b, int32_t e) {
+  const table_job* j = p;
+  ek_sincos_table_f32__wasmsimd(j->sin_out + (ptrdiff_t)b * j->row_stride, j->cos_out + (ptrdiff_t)b * j->row_stride,
+                                j->row_stride, j->col_stride, j->freqs, j->n_freq, j->pos0 + (double)b,
+                                e - b, j->scale);
+}
+
 EK_EXPORT void ek_sincos_table_f32(float* sin_out, float* cos_out, int32_t row_stride,
                                    int32_t col_stride, const double* freqs, int32_t n_freq,
                                    double pos0, int32_t n_pos, double scale) {
   EK_ASSERT(n_freq >= 0 && n_pos >= 0 && pos0 >= 0.0 && pos0 == floor(pos0));
-  ek_sincos_table_f32__wasmsimd(sin_out, cos_out, row_stride, col_stride, freqs, n_freq, pos0,
-                                n_pos, scale);
+  table_job j = {sin_out, cos_out, row_stride, col_stride, freqs, n_freq, pos0, scale};
+  ek_parallel_for(table_chunk, &j, n_pos, EK_TRIG_ANCHOR_ROWS, 8.0 * (double)n_pos * (double)n_freq);
 }

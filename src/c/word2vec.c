@@ -137,6 +137,7 @@ static int load_sentence(ek_w2v* st) {
   int32_t len = st->fill;
   int complete = 0;
   const float* keep = st->keep;
+  const int64_t read0 = st->words_done;
   while (st->corpus_pos < st->n_corpus) {
     const int32_t w = st->corpus[st->corpus_pos++];
     if (w < 0) {
@@ -178,7 +179,12 @@ static int load_sentence(ek_w2v* st) {
   st->loading = 0;
   st->sen_len = len;
   st->sen_pos = 0;
-  float a = st->alpha0 * (1.0f - (float)((double)st->words_done / (double)(st->words_total + 1)));
+  double done = (double)st->words_done, total = (double)st->words_total;
+  if (st->shared_done) {  // a part of a parallel trainer: the rate follows all parts' words
+    done = (double)__atomic_add_fetch(st->shared_done, st->words_done - read0, __ATOMIC_RELAXED);
+    total = (double)st->all_done;  // in a part, all_done holds the trainer's words_total
+  }
+  float a = st->alpha0 * (1.0f - (float)(done / (total + 1)));
   if (a < st->min_alpha) a = st->min_alpha;
   st->alpha = a;
   return 1;
@@ -380,11 +386,79 @@ static inline __attribute__((always_inline)) int32_t step_impl(ek_w2v* st, int32
   return (int32_t)(st->words_done - start);
 }
 
-EK_EXPORT int32_t ek_w2v_step(ek_w2v* st, int32_t n_words) {
+static int32_t step_one(ek_w2v* st, int32_t n_words) {
 #if EK_HAVE_SIMD
   if (!st->force_scalar) return step_impl(st, n_words, 1);
 #endif
   return step_impl(st, n_words, 0);
+}
+
+EK_EXPORT int32_t ek_w2v_threads(ek_w2v* st, ek_w2v* parts, int32_t n_threads, float* neu,
+                                 int32_t* sens) {
+  if (n_threads < 2 || st->stream || st->n_threads > 1 || st->words_done > 0) return EK_ERR_ARG;
+  const size_t d = (size_t)st->dim;
+  for (int32_t t = 0; t < n_threads; t++) {
+    ek_w2v* p = &parts[t];
+    *p = *st;
+    // Part t reads corpus entries [b, e): the original tool's threads start at t / n of the file.
+    const int32_t b = (int32_t)((int64_t)st->n_corpus * t / n_threads);
+    const int32_t e = (int32_t)((int64_t)st->n_corpus * (t + 1) / n_threads);
+    int64_t tokens = 0;
+    for (int32_t i = b; i < e; i++) tokens += st->corpus[i] >= 0;
+    p->corpus = st->corpus + b;
+    p->n_corpus = e - b;
+    p->words_total = tokens * st->epochs;
+    p->neu1 = neu + 2 * (size_t)t * d;
+    p->neu1e = neu + (2 * (size_t)t + 1) * d;
+    p->sen = sens + (size_t)t * EK_W2V_MAX_SENTENCE;
+    p->rng = st->rng + (uint64_t)t;
+    p->n_threads = 0;
+    p->parts = 0;
+    p->shared_done = &st->all_done;
+    p->all_done = st->words_total;
+  }
+  st->all_done = 0;
+  st->n_threads = n_threads;
+  st->parts = parts;
+  return EK_OK;
+}
+
+typedef struct {
+  ek_w2v* parts;
+  int32_t per;
+} w2v_job;
+
+static void w2v_chunk(void* p, int32_t b, int32_t e) {
+  const w2v_job* j = p;
+  for (int32_t t = b; t < e; t++) step_one(&j->parts[t], j->per);
+}
+
+// Every part trains its share at once; the trainer's state then sums them up.
+static int32_t step_threads(ek_w2v* st, int32_t n_words) {
+  const int32_t n = st->n_threads;
+  const int64_t before = st->words_done;
+  w2v_job j = {st->parts, n_words / n + (n_words % n != 0)};
+  ek_parallel_for(w2v_chunk, &j, n, 1, 1e30);  // always worth threads: each part is long
+  int64_t done = 0;
+  int32_t epoch = st->epochs;
+  for (int32_t t = 0; t < n; t++) {
+    ek_w2v* p = &st->parts[t];
+    done += p->words_done;
+    if (p->epoch < epoch) epoch = p->epoch;
+    st->loss_sum += p->loss_sum;
+    st->loss_pairs += p->loss_pairs;
+    p->loss_sum = 0;
+    p->loss_pairs = 0;
+  }
+  st->words_done = done;
+  st->epoch = epoch;
+  st->alpha = st->parts[0].alpha;
+  return (int32_t)(done - before);
+}
+
+EK_EXPORT int32_t ek_w2v_step(ek_w2v* st, int32_t n_words) {
+  if (st->n_threads > 1) return step_threads(st, n_words);
+  return step_one(st, n_words);
 }
 
 EK_EXPORT void ek_w2v_progress(double* out, ek_w2v* st, int32_t reset_loss) {

@@ -78,6 +78,11 @@ typedef struct ek_w2v {
   int32_t need_input;  // ek_w2v_step stopped at the end of a piece that is not the last
   int32_t fill;        // words of the sentence being read when it stopped there
   int32_t loading;     // a sentence is being read across pieces (no stop until it is complete)
+  // threads (ek_w2v_threads): the trainer's state then only sums up its parts
+  int32_t n_threads;       // parts trained side by side (0 or 1: this state trains itself)
+  struct ek_w2v* parts;    // [n_threads] one state per part, or 0
+  int64_t* shared_done;    // in a part: the words read by all parts (for the learning rate)
+  int64_t all_done;        // in the trainer: what shared_done points to
 } ek_w2v;
 
 // Bytes to allocate for an ek_w2v state.
@@ -111,6 +116,19 @@ EK_EXPORT void ek_w2v_feed(ek_w2v* st, const int32_t* corpus, int32_t n_corpus, 
 // progress) or all epochs are done, or (streaming) until the trainer needs the next piece.
 // Returns the number of words read by this call.
 EK_EXPORT int32_t ek_w2v_step(ek_w2v* st, int32_t n_words);
+
+// Lock-free parallel training (Hogwild, as the original tool's -threads and gensim's workers):
+// split the corpus of an initialised trainer `st` into n_threads parts of about equal length,
+// each trained by its own state (parts [n_threads], ek_w2v_sizeof() bytes each) with its own
+// buffers (neu [n_threads * 2 * dim] f32, sens [n_threads * EK_W2V_MAX_SENTENCE] i32) and its
+// own generator (seed + part index), all updating the same tables without locks. The learning
+// rate follows the words read by all parts. ek_w2v_step(st, n) then trains about n / n_threads
+// words in each part at once (on the thread pool), and ek_w2v_progress(st) reports the sums.
+// Not bit-reproducible (the interleaving of updates varies between runs), as in the original
+// tool; n_threads = 1 keeps the deterministic trainer. Needs the whole corpus in memory (not
+// streamed). Returns EK_OK or EK_ERR_ARG.
+EK_EXPORT int32_t ek_w2v_threads(ek_w2v* st, ek_w2v* parts, int32_t n_threads, float* neu,
+                                 int32_t* sens);
 
 // out [10] f64: words_done, words_total, epoch, alpha, loss_sum, loss_pairs, corpus_pos,
 // sen_pos, need_input, done. With reset_loss != 0 the loss sums are cleared after reading.

@@ -3,7 +3,7 @@
 // src/c/scatter_add.c. Semantics follow torch.nn.Embedding (README "Using it").
 
 import { alloc, blockTooLarge, deliverF32, free, heap, MAX_BLOCK_BYTES, scratch, scratchSize, wasm, residentPtr, ResidentArray } from './memory.js';
-import { checkFloat32, checkNumber, checkOptions, checkOut, checkPosInt, idsLength, stageIds } from './validate.js';
+import { checkFloat32, checkNumber, checkOptions, checkOut, checkPosInt, idsLength, idsResident, stageIds } from './validate.js';
 import { DTYPES, checkEncodable, checkFinite, checkRowBlocks, convertTable, dtypeInfo, rowBytes } from './dtype.js';
 
 /** Keys of the Embedding options object (an unknown key is a TypeError). */
@@ -294,9 +294,9 @@ export class Embedding {
     const hasOut = checkOut(out, len);
     let outPtr = hasOut ? residentPtr(out) : 0;
     if (outPtr) this.#checkNoAlias(outPtr, len * 4, 'out');
-    const idsRes = residentPtr(ids);
+    const idsRes = idsResident(ids);
     const s = scratch(scratchSize(idsRes ? 0 : n * 4, outPtr ? 0 : len * 4));
-    const idsPtr = stageIds(ids, this.#n, idsRes ? 0 : s.take(n * 4));
+    const idsPtr = stageIds(ids, this.#n, idsRes || s.take(n * 4), 'ids', idsRes);
     const dst = outPtr || s.take(len * 4);
     if (this.#maxNorm !== null) ex.ek_renorm_rows_f32(this.#w, this.#seen, idsPtr, n, this.#d, this.#maxNorm, this.#normType);
     ex[DTYPES[this.#dtype].gather](dst, this.#w, idsPtr, n, this.#d);
@@ -314,9 +314,9 @@ export class Embedding {
     const len = n * this.#d;
     checkFloat32(gradOutput, len, 'gradOutput');
     const gRes = residentPtr(gradOutput);
-    const idsRes = residentPtr(ids);
+    const idsRes = idsResident(ids);
     const s = scratch(scratchSize(idsRes ? 0 : n * 4, gRes ? 0 : len * 4, n * 4, this.#d * 8));
-    const idsPtr = stageIds(ids, this.#n, idsRes ? 0 : s.take(n * 4));
+    const idsPtr = stageIds(ids, this.#n, idsRes || s.take(n * 4), 'ids', idsRes);
     let gPtr = gRes;
     if (!gPtr) {
       gPtr = s.take(len * 4);

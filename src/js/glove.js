@@ -39,7 +39,7 @@ const csrOf = new WeakMap();
 
 export const GLOVE_OPTIONS = {
   Cooccurrence: ['corpus', 'vocab', 'numWords', 'window', 'symmetric', 'distanceWeighting', 'maxBytes', 'denseCells'],
-  GloVe: ['cooccurrence', 'dim', 'epochs', 'xMax', 'alpha', 'lr', 'gradClip', 'seed', 'reshuffle', 'scalar'],
+  GloVe: ['cooccurrence', 'dim', 'epochs', 'xMax', 'alpha', 'lr', 'gradClip', 'seed', 'reshuffle', 'scalar', 'threads'],
   train: ['onProgress', 'chunkEntries', 'signal'],
   top: ['k'],
   toEmbedding: ['vectors'],
@@ -305,15 +305,18 @@ export class GloVe {
    *   dim = 50; epochs = 25; xMax = 100; alpha = 0.75 (f(x) = min(1, (x / xMax)^alpha));
    *   lr = 0.05 (AdaGrad's initial rate); gradClip = 100; seed = 1; reshuffle = false (true:
    *   shuffle the entries again before every epoch; the tool shuffles once);
-   *   scalar = false (force the non-SIMD kernels; same bits, slower).
+   *   scalar = false (force the non-SIMD kernels; same bits, slower);
+   *   threads = 1: n > 1 trains n parts of each step's entries side by side on the thread pool,
+   *   lock-free as the original tool's -threads (faster, not bit-reproducible; 1 is deterministic).
    */
   constructor(options = {}) {
     const ex = wasm();
     checkOptions(options, GLOVE_OPTIONS.GloVe, 'GloVe options', { optional: false });
     const {
       cooccurrence, dim = 50, epochs = 25, xMax = 100, alpha = 0.75, lr = 0.05, gradClip = 100, seed = 1,
-      reshuffle = false, scalar = false,
+      reshuffle = false, scalar = false, threads = 1,
     } = options;
+    checkPosInt(threads, 'threads', { max: 256 });
     const csr = cooccurrence instanceof Cooccurrence ? csrOf.get(cooccurrence) : undefined;
     if (!(cooccurrence instanceof Cooccurrence)) throw new TypeError('embedkit: GloVe needs `cooccurrence` (a Cooccurrence)');
     if (csr === undefined) throw new Error('embedkit: this Cooccurrence is disposed');
@@ -350,7 +353,8 @@ export class GloVe {
     this.#n = n;
     this.#dim = dim;
     this.#nnz = nnz;
-    this.#options = Object.freeze({ dim, epochs, xMax, alpha, lr, gradClip, seed, reshuffle, scalar });
+    if (threads > 1) ex.ek_glove_threads(this.#st, threads);
+    this.#options = Object.freeze({ dim, epochs, xMax, alpha, lr, gradClip, seed, reshuffle, scalar, threads });
     this.#last = this.#read(false, 0);
   }
 

@@ -1,7 +1,7 @@
 // embedkit — public ES-module entry: re-exports only.
 export { init, features, terminate } from './load.js';
 export { setLogLevel, getLogLevel } from './log.js';
-export { ResidentArray } from './memory.js';
+export { ResidentArray, MAX_BLOCK_BYTES } from './memory.js';
 export { Embedding } from './embedding.js';
 export { sinusoidal } from './sinusoidal.js';
 export { InputEmbedding } from './input-embedding.js';

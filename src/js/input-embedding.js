@@ -17,7 +17,7 @@
 import { Embedding } from './embedding.js';
 import { alloc, blockTooLarge, deliverF32, free, heap, MAX_BLOCK_BYTES, residentPtr, scratch, scratchSize, wasm } from './memory.js';
 import { checkEvenDim, frequencyWriter, layoutCode } from './sinusoidal.js';
-import { checkFloat32, checkOptions, checkOut, checkPosInt, checkShape, idsLength, stageIds } from './validate.js';
+import { checkFloat32, checkOptions, checkOut, checkPosInt, checkShape, idsLength, idsResident, stageIds } from './validate.js';
 
 const MODES = ['learned', 'sinusoidal', 'none'];
 
@@ -74,11 +74,15 @@ export class InputEmbedding {
     if (position !== 'none' && maxPositions * dim * 4 > MAX_BLOCK_BYTES) {
       throw blockTooLarge(`a ${maxPositions} x ${dim} position table`, maxPositions * dim * 4);
     }
-    const weightOf = (w) => (w === undefined ? {} : { weight: w });
-    this.#token = new Embedding(vocabSize, dim, { seed, std, paddingIdx, scaleGradByFreq, requiresGrad, ...weightOf(tokenWeight) });
+    // A weight that is a view into wasm memory (another table's .weight) is detached when the
+    // token table's allocation grows memory: remember where it is and view it again when used.
+    const at = (w) => (w instanceof Float32Array && w.buffer === heap().buffer ? [w.byteOffset, w.length] : null);
+    const tokAt = at(tokenWeight), posAt = at(positionWeight);
+    const weightOf = (w, where) => (w === undefined ? {} : { weight: where ? new Float32Array(heap().buffer, ...where) : w });
+    this.#token = new Embedding(vocabSize, dim, { seed, std, paddingIdx, scaleGradByFreq, requiresGrad, ...weightOf(tokenWeight, tokAt) });
     try {
       if (position === 'learned') {
-        this.#position = new Embedding(maxPositions, dim, { seed: positionSeed(seed), std: positionStd, requiresGrad, ...weightOf(positionWeight) });
+        this.#position = new Embedding(maxPositions, dim, { seed: positionSeed(seed), std: positionStd, requiresGrad, ...weightOf(positionWeight, posAt) });
       } else if (position === 'sinusoidal') {
         this.#table = alloc(maxPositions * dim * 4, `a ${maxPositions} x ${dim} sinusoidal position table`);
         const s = scratch(scratchSize(dim / 2 * 8));
@@ -103,6 +107,15 @@ export class InputEmbedding {
     return wasm();
   }
 
+  /** #live(), and both tables still there (a user may dispose inp.token or inp.position). */
+  #ready() {
+    const ex = this.#live();
+    for (const [part, e] of [['token', this.#token], ['position', this.#position]]) {
+      if (e?.disposed) throw new Error(`embedkit: this InputEmbedding's ${part} Embedding was disposed (dispose the InputEmbedding, not its parts)`);
+    }
+    return ex;
+  }
+
   /** The token Embedding (vocabSize x dim). */
   get token() { this.#live(); return this.#token; }
   /** The learned position Embedding (maxPositions x dim), or null for 'sinusoidal' / 'none'. */
@@ -116,7 +129,7 @@ export class InputEmbedding {
 
   /** View of the position table that forward adds (learned weights or the sinusoidal table), or null. */
   get positionTable() {
-    this.#live();
+    this.#ready();
     if (this.#mode === 'learned') return this.#position.weight;
     if (this.#mode === 'sinusoidal') return new Float32Array(heap().buffer, this.#table, this.#maxPos * this.#dim);
     return null;
@@ -146,16 +159,16 @@ export class InputEmbedding {
    * @returns {Float32Array} `out` if given, else a new array the caller owns
    */
   forward(ids, shape, options = {}) {
-    const ex = this.#live();
+    const ex = this.#ready();
     const { n, batch, seq, offset } = this.#checkCall(ids, shape, options, 'forward');
     const d = this.#dim, len = n * d;
     const { out } = options;
     const hasOut = checkOut(out, len);
     const outPtr = hasOut ? residentPtr(out) : 0;
     if (outPtr) this.#checkNoAlias(outPtr, len * 4);
-    const idsRes = residentPtr(ids);
+    const idsRes = idsResident(ids);
     const s = scratch(scratchSize(idsRes ? 0 : n * 4, outPtr ? 0 : len * 4));
-    const idsPtr = stageIds(ids, this.#vocab, idsRes ? 0 : s.take(n * 4));
+    const idsPtr = stageIds(ids, this.#vocab, idsRes || s.take(n * 4), 'ids', idsRes);
     const dst = outPtr || s.take(len * 4);
     const pos = this.#posPtr();
     ex.ek_input_embed_f32(dst, this.#token._ptrs.weight, idsPtr, pos ? pos + offset * d * 4 : 0, batch, seq, d);
@@ -168,15 +181,15 @@ export class InputEmbedding {
    * sum over b of gradOutput[b, s]. Both sum in float64 and round to float32 once per row.
    */
   backward(ids, shape, gradOutput, options = {}) {
-    const ex = this.#live();
+    const ex = this.#ready();
     this.#token._checkTrainable('backward');
     const { n, batch, seq, offset } = this.#checkCall(ids, shape, options, 'backward');
     const d = this.#dim, len = n * d;
     checkFloat32(gradOutput, len, 'gradOutput');
     const gRes = residentPtr(gradOutput);
-    const idsRes = residentPtr(ids);
+    const idsRes = idsResident(ids);
     const s = scratch(scratchSize(idsRes ? 0 : n * 4, gRes ? 0 : len * 4, n * 4, d * 8));
-    const idsPtr = stageIds(ids, this.#vocab, idsRes ? 0 : s.take(n * 4));
+    const idsPtr = stageIds(ids, this.#vocab, idsRes || s.take(n * 4), 'ids', idsRes);
     let gPtr = gRes;
     if (!gPtr) {
       gPtr = s.take(len * 4);
@@ -193,7 +206,7 @@ export class InputEmbedding {
 
   /** Zero the touched gradient rows of the token (and learned position) tables. */
   zeroGrad() {
-    this.#live();
+    this.#ready();
     this.#token._checkTrainable('zeroGrad');
     this.#token.zeroGrad();
     this.#position?.zeroGrad();

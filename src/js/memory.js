@@ -132,6 +132,9 @@ export function scratch(bytes) {
   };
 }
 
+/** @internal Bytes the scratch arena holds now (tests use it to make a call grow memory). */
+export function scratchCapacity() { return arenaBytes; }
+
 /** Bytes scratch() needs for parts of the given byte sizes (each rounded up to 64). */
 export function scratchSize(...parts) {
   let s = 0;
@@ -183,11 +186,13 @@ export class ResidentArray {
 
 /**
  * Hand back a float32 result of `len` elements that a kernel wrote at `dst`: when `outPtr` is
- * set the kernel wrote straight into a resident `out`, which is returned; otherwise it is copied
- * into `out` (if given) or into a fresh array the caller owns (never a view into wasm memory).
+ * set the kernel wrote straight into a resident `out`, which is returned (when `out` is a view
+ * into wasm memory and the call grew memory, that view is detached — not with the threaded
+ * build's shared memory — and a fresh view of the same elements is returned instead); otherwise it is copied into `out` (if given) or into a fresh
+ * array the caller owns (never a view into wasm memory).
  */
 export function deliverF32(dst, len, out, outPtr) {
-  if (outPtr) return out;
+  if (outPtr) return out instanceof ResidentArray || out.length === len ? out : new Float32Array(heap().buffer, outPtr, len);
   const res = heap().f32.subarray(dst >>> 2, (dst >>> 2) + len);
   if (out) {
     out.set(res);

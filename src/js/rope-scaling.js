@@ -127,11 +127,18 @@ export function normalizeScaling(scaling, { rotaryDim, maxPositions }) {
       const factor = scaling.factor === undefined || scaling.factor === null
         ? maxPositions / originalMaxPositions
         : num(scaling.factor, 'factor', { min: 0, exclusive: true });
+      const attentionFactor = opt('attentionFactor', null, { min: 0, exclusive: true });
+      // sqrt(1 + ln(factor) / ln(originalMaxPositions)) divides by ln 1 = 0 (transformers raises
+      // ZeroDivisionError there).
+      if (attentionFactor === null && factor > 1 && originalMaxPositions === 1) {
+        throw new RangeError('embedkit: scaling.originalMaxPositions must be at least 2 for longrope: its attention factor ' +
+          'sqrt(1 + ln(factor) / ln(originalMaxPositions)) divides by ln(1) = 0 (or give scaling.attentionFactor)');
+      }
       return Object.freeze({
         type, factor, originalMaxPositions,
         shortFactor: factorList(scaling.shortFactor, 'shortFactor', half),
         longFactor: factorList(scaling.longFactor, 'longFactor', half),
-        attentionFactor: opt('attentionFactor', null, { min: 0, exclusive: true }),
+        attentionFactor,
       });
     }
   }

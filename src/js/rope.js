@@ -6,7 +6,7 @@
 // Contract: README "Rotary position embeddings" and src/index.d.ts; scaling formulas: rope-scaling.js.
 
 import { alloc, deliverF32, free, heap, scratch, scratchSize, wasm, residentPtr } from './memory.js';
-import { checkFloat32, checkOptions, checkOut, checkPosInt, checkNumber, checkShape, idsLength, stageIds } from './validate.js';
+import { checkFloat32, checkOptions, checkOut, checkPosInt, checkNumber, checkShape, idsLength, idsResident, stageIds } from './validate.js';
 import { normalizeScaling, frequencyKey, ropeFrequencies } from './rope-scaling.js';
 import { ropeOptionsFromHF, ropeOptionsFromGGUF } from './rope-config.js';
 
@@ -294,7 +294,7 @@ export class Rope {
         throw new RangeError(`embedkit: offset + seq = ${offset} + ${g.S} = ${offset + g.S} exceeds maxPositions ${this.#maxPos}`);
       }
     }
-    const posRes = hasPos ? residentPtr(positions) : 0;
+    const posRes = hasPos ? idsResident(positions) : 0;
     const plan = {
       ...g, rot: this.#rot, layout: g.code, interleaved: this.#interleaved, sign,
       offset: hasPos ? 0 : offset, posBStride: hasPos && n === g.B * g.S && g.B > 1 ? g.S : 0,
@@ -303,7 +303,7 @@ export class Rope {
       let posPtr = 0;
       let seqLen = offset + g.S;
       if (hasPos) {
-        posPtr = stageIds(positions, this.#maxPos, posRes ? 0 : s.take(n * 4), 'positions');
+        posPtr = stageIds(positions, this.#maxPos, posRes || s.take(n * 4), 'positions', posRes);
         seqLen = wasm().ek_max_i32(posPtr, n) + 1;
       }
       this.#ensure(seqLen, seqLen);

@@ -15,11 +15,11 @@
 // disagrees with shape[1] is a RangeError here (onnxruntime ignores the attribute).
 
 import { residentPtr, heap } from './memory.js';
-import { checkFloat32, checkOut, checkPosInt, checkShape, idsLength, stageIds } from './validate.js';
+import { checkFloat32, checkOut, checkPosInt, checkShape, idsLength, idsResident, stageIds } from './validate.js';
 import { optionsObject, runRope } from './rope.js';
 
-function stageCache(a, s, bytes) {
-  const p = residentPtr(a);
+/** `p`: the cache's pointer when resident (taken before the scratch was reserved), else 0. */
+function stageCache(a, p, s, bytes) {
   if (p) return p;
   const dst = s.take(bytes);
   heap().f32.set(a, dst >>> 2);
@@ -83,17 +83,18 @@ export function rotaryEmbedding(x, shape, cosCache, sinCache, options) {
   }
   checkFloat32(sinCache, rows * half, 'sinCache');
   checkOut(out, total);
-  const posRes = hasPos ? residentPtr(positionIds) : 0;
+  const posRes = hasPos ? idsResident(positionIds) : 0;
+  const cosRes = residentPtr(cosCache), sinRes = residentPtr(sinCache);
   const cacheBytes = rows * half * 4;
   const plan = {
     B, S, H, D, total, rot, layout, interleaved: interleaved === true || interleaved === 1, sign: 1,
     offset: 0, posBStride: S,
   };
-  const extra = [hasPos && !posRes ? B * S * 4 : 0, residentPtr(cosCache) ? 0 : cacheBytes, residentPtr(sinCache) ? 0 : cacheBytes];
+  const extra = [hasPos && !posRes ? B * S * 4 : 0, cosRes ? 0 : cacheBytes, sinRes ? 0 : cacheBytes];
   return runRope(plan, x, out, extra, (s) => {
-    const posPtr = hasPos ? stageIds(positionIds, rows, posRes ? 0 : s.take(B * S * 4), 'positionIds') : 0;
-    const cosPtr = stageCache(cosCache, s, cacheBytes);
-    const sinPtr = stageCache(sinCache, s, cacheBytes);
+    const posPtr = hasPos ? stageIds(positionIds, rows, posRes || s.take(B * S * 4), 'positionIds', posRes) : 0;
+    const cosPtr = stageCache(cosCache, cosRes, s, cacheBytes);
+    const sinPtr = stageCache(sinCache, sinRes, s, cacheBytes);
     return { cosPtr, sinPtr, posPtr };
   });
 }

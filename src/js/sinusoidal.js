@@ -35,7 +35,9 @@ export function frequencyWriter(dim, options) {
     frequencies.forEach((f, i) => {
       if (!Number.isFinite(f)) throw new RangeError(`embedkit: frequencies[${i}] = ${f} is not finite`);
     });
-    return (ptr) => heap().f64.set(frequencies, ptr >>> 3);
+    // A view into wasm memory would be detached if the call's scratch grows memory: copy it.
+    const f = frequencies.buffer === heap().buffer ? frequencies.slice() : frequencies;
+    return (ptr) => heap().f64.set(f, ptr >>> 3);
   }
   if (frequencies === 'paper') return (ptr) => wasm().ek_sinusoidal_freqs_f64(ptr, dim, base);
   if (frequencies === 'tensor2tensor') {

@@ -8,6 +8,11 @@ export function isIdArray(a) {
     Array.isArray(a) || (a instanceof ResidentArray && (a.type === Int32Array || a.type === Uint32Array));
 }
 
+/** TypeError for a ResidentArray argument that has been disposed (checked before any write). */
+export function checkNotDisposed(a, name) {
+  if (a instanceof ResidentArray && a.disposed) throw new TypeError(`embedkit: ${name} is a disposed ResidentArray`);
+}
+
 /** Throws TypeError unless `ids` is an accepted id container; returns its length. */
 export function idsLength(ids, name = 'ids') {
   if (!isIdArray(ids)) {
@@ -15,7 +20,23 @@ export function idsLength(ids, name = 'ids') {
     throw new TypeError(`embedkit: ${name} must be an Int32Array, Uint32Array, BigInt64Array, ` +
       `ResidentArray(Int32Array) or an array of integers, got ${got}`);
   }
+  checkNotDisposed(ids, name);
+  if (ids instanceof BigInt64Array && residentPtr(ids)) {
+    // It would be read after the call's scratch is reserved, and a growth detaches it.
+    throw new TypeError(`embedkit: ${name} is a BigInt64Array in wasm memory; pass int32 ids there ` +
+      '(a ResidentArray(Int32Array), used in place) or a BigInt64Array of your own');
+  }
   return ids.length;
+}
+
+/**
+ * Where ids can be read in place: the pointer of a ResidentArray or of an Int32Array /
+ * Uint32Array view into wasm memory, else 0 (a BigInt64Array or a plain array is staged as int32).
+ * Take it before the call reserves scratch: growth detaches views, and a detached view no
+ * longer says where it was.
+ */
+export function idsResident(ids) {
+  return ids instanceof BigInt64Array || Array.isArray(ids) ? 0 : residentPtr(ids);
 }
 
 function outOfRange(name, i, v, limit) {
@@ -26,21 +47,22 @@ function outOfRange(name, i, v, limit) {
  * Put `ids` as int32 at `dst` in wasm memory (unless it is already resident there, in which
  * case its own pointer is returned) and check every id is in [0, limit). Throws RangeError
  * naming the first bad index and value. Returns the pointer to read the int32 ids from.
- * Writes only into `dst`, which must be scratch space.
+ * Writes only into `dst`, which must be scratch space. `resident` is idsResident(ids), taken
+ * before the scratch was reserved (then `dst` is not used).
  */
-export function stageIds(ids, limit, dst, name = 'ids') {
+export function stageIds(ids, limit, dst, name = 'ids', resident = idsResident(ids)) {
   const n = ids.length;
-  let ptr = residentPtr(ids);
-  const resident = ptr !== 0 && !(ids instanceof BigInt64Array);
   if (ids instanceof Int32Array || ids instanceof Uint32Array || ids instanceof ResidentArray) {
-    if (!resident) {
+    let ptr = resident;
+    if (!ptr) {
       ptr = dst;
       heap().u32.set(ids instanceof Int32Array ? new Uint32Array(ids.buffer, ids.byteOffset, n) : ids, dst >>> 2);
     }
     const bad = wasm().ek_check_ids_i32(ptr, n, limit);
     if (bad >= 0) {
-      const src = ids instanceof ResidentArray ? ids.view : ids;
-      throw outOfRange(name, bad, src[bad], limit);
+      const unsigned = ids instanceof Uint32Array || (ids instanceof ResidentArray && ids.type === Uint32Array);
+      const h = heap();
+      throw outOfRange(name, bad, (unsigned ? h.u32 : h.i32)[(ptr >>> 2) + bad], limit);
     }
     return ptr;
   }
@@ -75,6 +97,7 @@ export function checkFloat32(a, len, name) {
     const got = a === null ? 'null' : ArrayBuffer.isView(a) ? a.constructor.name : typeof a;
     throw new TypeError(`embedkit: ${name} must be a Float32Array, got ${got}`);
   }
+  checkNotDisposed(a, name);
   if (a.length !== len) throw new RangeError(`embedkit: ${name} has length ${a.length}, expected ${len}`);
 }
 

@@ -117,34 +117,52 @@ export function toWord2VecText(v) {
   return lines.join('\n') + '\n';
 }
 
+// A decimal number as the word2vec tool and gensim write them (no hex, no "Infinity", no "NaN").
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
 /**
  * Parse the word2vec tool's text format (a "rows dim" header, then one "word v1 ... vdim" line
- * per row), e.g. vectors trained elsewhere. Throws RangeError naming the first bad line.
+ * per row), e.g. vectors trained elsewhere. The file is untrusted: the header is checked against
+ * the text actually present before anything sized by it is allocated, and every value must be a
+ * decimal number that fits float32. Throws RangeError naming the first bad line.
  * @param {string} text
  * @returns {{ words: string[], weight: Float32Array, dim: number, counts: null }}
  */
 export function fromWord2VecText(text) {
   if (typeof text !== 'string') throw new TypeError('embedkit: fromWord2VecText takes a string');
   const lines = text.split('\n');
-  const head = lines[0].trim().split(/\s+/).map(Number);
-  const [rows, dim] = head;
-  if (head.length !== 2 || !Number.isInteger(rows) || !Number.isInteger(dim) || rows < 1 || dim < 1) {
-    throw new RangeError(`embedkit: word2vec text line 1 must be "rows dim", got ${JSON.stringify(lines[0].slice(0, 40))}`);
+  const headLine = lines[0].trim();
+  const m = /^(\d{1,15})\s+(\d{1,15})$/.exec(headLine);
+  const rows = m ? Number(m[1]) : NaN, dim = m ? Number(m[2]) : NaN;
+  if (!m || rows < 1 || dim < 1) {
+    throw new RangeError(`embedkit: word2vec text line 1 must be "rows dim", got ${JSON.stringify(headLine.slice(0, 40))}`);
+  }
+  // Each row is a line of at least 2 * dim + 1 characters (a word, then dim separated numbers).
+  const body = text.length - lines[0].length - 1;
+  if (lines.length - 1 < rows || body < rows * (2 * dim + 1)) {
+    throw new RangeError(`embedkit: word2vec text line 1 announces ${rows} rows of ${dim} numbers, but the ` +
+      `${lines.length - 1} lines and ${Math.max(body, 0)} characters after it are too short to reach line ${rows + 1}`);
   }
   const words = [];
   const weight = new Float32Array(rows * dim);
   for (let i = 0; i < rows; i++) {
-    const line = lines[i + 1];
-    const parts = line === undefined ? [] : line.trim().split(/\s+/);
-    if (parts.length !== dim + 1) {
+    const parts = lines[i + 1].trim().split(/\s+/);
+    if (parts.length !== dim + 1 || parts[0] === '') {
       throw new RangeError(`embedkit: word2vec text line ${i + 2} has ${Math.max(parts.length - 1, 0)} numbers, expected ${dim}`);
     }
     words.push(parts[0]);
     for (let j = 0; j < dim; j++) {
-      const v = Number(parts[j + 1]);
-      if (!Number.isFinite(v)) throw new RangeError(`embedkit: word2vec text line ${i + 2}: ${JSON.stringify(parts[j + 1])} is not a number`);
+      const t = parts[j + 1];
+      if (!DECIMAL.test(t)) throw new RangeError(`embedkit: word2vec text line ${i + 2}: ${JSON.stringify(t.slice(0, 40))} is not a number`);
+      const v = Math.fround(Number(t));
+      if (!Number.isFinite(v)) {
+        throw new RangeError(`embedkit: word2vec text line ${i + 2}: ${t} overflows float32 (largest finite value 3.4028235e38)`);
+      }
       weight[i * dim + j] = v;
     }
+  }
+  for (let k = rows + 1; k < lines.length; k++) {
+    if (lines[k].trim() !== '') throw new RangeError(`embedkit: word2vec text line ${k + 1}: text after the ${rows} rows the header announces`);
   }
   return { words, weight, dim, counts: null };
 }

@@ -12,7 +12,7 @@ import { Embedding } from './embedding.js';
 /** Keys of the Word2Vec options and of train()'s (an unknown key is a TypeError). */
 export const WORD2VEC_OPTIONS = ['corpus', 'vocab', 'counts', 'mode', 'dim', 'window', 'negative', 'sample', 'alpha',
   'minAlphaRatio', 'epochs', 'seed', 'tableBits', 'scalar', 'hs', 'nsExponent', 'cbowMean', 'shrinkWindows', 'totalWords',
-  'weight', 'outputWeight', 'hsOutputWeight'];
+  'weight', 'outputWeight', 'hsOutputWeight', 'threads'];
 const TRAIN_OPTIONS = ['onProgress', 'chunkWords', 'signal'];
 
 const now = () => (globalThis.performance ?? Date).now();
@@ -218,12 +218,14 @@ function checkInitial(a, name, maxRows, dim) {
     throw new RangeError(`embedkit: ${name} has length ${a.length}: expected a whole number of rows of dim ${dim}, 1 to ${maxRows} rows`);
   }
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) throw new RangeError(`embedkit: ${name}[${i}] = ${a[i]} is not finite`);
-  return a;
+  // A view into wasm memory (another model's .weight) would be detached by the allocations below.
+  return a.buffer === heap().buffer ? a.slice() : a;
 }
 
 export class Word2Vec {
   #st = 0; #syn0 = 0; #syn1 = 0; #table = 0; #keep = 0; #neu1 = 0; #neu1e = 0; #sen = 0; #corpus = 0;
   #hs1 = 0; #hsOff = 0; #hsCode = 0; #hsPoint = 0;
+  #parts = 0; #partBufs = 0; #partSens = 0;
   #stream = null; #bufCap = 0; #pending = null; #feeding = false;
   #nVocab; #dim; #options;
   #elapsed = 0; #wordsAtStart = 0;
@@ -244,7 +246,10 @@ export class Word2Vec {
    *   2^tableBits ids); scalar = false (force the non-SIMD kernels; same bits, slower);
    *   totalWords (streamed corpus: in-vocabulary words per epoch; default the sum of the counts);
    *   weight / outputWeight / hsOutputWeight: tables to start from (continued training; the
-   *   first rows, the rest as a fresh start).
+   *   first rows, the rest as a fresh start);
+   *   threads = 1: with n > 1, the corpus is cut into n parts trained side by side on the thread
+   *   pool without locks (the original tool's -threads, gensim's workers): faster, but not
+   *   bit-reproducible; 1 is deterministic. Needs the corpus in memory (not streamed).
    */
   constructor(options = {}) {
     const ex = wasm();
@@ -266,6 +271,8 @@ export class Word2Vec {
     checkNumber(nsExponent, 'nsExponent', { min: -10 });
     if (nsExponent > 10) throw new RangeError(`embedkit: nsExponent must be in [-10, 10], got ${nsExponent}`);
     checkPosInt(epochs, 'epochs', { max: 1e6 });
+    const threads = options.threads ?? 1;
+    checkPosInt(threads, 'threads', { max: 256 });
     const c = options.corpus;
     const streamed = c !== null && typeof c === 'object' && !isIds(c) && !ArrayBuffer.isView(c) &&
       (Symbol.iterator in c || Symbol.asyncIterator in c);
@@ -281,6 +288,7 @@ export class Word2Vec {
       }
       ({ ids, tokens } = corpusOf(c, nVocab));
     }
+    if (threads > 1 && ids === null) throw new RangeError('embedkit: Word2Vec threads > 1 needs the corpus in memory (an Int32Array), not streamed');
     checkPosInt(dim, 'dim');
     checkPosInt(window, 'window', { max: 1000 });
     checkNumber(sample, 'sample', { min: 0 });
@@ -329,6 +337,11 @@ export class Word2Vec {
       this.#sen = take(4 * 1000, 'sentence');
       this.#bufCap = ids === null ? STREAM_BUFFER : Math.max(ids.length, 1);
       this.#corpus = take(4 * this.#bufCap, 'corpus');
+      if (threads > 1) {
+        this.#parts = take(threads * ex.ek_w2v_sizeof(), 'thread states');
+        this.#partBufs = take(threads * 2 * dim * 4, 'thread vectors');
+        this.#partSens = take(threads * 4000, 'thread sentences');
+      }
       countsPtr = scratch(scratchSize(8 * nVocab)).take(8 * nVocab);
     } catch (e) {
       for (const p of owned) free(p);
@@ -347,9 +360,10 @@ export class Word2Vec {
       sample, alpha, minAlphaRatio, epochs, tableBits, seedLo, seedHi, scalar ? 1 : 0,
       nsExponent, hs ? 1 : 0, this.#hs1, this.#hsOff, this.#hsCode, this.#hsPoint, cbowMean ? 1 : 0,
       shrinkWindows ? 1 : 0, stream ? 1 : 0);
-    if (rc !== 0) {
+    const rt = rc === 0 && threads > 1 ? ex.ek_w2v_threads(this.#st, this.#parts, threads, this.#partBufs, this.#partSens) : 0;
+    if (rc !== 0 || rt !== 0) {
       for (const p of owned) free(p);
-      throw new Error(`embedkit internal: ek_w2v_init returned ${rc}`);
+      throw new Error(`embedkit internal: ek_w2v_init returned ${rc}, ek_w2v_threads ${rt}`);
     }
     const hv = heap();
     if (w0) hv.f32.set(w0, this.#syn0 >>> 2);
@@ -360,7 +374,7 @@ export class Word2Vec {
     this.#dim = dim;
     this.#options = Object.freeze({
       mode, dim, window, negative, hs, nsExponent, cbowMean, shrinkWindows, sample, alpha, minAlphaRatio, epochs,
-      seed, tableBits, scalar, ...(stream ? { totalWords: tokens } : {}),
+      seed, tableBits, scalar, threads, ...(stream ? { totalWords: tokens } : {}),
     });
     this.#last = this.#read(false);
   }
@@ -534,7 +548,7 @@ export class Word2Vec {
   dispose() {
     if (this.#disposed) return;
     for (const p of [this.#st, this.#syn0, this.#syn1, this.#table, this.#keep, this.#neu1, this.#neu1e, this.#sen, this.#corpus,
-      this.#hs1, this.#hsOff, this.#hsCode, this.#hsPoint]) if (p) free(p);
+      this.#hs1, this.#hsOff, this.#hsCode, this.#hsPoint, this.#parts, this.#partBufs, this.#partSens]) if (p) free(p);
     this.#disposed = true;
   }
 

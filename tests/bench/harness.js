@@ -141,6 +141,9 @@ const COPY_MODULE = new Uint8Array([
   0x07, 0x08, 0x01, 0x04, 0x63, 0x6f, 0x70, 0x79, 0x00, 0x00,                         // export
   0x0a, 0x0e, 0x01, 0x0c, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfc, 0x0a, 0x00, 0x00, 0x0b,
 ]);
+// The same for the threaded build's shared memory: (memory 1 65536 shared) in the import.
+const COPY_MODULE_SHARED = new Uint8Array([...COPY_MODULE.subarray(0, 17), 0x02, 0x0f, ...COPY_MODULE.subarray(19, 29),
+  0x03, 0x01, 0x80, 0x80, 0x04, ...COPY_MODULE.subarray(31)]);
 
 /** The two limit rows for `bytes` bytes, using embedkit's memory (ek.ResidentArray). */
 export function copyRows(ek, memory, bytes) {
@@ -148,7 +151,8 @@ export function copyRows(ek, memory, bytes) {
   const dst = new ek.ResidentArray(Uint8Array, bytes);
   src.view.fill(7);
   dst.view.fill(1);
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(COPY_MODULE), { env: { mem: memory } });
+  const shared = typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(shared ? COPY_MODULE_SHARED : COPY_MODULE), { env: { mem: memory } });
   const copy = inst.exports.copy;
   const sp = src.ptr, dp = dst.ptr;
   const jsSrc = new Uint8Array(bytes).fill(7);

@@ -15,7 +15,7 @@
 //                 embedkit row also runs on N threads, side by side with its one-thread run
 //                 (--threads 1 times the single-thread build, as before threads existed)
 //   --list        list the workloads and exit
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -44,7 +44,10 @@ for (let i = 0; i < args.length; i++) {
 await ek.init({ threads: opts.threads });
 if (opts.cpu) useCpuClock();
 
-const files = readdirSync(here).filter((f) => f.endsWith('.js') && f !== 'run.js' && f !== 'harness.js').sort();
+// Only workload files: scripts that run on their own (glove-vs-c.js, word2vec-threads.js) would
+// start their work when imported.
+const files = readdirSync(here).filter((f) => f.endsWith('.js') && f !== 'run.js' && f !== 'harness.js' &&
+  /export const workloads = \[\s*\S/.test(readFileSync(join(here, f), 'utf8'))).sort();
 const all = [];
 for (const f of files) {
   const mod = await import(pathToFileURL(join(here, f)).href);

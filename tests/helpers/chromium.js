@@ -9,19 +9,22 @@ import { chromium } from 'playwright-core';
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.css': 'text/css' };
 
-/** Serve files under `dir` (default: the repo root); extra: { '/path': 'html text' } for inline pages. */
-export async function serve(extra = {}, dir = root) {
+/**
+ * Serve files under `dir` (default: the repo root); extra: { '/path': 'html text' } for inline
+ * pages; headers: sent with every response (e.g. COOP/COEP for a cross-origin isolated page).
+ */
+export async function serve(extra = {}, dir = root, headers = {}) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     if (extra[path] !== undefined) {
-      res.writeHead(200, { 'content-type': 'text/html' });
+      res.writeHead(200, { 'content-type': 'text/html', ...headers });
       return res.end(extra[path]);
     }
     const file = normalize(join(dir, path));
     if (!file.startsWith(dir)) { res.writeHead(403); return res.end(); }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', ...headers });
       res.end(body);
     } catch {
       res.writeHead(404);

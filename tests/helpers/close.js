@@ -1,5 +1,6 @@
 // close.js — tolerance checks that say where and by how much a result is off.
 import assert from 'node:assert/strict';
+import { rng } from './rng.js';
 
 /**
  * Assert |actual[i] - expected[i]| <= atol + rtol * |expected[i]| for every i. On failure the
@@ -34,17 +35,7 @@ export function assertSameBits(actual, expected, what = 'result') {
   }
 }
 
-/** A small seeded PRNG for test data (mulberry32): deterministic, independent of embedkit. */
-export function rng(seed = 1) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 export function randomFloats(n, seed, scale = 1) {
   const r = rng(seed);

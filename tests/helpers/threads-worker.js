@@ -8,6 +8,6 @@ import { cases } from './parallel-cases.js';
 await ek.init({ threads: workerData.threads });
 threadChunkCounts();
 const results = {};
-for (const name of workerData.names) results[name] = cases[name](ek);
+for (const name of workerData.names ?? Object.keys(cases)) results[name] = cases[name](ek);
 parentPort.postMessage({ features: { ...ek.features }, results, chunks: threadChunkCounts() });
 await ek.terminate();

@@ -244,8 +244,13 @@ static void fz_init_normal(fz_rng* r) {
   uint32_t n = (uint32_t)fz_size(r, 0, 2000);
   uint32_t lo = fz_u32(r), hi = fz_chance(r, 50) ? 0 : fz_u32(r);
   double mean = fz_chance(r, 50) ? 0 : fz_unit(r) * 10 - 5, std = fz_chance(r, 30) ? 1 : fz_unit(r) * 3;
+#if EK_HAVE_SIMD
   static const init_fn fns[4] = {ek_init_normal_f32__poly, ek_init_normal_f32__wasmsimd,
                                  ek_init_normal_f32, ek_init_normal_f32__scalar};
+#else  // the no-SIMD build has no __wasmsimd variant of this one (init.c)
+  static const init_fn fns[4] = {ek_init_normal_f32__poly, ek_init_normal_f32__poly,
+                                 ek_init_normal_f32, ek_init_normal_f32__scalar};
+#endif
   float* o[4];
   for (int f = 0; f < 4; f++) {
     o[f] = malloc(sizeof(float) * (n + 1));

@@ -135,6 +135,7 @@ export async function mount(root) {
       g.progress = p;
       progress.value = p.fraction;
       if (p.cost !== null) {
+        costBox.hidden = false;
         costs[0].push(p.entriesDone);
         costs[1].push(p.cost);
         chart?.set(costs);
@@ -162,5 +163,6 @@ export async function mount(root) {
   wordIn.addEventListener('input', () => { if (g) compare(); });
   onWidthChange(root, drawBlock);
   chart = await lineChart(costBox, { series: [{ label: 'cost' }], data: costs, height: 200, xLabel: 'entries fitted', yLabel: 'cost', yLog: true });
+  if (!costs[0].length) costBox.hidden = true;      // shown with the first cost
   worker.postMessage({ type: 'setup', words: BLOCK });
 }

@@ -67,7 +67,9 @@ export async function mount(root) {
     stats.replaceChildren(
       h('div', {}, 'words read: ', h('output', { id: 'learn-words', text: `${int(p.wordsDone)} / ${int(p.totalWords)}` })),
       h('div', {}, 'pass: ', h('output', { text: `${Math.min(p.epoch + 1, w2v.run.options.epochs)} of ${w2v.run.options.epochs}` })),
-      h('div', {}, 'speed: ', h('output', { id: 'learn-wps', text: `${int(p.wordsPerSec)} words/s` })),
+      h('div', {}, 'speed: ', h('output', { id: 'learn-wps', text: `${int(p.wordsPerSec)} words/s` }),
+        h('output', { id: 'learn-threads', 'data-threads': p.threads, 'data-worker-chunks': p.workerChunks,
+          text: p.threads > 1 ? ` on ${p.threads} threads` : ' on one thread' })),
       h('div', {}, 'learning rate: ', h('output', { text: fmt(p.lr, 4) })),
       h('div', {}, 'loss: ', h('output', { id: 'learn-loss-now', text: p.loss === null ? '–' : fmt(p.loss, 3) })));
   }

@@ -164,7 +164,9 @@ export function mount(root) {
     spaceNote.textContent = `A token is a string of bytes, and a leading space is part of it: “the” is id ${the}, “␣the” is id ${sthe} ` +
       `and “␣The” is id ${The}: three different rows of the table. ` +
       (partial ? `${partial} token${partial > 1 ? 's' : ''} here hold${partial > 1 ? '' : 's'} only part of a character ` +
-        '(accents and emoji take 2 to 4 bytes in UTF-8, and the tokenizer may split them): the unfinished bytes are shown in hex as ‹…›, and the character is shown on the token that completes it.'
+        '(accents and emoji take 2 to 4 bytes in UTF-8, and the tokenizer may split them): the unfinished bytes are shown in hex as ‹…›, and the character is shown on the token that completes it. ' +
+        `Their bytes: ${pieces.map((p, i) => ({ p, i })).filter(({ i }) => pieces[i].partial || (i > 0 && pieces[i - 1].partial))
+          .slice(0, 6).map(({ p }) => `id ${p.id} = ${p.byteText}`).join('; ')}.`
         : 'Type an emoji or an accented letter to see a character split over several tokens.');
   }
 

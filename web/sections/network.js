@@ -148,12 +148,12 @@ export function mountNetwork(root) {
     drawDiagram(ex, input, outs, sig);
     const inName = ex.inputs.map((i) => words[s[i]]).join(' + ');
     root.dataset.netState = JSON.stringify({ wordsDone: snap.wordsDone, start: snap.start, centre, inputs: ex.inputs.map((i) => s[i]), outs, scores, sigAfter, lr });
-    scoreTable.replaceChildren(
+    scoreTable.replaceChildren(h('div', { class: 'scroll-x', tabindex: '0', role: 'region', 'aria-label': 'Scores of this pair' },
       h('table', { class: 'nums', id: 'net-table' },
         h('thead', {}, h('tr', {}, ...['W_out row of', 'role', 'in · out', 'σ (score)', 'after one update'].map((t) => h('th', { scope: 'col', text: t })))),
         h('tbody', {}, ...outs.map((o, k) => h('tr', {}, h('th', { scope: 'row', text: `${words[o]} (${int(snap.counts[o])}×)` }),
           h('td', { text: k === 0 ? 'true word (label 1)' : 'negative (label 0)' }), h('td', { text: fmt(scores[k], 4) }),
-          h('td', { text: fmt(sig[k], 4) }), h('td', { text: fmt(sigAfter[k], 4) }))))));
+          h('td', { text: fmt(sig[k], 4) }), h('td', { text: fmt(sigAfter[k], 4) })))))));
     update.replaceChildren(prose(`The loss of this example is −log σ(true) − Σ log(1 − σ(negative)) = ${fmt(loss, 4)}. ` +
       `One update with the trainer’s current learning rate (${fmt(lr, 5)}) moves the input row along the output rows and each output row ` +
       `along the input: the true word’s score goes from ${fmt(sig[0], 4)} to ${fmt(sigAfter[0], 4)}, the negatives’ go down. ` +

@@ -297,11 +297,12 @@ export async function mount(root) {
         'a rare word gets a handful, so it stays near the common direction, and so do all the other rare words. They all end up ' +
         'pointing almost the same way, and cosine similarity, which ignores length, calls them near-identical. The score is high ' +
         'because the evidence is thin, not because the words are related.'),
-      h('table', { class: 'nums', id: 'space-rare-table' },
+      h('div', { class: 'scroll-x', tabindex: '0', role: 'region', 'aria-label': 'Best-neighbour scores of rare and frequent words' },
+        h('table', { class: 'nums', id: 'space-rare-table' },
         h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'words' }), h('th', { scope: 'col', text: 'uses in the book' }), h('th', { scope: 'col', text: 'mean score of the best neighbour' }))),
         h('tbody', {},
           h('tr', {}, h('th', { scope: 'row', text: `the ${RARE_SAMPLE} rarest` }), h('td', { text: span(vec.counts[rareIds[0]], vec.counts[rareIds[RARE_SAMPLE - 1]]) }), h('td', { text: fmt(mean(rb), 3) })),
-          h('tr', {}, h('th', { scope: 'row', text: `ranks ${FROM_RANK + 1}–${FROM_RANK + RARE_SAMPLE}` }), h('td', { text: span(vec.counts[midIds[RARE_SAMPLE - 1]], vec.counts[midIds[0]]) }), h('td', { text: fmt(mean(mb), 3) })))),
+          h('tr', {}, h('th', { scope: 'row', text: `ranks ${FROM_RANK + 1}–${FROM_RANK + RARE_SAMPLE}` }), h('td', { text: span(vec.counts[midIds[RARE_SAMPLE - 1]], vec.counts[midIds[0]]) }), h('td', { text: fmt(mean(mb), 3) }))))),
       prose('Measured just now on the vectors shown above. The usual cures: drop rare words (a higher minimum count), train longer, ' +
         'or restrict the search to the frequent part of the vocabulary (<code>restrictVocab</code>).', 'note'));
   }

@@ -1,0 +1,149 @@
+// word2vec-threads.js — word2vec on 1 and N threads: embedkit (Word2Vec { threads }), gensim
+// (workers, its corpus_file reader) and the original C tool (-threads), on the same corpus and
+// settings, runs interleaved. Not part of npm test (it needs the Python venv with gensim and a
+// build of the C tool); run
+//   node tests/bench/word2vec-threads.js [--copies 10] [--runs 3] [--threads 2] [--mode skipgram|cbow]
+//     [--epochs 1] [--python /work/py/bin/python] [--w2v /work/ext/word2vec/word2vec]
+// The corpus: N copies of Moby-Dick tokenised by embedkit's Vocab (min count 5), written one
+// sentence per line for the others. Settings: dim 100, window 5, negative 5, sample 1e-3.
+// Speed: words read per second of wall-clock time, training only (gensim: model.train(); the C
+// tool: its own last "Words/thread/sec" figure times the threads, which leaves out its vocabulary
+// pass). Build the C tool outside the repository, with the published flags
+// (gcc -O3 -march=native -funroll-loops -pthread) and `eof = 0;` added where TrainModelThread
+// rewinds its file: as published it trains only the first epoch when -iter > 1.
+// Quality: WordSim-353 Spearman (gensim's test data) of each embedkit run, with 1 and N threads,
+// several seeds: threads must stay within the seed-to-seed spread.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { init, features, evaluateWordPairs, Vocab, Word2Vec } from '../../src/js/index.js';
+import { mobyDickText } from '../helpers/training-corpus.js';
+
+// run.js imports every file here looking for `workloads`: this one does its work only when run.
+export const workloads = [];
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
+
+async function main() {
+  const arg = (name, def) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? process.argv[i + 1] : def;
+  };
+  const copies = Number(arg('copies', 10)), runs = Number(arg('runs', 3)), T = Number(arg('threads', 2));
+  const mode = arg('mode', 'skipgram'), epochs = Number(arg('epochs', 1));
+  const python = arg('python', '/work/py/bin/python'), w2vBin = arg('w2v', '/work/ext/word2vec/word2vec');
+
+  await init({ threads: T });
+  console.log(`embedkit on ${features.threads} threads${features.threads > 1 ? '' : ` (${features.threadsReason})`}`);
+  const one = mobyDickText();
+  const vocab = Vocab.fromText(one, { minCount: 5 });
+  const ids1 = vocab.encode(one);
+  const corpus = new Int32Array(ids1.length * copies + copies);
+  for (let c = 0, o = 0; c < copies; c++) {
+    corpus.set(ids1, o);
+    o += ids1.length;
+    corpus[o++] = -1;
+  }
+  const counts = vocab.counts.map((x) => x * copies);
+  const tokens = corpus.reduce((n, x) => n + (x >= 0 ? 1 : 0), 0);
+  const dir = mkdtempSync(join(tmpdir(), 'ek-w2v-threads-'));
+  const file = join(dir, 'corpus.txt');
+  {
+    const lines = [];
+    let cur = [];
+    for (const id of corpus) {
+      if (id < 0) { if (cur.length) lines.push(cur.join(' ')); cur = []; } else cur.push(vocab.words[id]);
+    }
+    if (cur.length) lines.push(cur.join(' '));
+    writeFileSync(file, lines.join('\n') + '\n');
+  }
+  const sg = mode === 'skipgram';
+  console.log(`corpus: ${copies} x Moby-Dick, ${tokens} words, ${vocab.size} distinct; ${mode}, dim 100, window 5, ` +
+    `negative 5, sample 1e-3, ${epochs} epoch(s); words/s of wall-clock time, training only`);
+
+  const GENSIM = `
+  import json, sys, time
+  from gensim.models import Word2Vec
+  corpus, sg, workers, epochs, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+  m = Word2Vec(vector_size=100, window=5, min_count=1, sg=sg, negative=5, sample=1e-3, workers=workers, seed=seed, epochs=epochs)
+  m.build_vocab(corpus_file=corpus)
+  t0 = time.perf_counter()
+  m.train(corpus_file=corpus, total_words=m.corpus_total_words, epochs=epochs)
+  print(json.dumps({'seconds': time.perf_counter() - t0, 'words': m.corpus_total_words * epochs}))
+  `.replace(/^ {2}/gm, '');
+  const WORDSIM = '/work/py/lib/python3.11/site-packages/gensim/test/test_data/wordsim353.tsv';
+  const wordsim = existsSync(WORDSIM) ? readFileSync(WORDSIM, 'utf8') : null;
+
+  function embedkit(threads, seed) {
+    const w = new Word2Vec({ vocab, counts, corpus, mode, dim: 100, window: 5, negative: 5, sample: 1e-3, epochs, seed, threads });
+    const t0 = performance.now();
+    let p;
+    // Ten steps: the last one's mean loss per pair (the last tenth of training) is the quality figure.
+    while (!(p = w.step(Math.ceil(tokens * epochs / 10))).done);
+    const s = (performance.now() - t0) / 1000;
+    const q = { loss: p.loss, wordsim: wordsim ? evaluateWordPairs(w, wordsim, { vocab }).spearman : NaN };
+    w.dispose();
+    return { rate: tokens * epochs / s, q };
+  }
+
+  function gensim(workers, seed) {
+    try {
+      const out = execFileSync(python, ['-c', GENSIM, file, sg ? '1' : '0', String(workers), String(epochs), String(seed)], { encoding: 'utf8' });
+      const r = JSON.parse(out.trim().split('\n').at(-1));
+      return { rate: r.words / r.seconds };
+    } catch (e) {
+      return { na: `gensim failed: ${e.message.split('\n')[0]}` };
+    }
+  }
+
+  // The C tool's own "Words/thread/sec" divides by clock(), the CPU time of all its threads, not
+  // by wall-clock time: time whole runs instead, and take the difference between -iter E + 1 and
+  // -iter 1, which leaves out the vocabulary pass and the 10^8-entry table.
+  function ctool(threads) {
+    if (!existsSync(w2vBin)) return { na: `no ${w2vBin}` };
+    const wall = (iter) => {
+      const t0 = performance.now();
+      const r = spawnSync(w2vBin, ['-train', file, '-output', join(dir, 'c.bin'), '-size', '100', '-window', '5', '-negative', '5',
+        '-hs', '0', '-sample', '1e-3', '-threads', String(threads), '-iter', String(iter), '-min-count', '1', '-binary', '1',
+        '-cbow', sg ? '0' : '1', ...(sg ? [] : ['-alpha', '0.05'])], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`word2vec.c exited with ${r.status}`);
+      return (performance.now() - t0) / 1000;
+    };
+    const s = wall(epochs + 1) - wall(1);
+    return { rate: tokens * epochs / s };
+  }
+
+  const rows = {
+    'embedkit, 1 thread': [], [`embedkit, ${T} threads`]: [],
+    'gensim, workers=1': [], [`gensim, workers=${T}`]: [],
+    'word2vec.c, -threads 1': [], [`word2vec.c, -threads ${T}`]: [],
+  };
+  const quality = { 1: [], [T]: [] };
+  const notes = {};
+  for (let r = 0; r < runs; r++) {
+    for (const [name, f] of [
+      ['embedkit, 1 thread', () => embedkit(1, 1 + r)], [`embedkit, ${T} threads`, () => embedkit(T, 1 + r)],
+      ['gensim, workers=1', () => gensim(1, 1 + r)], [`gensim, workers=${T}`, () => gensim(T, 1 + r)],
+      ['word2vec.c, -threads 1', () => ctool(1)], [`word2vec.c, -threads ${T}`, () => ctool(T)],
+    ]) {
+      const x = f();
+      if (x.na) { notes[name] = x.na; continue; }
+      rows[name].push(x.rate);
+      if (name.startsWith('embedkit')) quality[name.includes(', 1 thread') ? 1 : T].push(x.q);
+    }
+  }
+  const median = (a) => { const b = [...a].sort((x, y) => x - y); return b.length ? b[b.length >> 1] : NaN; };
+  const k = (x) => `${(x / 1000).toFixed(0)}k`;
+  for (const [name, a] of Object.entries(rows)) {
+    console.log(`${name.padEnd(28)} ${notes[name] ? notes[name] : `median ${k(median(a))} words/s   runs: ${a.map(k).join(' ')}`}`);
+  }
+  const m = (name) => median(rows[name]);
+  console.log(`embedkit ${T} threads / 1 thread: ${(m(`embedkit, ${T} threads`) / m('embedkit, 1 thread')).toFixed(2)}x words/s (target >= 1.8)`);
+  console.log(`embedkit ${T} threads / gensim workers=${T}: ${(m(`embedkit, ${T} threads`) / m(`gensim, workers=${T}`)).toFixed(2)}x (target > 1)`);
+  console.log(`embedkit ${T} threads / word2vec.c -threads ${T}: ${(m(`embedkit, ${T} threads`) / m(`word2vec.c, -threads ${T}`)).toFixed(2)}x (target > 1)`);
+  const f = (a, key) => a.map((x) => x[key].toFixed(3)).join(' ');
+  console.log(`embedkit loss per pair over the last tenth, seeds 1..${runs}: 1 thread ${f(quality[1], 'loss')}; ${T} threads ${f(quality[T], 'loss')}`);
+  if (wordsim) console.log(`WordSim-353 Spearman, seeds 1..${runs}: 1 thread ${f(quality[1], 'wordsim')}; ${T} threads ${f(quality[T], 'wordsim')}`);
+  rmSync(dir, { recursive: true, force: true });
+}
