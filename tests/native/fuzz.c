@@ -1307,12 +1307,12 @@ static void fz_cooc(fz_rng* r) {
   off[0] = 0;
   for (int32_t i = 0; i < V; i++) off[i + 1] = off[i] + (uint32_t)(fz_chance(r, 30) ? 0 : fz_range(r, 0, V));
   double* dense = malloc((size_t)off[V] * 8 + 1);
-  uint32_t cap = 64u << fz_range(r, 0, 3);
+  uint32_t cap = 64u + (uint32_t)fz_range(r, 0, 200);  // any size >= 64
   ek_cooc_slot* hash = malloc((size_t)cap * sizeof(ek_cooc_slot));
   ek_cooc* st = malloc((size_t)ek_cooc_sizeof());
   CHECK(ek_cooc_sizeof() >= (int32_t)sizeof(ek_cooc), "ek_cooc_sizeof");
   CHECK(ek_cooc_init(st, dense, off, 0, window, sym, weighting, hash, cap) == EK_ERR_ARG, "n_vocab 0 accepted");
-  CHECK(ek_cooc_init(st, dense, off, V, window, sym, weighting, hash, cap + 1) == EK_ERR_ARG, "hash_cap not a power of two accepted");
+  CHECK(ek_cooc_init(st, dense, off, V, window, sym, weighting, hash, 63) == EK_ERR_ARG, "hash_cap 63 accepted");
   int rc = ek_cooc_init(st, dense, off, V, window, sym, weighting, hash, cap);
   CHECK(rc == EK_OK, "ek_cooc_init returned %d", rc);
   if (rc != EK_OK) { free(corpus), free(X), free(off), free(dense), free(hash), free(st); return; }
@@ -1323,13 +1323,14 @@ static void fz_cooc(fz_rng* r) {
     const int32_t got = ek_cooc_count(st, corpus, pos, end);
     CHECK(got >= pos && got <= end, "ek_cooc_count returned %d for [%d, %d)", got, pos, end);
     if (got < end) {
-      {  // refused: a table that is not a power of two, or too small for the entries
-        ek_cooc_slot* small = malloc(100 * sizeof(ek_cooc_slot));
-        CHECK(ek_cooc_rehash(st, small, 100) == EK_ERR_ARG, "rehash into 100 slots accepted");
-        if (st->hash_used >= 0.7 * 64) CHECK(ek_cooc_rehash(st, small, 64) == EK_ERR_ARG, "rehash of %u entries into 64 slots accepted", st->hash_used);
+      {  // refused: fewer than 64 slots, or too few for the entries at 70% load
+        const uint32_t tight = (uint32_t)(st->hash_used / 0.7);
+        ek_cooc_slot* small = malloc((size_t)(tight > 64 ? tight : 64) * sizeof(ek_cooc_slot));
+        CHECK(ek_cooc_rehash(st, small, 63) == EK_ERR_ARG, "rehash into 63 slots accepted");
+        if (tight >= 64) CHECK(ek_cooc_rehash(st, small, tight) == EK_ERR_ARG, "rehash of %u entries into %u slots accepted", st->hash_used, tight);
         free(small);
       }
-      const uint32_t cap2 = cap * 2;
+      const uint32_t cap2 = cap + cap / 2 + (uint32_t)fz_range(r, 0, 7);  // not a power of two in general
       ek_cooc_slot* bigger = malloc((size_t)cap2 * sizeof(ek_cooc_slot));
       CHECK(ek_cooc_rehash(st, bigger, cap2) == EK_OK, "ek_cooc_rehash to %u failed", cap2);
       free(hash);
