@@ -54,7 +54,7 @@ test('co-occurrence counts equal a plain JS count (dense block, hash, both; wind
   }
 });
 
-test('co-occurrence: the hash grows past its first size and still equals the plain count', () => {
+test('co-occurrence: the hash grows past its first size, up to the budget, and still equals the plain count', () => {
   const V = 3000;
   const corpus = synthCorpus(V, 40000, 3, 1);
   const ref = countRef(corpus, V, { window: 6 });
@@ -63,6 +63,14 @@ test('co-occurrence: the hash grows past its first size and still equals the pla
   assert.ok(co.stats.hashSlots >= 2 ** 18, `hash grew to ${co.stats.hashSlots}`);
   assertSameCounts(co, ref, V, 'grown');
   co.dispose();
+  // Near the budget the last growth takes what the budget allows (not a power of two).
+  const maxBytes = 12 * 2 ** 20;
+  const tight = new Cooccurrence({ corpus, numWords: V, window: 6, denseCells: 5000, maxBytes });
+  const slots = tight.stats.hashSlots;
+  assert.ok(slots > 2 ** 18 && slots < 2 ** 19 && (slots & (slots - 1)) !== 0, `${slots} slots`);
+  assert.ok(tight.stats.peakBytes <= maxBytes, `peak ${tight.stats.peakBytes}`);
+  assertSameCounts(tight, ref, V, 'budget-limited growth');
+  tight.dispose();
 });
 
 test('co-occurrence: row, get and top', () => {

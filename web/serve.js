@@ -9,6 +9,15 @@
 // the server listens on), which keeps DNS-rebinding pages out. `/` redirects to `/web/`.
 // PORT (default 8080) and HOST (default 127.0.0.1) come from the env.
 //
+// Caching: every file carries an ETag and Last-Modified; If-None-Match / If-Modified-Since get a
+// 304. HTML is `no-cache` (always revalidated, so an edited page shows on reload); everything else
+// may be reused for `maxAge` seconds (MAX_AGE in the env, default 300) without asking, which is
+// what lets the page and its Web Workers share one download of each module and of the wasm.
+// Compression: text, JavaScript, JSON, SVG and wasm are sent brotli- or gzip-encoded (node:zlib,
+// chosen by Accept-Encoding, compressed once per file version and kept in memory) with
+// `Vary: Accept-Encoding`; already-compressed formats (PNG, icons, unknown binaries) and tiny
+// files go as they are.
+//
 // Every file is sent with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy:
 // require-corp, which make the page cross-origin isolated: browsers then offer SharedArrayBuffer,
 // and embedkit runs its kernels (and the word2vec worker's training) on several threads.
@@ -18,7 +27,9 @@
 
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { stat, realpath } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { brotliCompress, gzip, constants as Z } from 'node:zlib';
+import { stat, realpath, readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { extname, join, sep, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -49,21 +60,94 @@ const TYPES = {
   '.ico': 'image/x-icon',
 };
 
-/** Headers of a served file (one place, so policies such as caching are added here). */
 /** The headers that make a page cross-origin isolated (so that it may use threads). */
 export const ISOLATION = {
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-embedder-policy': 'require-corp',
 };
 
-function fileHeaders(file, st) {
-  return {
-    'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
-    'content-length': st.size,
-    'cache-control': 'no-cache',
+/** Types worth compressing; everything else (PNG, icons, unknown binaries) is sent as it is. */
+const COMPRESSIBLE = /^(text\/|application\/(json|wasm)|image\/svg\+xml)/;
+const MIN_COMPRESS = 1024;              // smaller files go as they are: the saving is below a packet
+const MAX_COMPRESS = 32 * 1024 * 1024;  // larger ones are streamed as they are (not held in memory)
+
+/** Validators of a file version: a strong ETag (size and mtime) and its Last-Modified date. */
+function validators(st) {
+  return { etag: `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`, lastModified: st.mtime.toUTCString() };
+}
+
+/**
+ * Headers of a served file (one place, so policies such as caching are added here): type,
+ * caching (see the top of the file), validators; `encoding` names the content coding when the
+ * body is compressed (the ETag then names it too, so the two representations never share one).
+ */
+function fileHeaders(file, st, { maxAge = 300, encoding = null, length = st.size } = {}) {
+  const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+  const { etag, lastModified } = validators(st);
+  const headers = {
+    'content-type': type,
+    'content-length': length,
+    'cache-control': type.startsWith('text/html') ? 'no-cache' : `max-age=${maxAge}`,
+    etag: encoding ? `${etag.slice(0, -1)}-${encoding}"` : etag,
+    'last-modified': lastModified,
     'x-content-type-options': 'nosniff',
     ...ISOLATION,
   };
+  if (COMPRESSIBLE.test(type)) headers.vary = 'Accept-Encoding';
+  if (encoding) headers['content-encoding'] = encoding;
+  return headers;
+}
+
+/** The coding to send for an Accept-Encoding header: 'br', 'gzip' or null (identity). */
+export function pickEncoding(accept) {
+  if (!accept) return null;
+  const q = new Map();
+  for (const part of String(accept).toLowerCase().split(',')) {
+    const [name, ...params] = part.trim().split(';').map((x) => x.trim());
+    if (!name) continue;
+    const qp = params.find((p) => p.startsWith('q='));
+    const v = qp ? Number(qp.slice(2)) : 1;
+    q.set(name, Number.isFinite(v) ? v : 0);
+  }
+  const weight = (name) => (q.has(name) ? q.get(name) : q.get('*') ?? 0);
+  const best = ['br', 'gzip'].filter((n) => weight(n) > 0).sort((a, b) => weight(b) - weight(a));
+  return best[0] ?? null;
+}
+
+/** If-None-Match / If-Modified-Since against the file's validators (any representation's ETag matches). */
+function notModified(req, st) {
+  const { etag, lastModified } = validators(st);
+  const inm = req.headers['if-none-match'];
+  if (inm !== undefined) {
+    const base = etag.slice(1, -1);
+    return inm.split(',').some((t) => {
+      const tag = t.trim().replace(/^W\//, '');
+      return tag === '*' || tag === etag || tag === `"${base}-br"` || tag === `"${base}-gzip"`;
+    });
+  }
+  const ims = req.headers['if-modified-since'];
+  if (ims === undefined) return false;
+  const since = Date.parse(ims);
+  return Number.isFinite(since) && Date.parse(lastModified) <= since; // HTTP dates have whole seconds
+}
+
+const compressors = {
+  br: (buf) => promisify(brotliCompress)(buf, { params: { [Z.BROTLI_PARAM_QUALITY]: 5, [Z.BROTLI_PARAM_SIZE_HINT]: buf.length } }),
+  gzip: (buf) => promisify(gzip)(buf, { level: 6 }),
+};
+const compressed = new Map(); // `${encoding}:${file}` -> { key: etag, body: Promise<Buffer> }
+
+/** The file's bytes in `encoding`, compressed once per version (size + mtime) and kept. */
+function compressedBody(file, st, encoding) {
+  const id = `${encoding}:${file}`;
+  const { etag } = validators(st);
+  let hit = compressed.get(id);
+  if (!hit || hit.key !== etag) {
+    hit = { key: etag, body: readFile(file).then((buf) => compressors[encoding](buf)) };
+    hit.body.catch(() => compressed.delete(id));
+    compressed.set(id, hit);
+  }
+  return hit.body;
 }
 
 /**
@@ -115,7 +199,7 @@ function localHost(hostHeader, listenHost) {
 
 const notFound = (res) => res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
 
-async function handle(req, res, listenHost) {
+async function handle(req, res, listenHost, maxAge) {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD' }).end();
     return;
@@ -152,17 +236,34 @@ async function handle(req, res, listenHost) {
     notFound(res);
     return;
   }
-  res.writeHead(200, fileHeaders(file, st));
+  const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+  const encoding = COMPRESSIBLE.test(type) && st.size >= MIN_COMPRESS && st.size <= MAX_COMPRESS
+    ? pickEncoding(req.headers['accept-encoding']) : null;
+  if (notModified(req, st)) {
+    // The headers the 200 would have had (its ETag included), without a body.
+    const { 'content-length': _, 'content-type': __, 'content-encoding': ___, ...h } = fileHeaders(file, st, { maxAge, encoding });
+    res.writeHead(304, h).end();
+    return;
+  }
+  if (encoding) {
+    const body = await compressedBody(file, st, encoding);
+    res.writeHead(200, fileHeaders(file, st, { maxAge, encoding, length: body.length }));
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return;
+  }
+  res.writeHead(200, fileHeaders(file, st, { maxAge }));
   if (req.method === 'HEAD') { res.end(); return; }
   createReadStream(file).pipe(res);
 }
 
 /** Start the server; resolves with the http.Server once it listens. */
-export async function start({ port = Number(process.env.PORT ?? 8080), host = process.env.HOST ?? '127.0.0.1', quiet = false } = {}) {
+export async function start({ port = Number(process.env.PORT ?? 8080), host = process.env.HOST ?? '127.0.0.1', quiet = false,
+  maxAge = Number(process.env.MAX_AGE ?? 300) } = {}) {
+  if (!Number.isInteger(maxAge) || maxAge < 0) throw new RangeError(`serve: maxAge (MAX_AGE) must be a whole number of seconds >= 0, got ${maxAge}`);
   const { buildLib } = await import(pathToFileURL(join(ROOT, 'web', 'build-lib.js')).href);
   await buildLib({ quiet });
   const server = createServer((req, res) => {
-    handle(req, res, host).catch((err) => {
+    handle(req, res, host, maxAge).catch((err) => {
       if (!quiet) console.error(err);
       if (!res.headersSent) res.writeHead(500);
       res.end('internal error');

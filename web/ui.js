@@ -182,9 +182,28 @@ export async function lineChart(container, { series, data, height = 220, xLabel,
       points: { show: s.points ?? points },
     }))],
   };
+  // Text alternative: the container is one image to assistive technology, named by a summary
+  // of the data it currently shows (kept up to date by uPlot's setData hook).
+  container.setAttribute('role', 'img');
+  const describe = (u) => container.setAttribute('aria-label', chartSummary(u.data, opts.series, xLabel, yLabel));
+  opts.hooks = { ready: [describe], setData: [describe] };
   const chart = new uPlot(opts, data, container);
   onWidthChange(container, () => chart.setSize({ width: width(), height }));
   return { chart, set: (d) => chart.setData(d) };
+}
+
+/** One sentence per line chart for screen readers: the axes, the x range and each series' first, last, min and max. */
+export function chartSummary(data, series, xLabel = 'x', yLabel = '') {
+  const xs = data[0] ?? [];
+  const head = `Line chart of ${yLabel || series.slice(1).map((s) => s.label).join(', ')} against ${xLabel ?? 'x'}`;
+  if (!xs.length) return `${head}: no data yet.`;
+  const parts = series.slice(1).map((s, i) => {
+    const ys = Array.from(data[i + 1] ?? []).filter((v) => v !== null && Number.isFinite(v));
+    if (!ys.length) return `${s.label}: no values`;
+    const lo = ys.reduce((a, b) => Math.min(a, b)), hi = ys.reduce((a, b) => Math.max(a, b));
+    return `${s.label} from ${compact(ys[0])} to ${compact(ys.at(-1))} (lowest ${compact(lo)}, highest ${compact(hi)})`;
+  });
+  return `${head}, ${xs.length} points, ${xLabel ?? 'x'} from ${compact(xs[0])} to ${compact(xs.at(-1))}: ${parts.join('; ')}.`;
 }
 
 /**

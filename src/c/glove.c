@@ -24,14 +24,16 @@ static uint32_t hash_limit(uint32_t cap, int32_t window) {
   return lim > 0 ? (uint32_t)lim : 0;
 }
 
-static inline uint32_t slot_of(uint32_t i, uint32_t j, int32_t bits) {
+// Slot of (i, j) in a table of cap slots: the high 32 bits of a multiplicative hash, scaled to
+// [0, cap) by a multiply-shift (any cap, so the table can grow to exactly what the budget allows).
+static inline uint32_t slot_of(uint32_t i, uint32_t j, uint32_t cap) {
   const uint64_t key = ((uint64_t)i << 32) | j;
-  return (uint32_t)((key * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
+  return (uint32_t)((((key * 0x9E3779B97F4A7C15ULL) >> 32) * (uint64_t)cap) >> 32);
 }
 
 static inline void hash_add(ek_cooc* st, uint32_t i, uint32_t j, double w) {
-  const uint32_t mask = st->hash_cap - 1;
-  uint32_t h = slot_of(i, j, st->hash_bits);
+  const uint32_t cap = st->hash_cap;
+  uint32_t h = slot_of(i, j, cap);
   ek_cooc_slot* t = st->hash;
   for (;;) {
     ek_cooc_slot* s = t + h;
@@ -46,21 +48,14 @@ static inline void hash_add(ek_cooc* st, uint32_t i, uint32_t j, double w) {
       st->hash_used++;
       return;
     }
-    h = (h + 1) & mask;
+    if (++h == cap) h = 0;
   }
-}
-
-static int32_t log2_exact(uint32_t cap) {
-  int32_t b = 0;
-  while ((1u << b) < cap) b++;
-  return (1u << b) == cap ? b : -1;
 }
 
 EK_EXPORT int32_t ek_cooc_init(ek_cooc* st, double* dense, const uint32_t* off, int32_t n_vocab,
                                int32_t window, int32_t symmetric, int32_t weighting,
                                ek_cooc_slot* hash, uint32_t hash_cap) {
-  const int32_t bits = log2_exact(hash_cap);
-  if (n_vocab < 1 || window < 1 || window > 1000 || bits < 6 || bits > 31 ||
+  if (n_vocab < 1 || window < 1 || window > 1000 || hash_cap < 64 || hash_cap > (1u << 31) ||
       hash_limit(hash_cap, window) == 0)
     return EK_ERR_ARG;
   memset(st, 0, sizeof *st);
@@ -72,7 +67,6 @@ EK_EXPORT int32_t ek_cooc_init(ek_cooc* st, double* dense, const uint32_t* off, 
   st->off = off;
   st->hash = hash;
   st->hash_cap = hash_cap;
-  st->hash_bits = bits;
   st->hash_limit = hash_limit(hash_cap, window);
   for (int32_t k = 1; k <= window; k++) st->weights[k] = st->weighting ? 1.0 / (double)k : 1.0;
   memset(dense, 0, (size_t)off[n_vocab] * sizeof(double));
@@ -106,21 +100,19 @@ EK_EXPORT int32_t ek_cooc_count(ek_cooc* st, const int32_t* corpus, int32_t pos,
 }
 
 EK_EXPORT int32_t ek_cooc_rehash(ek_cooc* st, ek_cooc_slot* hash, uint32_t hash_cap) {
-  const int32_t bits = log2_exact(hash_cap);
-  if (bits < 6 || bits > 31 || (double)st->hash_used >= 0.7 * (double)hash_cap) return EK_ERR_ARG;
+  if (hash_cap < 64 || hash_cap > (1u << 31) || (double)st->hash_used >= 0.7 * (double)hash_cap) return EK_ERR_ARG;
   memset(hash, 0xFF, (size_t)hash_cap * sizeof(ek_cooc_slot));
   const ek_cooc_slot* old = st->hash;
   const uint32_t old_cap = st->hash_cap;
-  const uint32_t mask = hash_cap - 1;
   for (uint32_t s = 0; s < old_cap; s++) {
     if (old[s].i == EMPTY) continue;
-    uint32_t h = slot_of(old[s].i, old[s].j, bits);
-    while (hash[h].i != EMPTY) h = (h + 1) & mask;
+    uint32_t h = slot_of(old[s].i, old[s].j, hash_cap);
+    while (hash[h].i != EMPTY)
+      if (++h == hash_cap) h = 0;
     hash[h] = old[s];
   }
   st->hash = hash;
   st->hash_cap = hash_cap;
-  st->hash_bits = bits;
   st->hash_limit = hash_limit(hash_cap, st->window);
   return EK_OK;
 }

@@ -13,8 +13,8 @@
 //   columns j < dense_len(i) = off[i+1] - off[i] densely (JS chooses the rank-product rule of the
 //   tool, dense_len(i) = min(n_vocab, P / (i + 1)));
 // - an open-addressing hash (linear probing, 16-byte slots) for every other pair. When it is
-//   about to pass 70% load, ek_cooc_count returns early and JS allocates a table twice as large
-//   (or throws RangeError past its memory budget) and calls ek_cooc_rehash.
+//   about to pass 70% load, ek_cooc_count returns early and JS allocates a larger table (twice
+//   as large, or as large as its memory budget allows, else RangeError) and calls ek_cooc_rehash.
 // Result: CSR, rows sorted by column, float32 values (ek_cooc_finish).
 //
 // ---- Training ---------------------------------------------------------------------------------
@@ -30,7 +30,9 @@
 // ~ U(-0.5/dim, 0.5/dim). An entry whose diff is not finite is skipped, as the tool does.
 // Precision: vectors and G in float32 (the tool: float64); the dot product in float32 in
 // vec_f32.h's fixed order (__scalar and SIMD give the same bits); diff, fdiff, the cost and the
-// bias steps in float64.
+// bias steps in float64. (Tried: G in float64, with sqrt(G) in float64 rounded to float32 for
+// the division: on the State of the Union benchmark the scores and the final cost came out the
+// same to the printed digits, and training took twice the CPU time, so G stays float32.)
 // Layout: one block per word and side, stride = 2 * dpad + 4 floats (dpad = dim rounded up to 4):
 // [w (dpad, zero padding)] [G (dpad, padding 1)] [b, Gb, 0, 0]: the entry's whole working set
 // is two contiguous blocks. Word rows first (n_vocab blocks), then context rows.
@@ -56,10 +58,9 @@ typedef struct ek_cooc {
   double* dense;          // [off[n_vocab]] f64 dense block
   const uint32_t* off;    // [n_vocab + 1] start of row i in dense
   ek_cooc_slot* hash;     // [hash_cap]
-  uint32_t hash_cap;      // power of two
+  uint32_t hash_cap;      // slots, 64 .. 2^31
   uint32_t hash_used;     // occupied slots
   uint32_t hash_limit;    // ek_cooc_count stops before hash_used could pass it
-  int32_t hash_bits;
   double weights[1001];   // w(k), k = 1..window
 } ek_cooc;
 
@@ -67,7 +68,7 @@ typedef struct ek_cooc {
 EK_EXPORT int32_t ek_cooc_sizeof(void);
 
 // Set up a counter: zeroes dense [off[n_vocab]] and marks the hash [hash_cap] empty.
-// hash_cap: a power of two >= 64. Returns EK_OK or EK_ERR_ARG (nothing written then).
+// hash_cap: 64 .. 2^31 slots. Returns EK_OK or EK_ERR_ARG (nothing written then).
 EK_EXPORT int32_t ek_cooc_init(ek_cooc* st, double* dense, const uint32_t* off, int32_t n_vocab,
                                int32_t window, int32_t symmetric, int32_t weighting,
                                ek_cooc_slot* hash, uint32_t hash_cap);
@@ -78,7 +79,7 @@ EK_EXPORT int32_t ek_cooc_init(ek_cooc* st, double* dense, const uint32_t* off, 
 // itself, so counting can stop and resume at any position.
 EK_EXPORT int32_t ek_cooc_count(ek_cooc* st, const int32_t* corpus, int32_t pos, int32_t end);
 
-// Move every entry into a new empty table hash [hash_cap] (power of two, > hash_used / 0.7);
+// Move every entry into a new empty table hash [hash_cap] (64 .. 2^31, > hash_used / 0.7);
 // the old table is no longer used (the caller frees it).
 EK_EXPORT int32_t ek_cooc_rehash(ek_cooc* st, ek_cooc_slot* hash, uint32_t hash_cap);
 

@@ -2,7 +2,7 @@
 // trainer on it), src/c/glove.c. Both keep their data in wasm memory; GloVe.step() trains a
 // chunk of entries and returns, so a page can train in a Web Worker, as with Word2Vec.
 
-import { alloc, free, heap, scratch, scratchSize, wasm } from './memory.js';
+import { alloc, free, heap, scratch, scratchSize, wasm, MAX_BLOCK_BYTES } from './memory.js';
 import { checkNumber, checkOptions, checkPosInt } from './validate.js';
 import { checkSeed, corpusOf } from './word2vec.js';
 import { Embedding } from './embedding.js';
@@ -10,6 +10,8 @@ import { Embedding } from './embedding.js';
 const now = () => (globalThis.performance ?? Date).now();
 const GiB = 2 ** 30;
 const WASM_MAX = 2 ** 32 - 2 ** 16;
+// The hash is one block: at most MAX_BLOCK_BYTES (2 GiB - 1 MiB) of 16-byte slots.
+const MAX_SLOTS = Math.floor(MAX_BLOCK_BYTES / 16);
 const fmt = (n) => (n >= GiB ? `${(n / GiB).toFixed(2)} GiB` : `${(n / 2 ** 20).toFixed(1)} MiB`);
 
 /** Row lengths of the dense block: row i keeps columns j < min(V, floor(P / (i + 1))). */
@@ -130,9 +132,24 @@ export class Cooccurrence {
       for (;;) {
         pos = ex.ek_cooc_count(st, corpusPtr, pos, ids.length);
         if (pos >= ids.length) break;
-        const next = cap * 2;
-        const need = fixed + 16 * (cap + next);
-        if (need > maxBytes || next > 2 ** 31) {
+        // Twice as many slots; or, when the budget would not allow another growth after that,
+        // as many as it allows now (a table of c slots must fit beside the old one, and later
+        // beside the result of every pair it can hold).
+        const fits = (from, c) => fixed + 16 * (from + c) <= maxBytes && fixed + 16 * c + 12 * V + 8 * (0.7 * c + cells) <= maxBytes;
+        const largest = (from) => {
+          let c = Math.min(MAX_SLOTS, Math.floor((maxBytes - fixed) / 16) - from, Math.floor((maxBytes - fixed - 12 * V - 8 * cells) / 21.6));
+          while (c > from && !fits(from, c)) c--;
+          return c;
+        };
+        let next = Math.min(cap * 2, MAX_SLOTS);
+        if (!fits(cap, next) || largest(next) < next * 1.125) next = largest(cap);
+        const need = fixed + 16 * (cap + Math.max(next, Math.ceil(cap * 1.125)));
+        if (next < cap * 1.125) {
+          if (cap * 1.125 > MAX_SLOTS && need <= maxBytes) {
+            throw new RangeError(`embedkit: counting co-occurrences found more than ${Math.floor(cap * 0.7)} distinct pairs after ${pos} of ` +
+              `${ids.length} corpus positions, more than the hash can hold (one block of at most ${fmt(MAX_BLOCK_BYTES)}); count less ` +
+              'text, a smaller window or a smaller vocabulary');
+          }
           throw over(need, `more than ${Math.floor(cap * 0.7)} distinct pairs after ${pos} of ${ids.length} corpus positions`);
         }
         const bigger = take(16 * next, `hash (${next} slots)`);

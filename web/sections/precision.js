@@ -25,7 +25,7 @@ export function mount(root) {
       'take cos and sin) rounds the angle itself: position 100,000 times a frequency near 1 keeps only about two ' +
       'correct digits after the point. embedkit computes the angles in double precision and rounds only the ' +
       'final cos and sin to float32. Largest error over each range of positions, against float64 (head size 128):'),
-    h('div', { class: 'bars', id: 'rope-precision', role: 'table', 'aria-label': 'Largest cos/sin error by position range' },
+    h('div', { class: 'bars', id: 'rope-precision', role: 'figure', 'aria-label': 'Largest cos/sin error by position range' },
       h('span', { class: 'note', text: 'positions' }), h('span', { class: 'legend' },
         h('span', {}, h('span', { class: 'swatch', style: 'background:var(--accent)' }), 'embedkit'),
         h('span', {}, h('span', { class: 'swatch', style: 'background:#8b95a1' }), 'float32 recipe')),

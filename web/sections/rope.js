@@ -145,7 +145,7 @@ export async function mount(root) {
       'Below, the two sentences go through <code>Rope.forward</code> as whole sequences ' +
       `([1, seq, 1, ${HEAD_DIM}]), and we take the dot product of the rotated “lion” and “deeply”. For ` +
       'contrast, the same vectors with sinusoidal positions <em>added</em> instead.'),
-    h('div', { class: 'scroll-x' }, table),
+    h('div', { class: 'scroll-x', tabindex: '0', role: 'region', 'aria-label': 'Dot products of lion and deeply' }, table),
     h('figure', { class: 'figure' }, driftPlot,
       h('figcaption', { text: 'Dot product of “lion” and “deeply” as sentence 2 gets more tokens in front. With RoPE the line is flat; with added positions it wanders.' })),
   );
