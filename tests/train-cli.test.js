@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { init, Vocab, Word2Vec, loadVectors } from '../src/js/index.js';
+import { writeFileSync } from 'node:fs';
+import { init, Vocab, Word2Vec, loadVectors, fromWord2VecBinary, evaluateWordPairs } from '../src/js/index.js';
 import { mobyDickText } from './helpers/training-corpus.js';
 
 const script = fileURLToPath(new URL('./train/train.js', import.meta.url));
@@ -92,5 +93,30 @@ test('a tiny run through a pipe: plain progress lines, falling loss, vectors equ
   const saved = loadVectors(new Uint8Array(readFileSync(out)));
   assert.deepEqual(saved.words, [...vocab.words]);
   assert.deepEqual(saved.weight, w2v.weight, 'the CLI trains exactly what the API trains');
+  w2v.dispose();
+});
+
+test('streamed text with hierarchical softmax and a fixed window: the binary file holds the API run\'s vectors; evaluation printed', { timeout: 180_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'embedkit-train-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const textFile = join(dir, 'text.txt'), bin = join(dir, 'v.bin');
+  const text = mobyDickText().slice(0, 150000);
+  writeFileSync(textFile, text);
+  const pairs = readFileSync(new URL('./fixtures/w2v/wordsim353.tsv', import.meta.url), 'utf8');
+  const r = await cli('--text', textFile, '--stream', '--hs', '--negative', '0', '--fixed-window', '--ns-exponent', '0.5',
+    '--epochs', '2', '--dim', '12', '--min-count', '3', '--seed', '3', '--bin', bin,
+    '--eval-pairs', fileURLToPath(new URL('./fixtures/w2v/wordsim353.tsv', import.meta.url)));
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /, hierarchical softmax, ns exponent 0\.5, fixed window$/m);
+  await init();
+  const vocab = Vocab.fromText(text, { minCount: 3 });
+  const w2v = new Word2Vec({ vocab, corpus: vocab.encode(text), dim: 12, epochs: 2, seed: 3, hs: true, negative: 0,
+    shrinkWindows: false, nsExponent: 0.5 });
+  await w2v.train();
+  const saved = fromWord2VecBinary(new Uint8Array(readFileSync(bin)));
+  assert.deepEqual(saved.words, [...vocab.words]);
+  assert.deepEqual(saved.weight, w2v.weight, 'streamed in the CLI = in memory through the API');
+  const ev = evaluateWordPairs(saved, pairs);
+  assert.match(r.stdout, new RegExp(`^word pairs .*: Spearman ${ev.spearman.toFixed(4)}, Pearson ${ev.pearson.toFixed(4)}, ${ev.pairs} pairs`, 'm'));
   w2v.dispose();
 });

@@ -7,33 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { init, Vocab, VocabCounter, Word2Vec, huffmanTree } from '../src/js/index.js';
 import { Word2VecRef, huffmanRef } from './helpers/training-ref.js';
+import { synthCorpus, maxAbsDiff } from './helpers/w2v-synth.js';
 import { mobyDickText } from './helpers/training-corpus.js';
 
 await init();
-
-/** A small corpus with structure: words of group g co-occur within sentences. */
-function synthCorpus(nVocab, nTokens, seed = 7) {
-  let s = seed;
-  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  const out = [];
-  const groups = 4;
-  while (out.length < nTokens) {
-    const g = Math.floor(rnd() * groups);
-    const len = 3 + Math.floor(rnd() * 12);
-    for (let i = 0; i < len; i++) out.push(g + groups * Math.floor(Math.pow(rnd(), 2) * Math.floor(nVocab / groups)));
-    out.push(-1);
-  }
-  const counts = new Float64Array(nVocab);
-  for (const w of out) if (w >= 0) counts[w]++;
-  for (let i = 0; i < nVocab; i++) if (counts[i] === 0) counts[i] = 1;
-  return { corpus: Int32Array.from(out), counts };
-}
-
-function maxAbsDiff(a, b) {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 function maxAbs(a) {
   let m = 0;

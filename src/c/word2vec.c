@@ -215,54 +215,111 @@ static inline float grad_and_loss(float f, int label, float alpha, double* loss)
   return ((float)label - sig_table[i]) * alpha;
 }
 
+// Targets trained together: their dots are computed first (four at a time, independent chains,
+// loads in flight together) and the updates of all rows made in one pass that reads e and h
+// once (vec_f32.h: ek_dot_rows, ek_sgns_rows). The rows of a batch are distinct, so no dot of a
+// batch depends on another's update, and the error adds up in the order of the targets: the
+// same operations in the same order as training the targets one by one, the same bits.
+#define EK_W2V_BATCH 16
+
+// Train h against k distinct rows (labels in order): sigmoid and gradient per row (skipped
+// outside (-MAX_EXP, MAX_EXP) when hs_rule, as the tool does for hierarchical softmax), then the
+// update of the rows with g != 0; the error is accumulated into e.
+static inline __attribute__((always_inline)) void train_rows_impl(ek_w2v* st, const float* h, float* e,
+                                                                  float* const* rows,
+                                                                  const uint8_t* labels, int32_t k,
+                                                                  int hs_rule, double* loss,
+                                                                  const int simd) {
+  float f[EK_W2V_BATCH], g[EK_W2V_BATCH];
+  float* upd[EK_W2V_BATCH];
+  int32_t m = 0;
+  EK_DOT_ROWS(simd, f, h, rows, k, st->dim);
+  st->loss_pairs += k;
+  for (int32_t r = 0; r < k; r++) {
+    const int label = labels[r];
+    if (hs_rule) {
+      if (f[r] <= -EK_W2V_MAX_EXP) {
+        if (label) *loss -= f[r];
+        continue;
+      }
+      if (f[r] >= EK_W2V_MAX_EXP) {
+        if (!label) *loss += f[r];
+        continue;
+      }
+    }
+    const float gr = grad_and_loss(f[r], label, st->alpha, loss);
+    if (gr != 0.0f) {
+      upd[m] = rows[r];
+      g[m++] = gr;
+    }
+  }
+  if (m > 0) EK_SGNS_ROWS(simd, e, upd, g, m, h, st->dim);
+}
+
+// One copy of the batch kernels per path (inlined at every call site they would add 30 kB to
+// the module for no measurable speed: a call per batch of up to 16 rows is noise).
+static __attribute__((noinline)) void train_rows_s(ek_w2v* st, const float* h, float* e,
+                                                   float* const* rows, const uint8_t* labels,
+                                                   int32_t k, int hs_rule, double* loss) {
+  train_rows_impl(st, h, e, rows, labels, k, hs_rule, loss, 0);
+}
+
+#if EK_HAVE_SIMD
+static __attribute__((noinline)) void train_rows_v(ek_w2v* st, const float* h, float* e,
+                                                   float* const* rows, const uint8_t* labels,
+                                                   int32_t k, int hs_rule, double* loss) {
+  train_rows_impl(st, h, e, rows, labels, k, hs_rule, loss, 1);
+}
+#define train_rows(st, h, e, rows, labels, k, hs_rule, loss, simd) \
+  ((simd) ? train_rows_v(st, h, e, rows, labels, k, hs_rule, loss)  \
+          : train_rows_s(st, h, e, rows, labels, k, hs_rule, loss))
+#else
+#define train_rows(st, h, e, rows, labels, k, hs_rule, loss, simd) \
+  ((void)(simd), train_rows_s(st, h, e, rows, labels, k, hs_rule, loss))
+#endif
+
 // One (hidden vector h, centre word) update: hierarchical softmax along the word's path (when
-// hs), then the positive and `negative` sampled rows (when negative > 0); the error is
-// accumulated into e (which the caller zeroed).
+// hs; the nodes of a path are distinct), then the positive and `negative` sampled rows (when
+// negative > 0; a batch ends early when a sampled row repeats one in it, so the repeat sees the
+// update before it, as one by one); the error is accumulated into e (which the caller zeroed).
 static inline __attribute__((always_inline)) void train_pair(ek_w2v* st, const float* h,
                                                              float* e, int32_t word, uint64_t* rng,
                                                              double* loss, const int simd) {
-  const int32_t dim = st->dim;
-  const float alpha = st->alpha;
+  const size_t dim = (size_t)st->dim;
+  float* rows[EK_W2V_BATCH];
+  uint8_t labels[EK_W2V_BATCH];
+  int32_t k = 0;
   if (st->hs) {
     const int32_t end = st->hs_off[word + 1];
     for (int32_t a = st->hs_off[word]; a < end; a++) {
-      float* o = st->syn1 + (size_t)st->hs_point[a] * (size_t)dim;
-      const float f = EK_DOT(simd, h, o, dim);
-      const int label = 1 - st->hs_code[a];
-      st->loss_pairs++;
-      // outside (-MAX_EXP, MAX_EXP) the tool and gensim skip the node; the loss still counts
-      if (f <= -EK_W2V_MAX_EXP) {
-        if (label) *loss -= f;
-        continue;
+      rows[k] = st->syn1 + (size_t)st->hs_point[a] * dim;
+      labels[k++] = (uint8_t)(1 - st->hs_code[a]);
+      if (k == EK_W2V_BATCH || a + 1 == end) {
+        train_rows(st, h, e, rows, labels, k, 1, loss, simd);
+        k = 0;
       }
-      if (f >= EK_W2V_MAX_EXP) {
-        if (!label) *loss += f;
-        continue;
-      }
-      const float g = grad_and_loss(f, label, alpha, loss);
-      if (g != 0.0f) EK_SGNS(simd, e, o, h, g, dim);
     }
   }
   if (st->negative == 0) return;
   const uint32_t mask = (1u << st->table_bits) - 1u;
-  for (int32_t d = 0; d <= st->negative; d++) {
-    int32_t target;
-    int label;
-    if (d == 0) {
-      target = word;
-      label = 1;
-    } else {
-      *rng = lcg(*rng);
-      target = st->table[(*rng >> 16) & mask];
-      if (target == word) continue;
-      label = 0;
+  rows[0] = st->syn1neg + (size_t)word * dim;
+  labels[0] = 1;
+  k = 1;
+  for (int32_t d = 1; d <= st->negative; d++) {
+    *rng = lcg(*rng);
+    const int32_t target = st->table[(*rng >> 16) & mask];
+    if (target == word) continue;
+    float* o = st->syn1neg + (size_t)target * dim;
+    int dup = 0;
+    for (int32_t r = 0; r < k; r++) dup |= rows[r] == o;
+    if (dup || k == EK_W2V_BATCH) {
+      train_rows(st, h, e, rows, labels, k, 0, loss, simd);
+      k = 0;
     }
-    float* o = st->syn1neg + (size_t)target * (size_t)dim;
-    const float f = EK_DOT(simd, h, o, dim);
-    const float g = grad_and_loss(f, label, alpha, loss);
-    st->loss_pairs++;
-    if (g != 0.0f) EK_SGNS(simd, e, o, h, g, dim);
+    rows[k] = o;
+    labels[k++] = 0;
   }
+  train_rows(st, h, e, rows, labels, k, 0, loss, simd);
 }
 
 static inline __attribute__((always_inline)) int32_t step_impl(ek_w2v* st, int32_t n_words,

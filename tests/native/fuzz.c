@@ -899,8 +899,10 @@ typedef struct {
 
 // Train to the end: `scalar` selects force_scalar; ek_w2v_step is called with chunks[i % n_chunks]
 // words; with n_pieces > 0 the corpus is streamed, split at cuts[0..n_pieces-2].
-static w2v_res w2v_run(const w2v_cfg* c, int32_t scalar, const int32_t* chunks, int n_chunks, const int32_t* cuts,
-                       int n_pieces) {
+// With threads > 1 the corpus is split among that many parts (ek_w2v_threads); natively the parts
+// run one after another, so the result is still a deterministic function of the inputs.
+static w2v_res w2v_run_t(const w2v_cfg* c, int32_t scalar, const int32_t* chunks, int n_chunks, const int32_t* cuts,
+                         int n_pieces, int32_t threads) {
   CHECK(ek_w2v_sizeof() >= (int32_t)sizeof(ek_w2v), "ek_w2v_sizeof() = %d", ek_w2v_sizeof());
   ek_w2v* st = malloc((size_t)ek_w2v_sizeof());
   const size_t tb = (size_t)c->V * c->dim * 4;
@@ -919,6 +921,18 @@ static w2v_res w2v_run(const w2v_cfg* c, int32_t scalar, const int32_t* chunks, 
                        c->sample, 0.025f, 1e-4f, c->epochs, c->bits, c->seed, 0, scalar, c->ns_exp, c->hs, out.syn1,
                        c->hs_off, c->hs_code, c->hs_point, c->cbow_mean, c->shrink, stream);
   CHECK(rc == EK_OK, "ek_w2v_init returned %d", rc);
+  ek_w2v* parts = 0;
+  float* neu = 0;
+  int32_t* sens = 0;
+  if (threads > 1) {
+    parts = malloc((size_t)threads * (size_t)ek_w2v_sizeof());
+    neu = malloc((size_t)threads * 2 * (size_t)c->dim * 4);
+    sens = malloc((size_t)threads * EK_W2V_MAX_SENTENCE * 4);
+    const int32_t trc = ek_w2v_threads(st, parts, threads, neu, sens);
+    CHECK(trc == (stream ? EK_ERR_ARG : EK_OK), "ek_w2v_threads(%d parts, stream %d) returned %d", threads, stream, trc);
+    // after the first step the split is refused
+    if (trc == EK_OK) CHECK(ek_w2v_threads(st, parts, threads, neu, sens) == EK_ERR_ARG, "ek_w2v_threads twice");
+  }
   int64_t total = 0;
   int piece = 0, fed = 0;
   for (int i = 0; rc == EK_OK && i < 1000000; i++) {
@@ -948,8 +962,12 @@ static w2v_res w2v_run(const w2v_cfg* c, int32_t scalar, const int32_t* chunks, 
   CHECK(out.prog[9] != 0 && out.prog[0] == out.prog[1] && out.prog[1] == (double)c->tokens * c->epochs &&
             total == (int64_t)c->tokens * c->epochs,
         "done %g, words %g of %g (steps returned %lld, stream %d)", out.prog[9], out.prog[0], out.prog[1], (long long)total, stream);
-  free(st), free(table), free(keep), free(neu1), free(neu1e), free(sen);
+  free(st), free(table), free(keep), free(neu1), free(neu1e), free(sen), free(parts), free(neu), free(sens);
   return out;
+}
+static w2v_res w2v_run(const w2v_cfg* c, int32_t scalar, const int32_t* chunks, int n_chunks, const int32_t* cuts,
+                       int n_pieces) {
+  return w2v_run_t(c, scalar, chunks, n_chunks, cuts, n_pieces, 1);
 }
 static void w2v_free(w2v_res* r) { free(r->syn0), free(r->syn1neg), free(r->syn1); }
 
@@ -1062,6 +1080,17 @@ static void fz_word2vec(fz_rng* r) {
     SAME_F32(s.syn1, a.syn1, n1, "syn1 (hs): streamed vs whole");
   }
   for (size_t i = 0; i < n; i++) CHECK(isfinite(a.syn0[i]), "non-finite input vector value at %zu", i);
+  // Lock-free parts (ek_w2v_threads): every word read once per epoch, SIMD and scalar twins equal
+  // (natively the parts run one after another, in turns set by the chunk sizes); a streamed corpus or one part is refused.
+  const int32_t parts = (int32_t)fz_range(r, 1, 5);
+  w2v_res ta = w2v_run_t(&c, 0, chunks, 4, 0, 0, parts == 1 ? 2 : parts);  // same chunks: they set how parts interleave
+  w2v_res tb = w2v_run_t(&c, 1, chunks, 4, 0, 0, parts == 1 ? 2 : parts);
+  SAME_F32(tb.syn0, ta.syn0, n, "syn0 with parts: scalar vs SIMD");
+  if (c.neg) SAME_F32(tb.syn1neg, ta.syn1neg, n, "syn1neg with parts: scalar vs SIMD");
+  if (c.hs) SAME_F32(tb.syn1, ta.syn1, n1, "syn1 (hs) with parts: scalar vs SIMD");
+  for (size_t i = 0; i < n; i++) CHECK(isfinite(ta.syn0[i]), "non-finite input vector value with parts at %zu", i);
+  w2v_free(&ta), w2v_free(&tb);
+  if (n_pieces > 1) { w2v_res ts = w2v_run_t(&c, 0, chunks, 4, cuts, n_pieces, 2); w2v_free(&ts); }
   w2v_free(&a), w2v_free(&b), w2v_free(&s);
   free(corpus), free(counts), free(off), free(point), free(code);
 }
@@ -1354,7 +1383,7 @@ typedef struct {
 
 static glove_res glove_run(const uint32_t* rowptr, const int32_t* cols, const float* vals, int32_t V, int32_t dim,
                            double x_max, double alpha, float eta, float clip, int32_t epochs, int32_t reshuffle,
-                           uint32_t seed, int32_t scalar, const int32_t* chunks, int n_chunks) {
+                           uint32_t seed, int32_t scalar, const int32_t* chunks, int n_chunks, int32_t threads) {
   const int32_t stride = 2 * ((dim + 3) / 4 * 4) + 4;
   const uint32_t nnz = rowptr[V];
   glove_res g;
@@ -1364,6 +1393,7 @@ static glove_res glove_run(const uint32_t* rowptr, const int32_t* cols, const fl
   CHECK(ek_glove_sizeof() >= (int32_t)sizeof(ek_glove), "ek_glove_sizeof");
   int rc = ek_glove_init(st, g.params, rec, rowptr, cols, vals, V, dim, x_max, alpha, eta, clip, epochs, reshuffle, seed, 0, scalar);
   CHECK(rc == EK_OK, "ek_glove_init returned %d", rc);
+  if (threads != 1) ek_glove_threads(st, threads);
   const double total = (double)nnz * epochs;
   double done = 0;
   for (int i = 0; rc == EK_OK && i < 1000000; i++) {
@@ -1404,8 +1434,13 @@ static void fz_glove(fz_rng* r) {
   int32_t chunks[3];
   for (int i = 0; i < 3; i++) chunks[i] = (int32_t)fz_range(r, 1, 200);
   const int32_t all[] = {1 << 30};
-  glove_res a = glove_run(rowptr, cols, vals, V, dim, x_max, alpha, eta, clip, epochs, reshuffle, seed, 0, all, 1);
-  glove_res b = glove_run(rowptr, cols, vals, V, dim, x_max, alpha, eta, clip, epochs, reshuffle, seed, 1, chunks, 3);
+  glove_res a = glove_run(rowptr, cols, vals, V, dim, x_max, alpha, eta, clip, epochs, reshuffle, seed, 0, all, 1, 1);
+  glove_res b = glove_run(rowptr, cols, vals, V, dim, x_max, alpha, eta, clip, epochs, reshuffle, seed, 1, chunks, 3, 1);
+  // ek_glove_threads cuts each step into contiguous parts; natively they run in order, which is
+  // the one-thread order: the same parameters bit for bit (n < 1 and n > 256 are clamped)
+  const int32_t nt = fz_chance(r, 10) ? (fz_chance(r, 50) ? 0 : 1000) : (int32_t)fz_range(r, 2, 6);
+  glove_res t = glove_run(rowptr, cols, vals, V, dim, x_max, alpha, eta, clip, epochs, reshuffle, seed, 0, chunks, 3, nt);
+  for (int w = 0; w < 5; w++) SAME_F32(t.exp[w], a.exp[w], (size_t)V * (w < 3 ? dim : 1), "export with ek_glove_threads vs one thread");
   for (int w = 0; w < 5; w++) {
     static const char* what[5] = {"w", "w~", "w + w~", "b", "b~"};
     char msg[80];
@@ -1438,8 +1473,8 @@ static void fz_glove(fz_rng* r) {
           "a refused ek_glove_init wrote");
     free(st), free(st0), free(p0);
   }
-  for (int w = 0; w < 5; w++) free(a.exp[w]), free(b.exp[w]);
-  free(a.params), free(b.params), free(rowptr), free(cols), free(vals);
+  for (int w = 0; w < 5; w++) free(a.exp[w]), free(b.exp[w]), free(t.exp[w]);
+  free(a.params), free(b.params), free(t.params), free(rowptr), free(cols), free(vals);
 }
 
 // ---- the thread pool's exports ------------------------------------------------------------------
@@ -1574,11 +1609,11 @@ static const fz_entry ENTRIES[] = {
     {"cooc", fz_cooc,
      "ek_cooc_sizeof ek_cooc_init ek_cooc_count ek_cooc_rehash ek_cooc_row_nnz ek_cooc_row_nnz__scalar "
      "ek_cooc_row_nnz__wasmsimd ek_cooc_finish"},
-    {"glove", fz_glove, "ek_glove_sizeof ek_glove_init ek_glove_step ek_glove_progress ek_glove_export"},
+    {"glove", fz_glove, "ek_glove_sizeof ek_glove_init ek_glove_step ek_glove_progress ek_glove_export ek_glove_threads"},
     {"pool", fz_pool, "ek_pool_worker ek_pool_set_threads ek_pool_stop ek_pool_worker_trapped ek_pool_chunk_counts"},
     {"trainer-threads", fz_trainer_threads,
      "ek_w2v_sizeof ek_w2v_init ek_w2v_threads ek_w2v_step ek_w2v_progress ek_glove_sizeof ek_glove_init ek_glove_threads ek_glove_step ek_glove_progress"},
-    {"word2vec", fz_word2vec, "ek_w2v_sizeof ek_w2v_init ek_w2v_feed ek_w2v_step ek_w2v_progress"},
+    {"word2vec", fz_word2vec, "ek_w2v_sizeof ek_w2v_init ek_w2v_feed ek_w2v_step ek_w2v_progress ek_w2v_threads"},
 };
 enum { N_ENTRIES = sizeof ENTRIES / sizeof *ENTRIES };
 

@@ -49,6 +49,55 @@ static void test_scale(void) {
   }
 }
 
+// The batched kernels: ek_dot_rows and ek_sgns_rows give, on both paths, the bits of one
+// ek_dot / ek_sgns_update per row in order.
+static void test_rows(void) {
+  enum { K = 9 };
+  for (int n = 0; n <= 41; n += (n < 17 ? 1 : 8)) {
+    for (int k = 1; k <= K; k++) {
+      const size_t sz = (size_t)n + 1;
+      float* h = malloc(sz * sizeof(float));
+      float* e0 = malloc(sz * sizeof(float));
+      float* rows0[K];
+      float g[K];
+      for (int j = 0; j < n; j++) h[j] = frand(), e0[j] = frand();
+      for (int r = 0; r < k; r++) {
+        rows0[r] = malloc(sz * sizeof(float));
+        for (int j = 0; j < n; j++) rows0[r][j] = frand();
+        g[r] = frand();
+      }
+      float ds[K], dv[K];
+      ek_dot_rows_s(ds, h, rows0, k, n);
+      ek_dot_rows_v(dv, h, rows0, k, n);
+      for (int r = 0; r < k; r++) {
+        const float one = ek_dot_s(h, rows0[r], n);
+        CHECK(memcmp(&ds[r], &one, 4) == 0 && memcmp(&dv[r], &one, 4) == 0, "dot_rows n=%d k=%d row %d", n, k, r);
+      }
+      // three copies of e and the rows: one by one (scalar), batched scalar, batched SIMD
+      float *e[3], *rows[3][K];
+      for (int c = 0; c < 3; c++) {
+        e[c] = fdup(e0, sz);
+        for (int r = 0; r < k; r++) rows[c][r] = fdup(rows0[r], sz);
+      }
+      for (int r = 0; r < k; r++) ek_sgns_update_s(e[0], rows[0][r], h, g[r], n);
+      ek_sgns_rows_s(e[1], rows[1], g, k, h, n);
+      ek_sgns_rows_v(e[2], rows[2], g, k, h, n);
+      for (int c = 1; c < 3; c++) {
+        CHECK(n == 0 || memcmp(e[0], e[c], (size_t)n * 4) == 0, "sgns_rows n=%d k=%d: e differs (%s)", n, k, c == 1 ? "scalar" : "simd");
+        for (int r = 0; r < k; r++)
+          CHECK(n == 0 || memcmp(rows[0][r], rows[c][r], (size_t)n * 4) == 0, "sgns_rows n=%d k=%d row %d (%s)", n, k, r, c == 1 ? "scalar" : "simd");
+      }
+      for (int c = 0; c < 3; c++) {
+        free(e[c]);
+        for (int r = 0; r < k; r++) free(rows[c][r]);
+      }
+      for (int r = 0; r < k; r++) free(rows0[r]);
+      free(h);
+      free(e0);
+    }
+  }
+}
+
 typedef struct {
   float *syn0, *syn1, *hs1;
 } w2v_out;
@@ -234,6 +283,7 @@ static void test_optim(void) {
 int main(void) {
   test_dot();
   test_scale();
+  test_rows();
   test_word2vec();
   test_scores();
   test_optim();
