@@ -136,11 +136,15 @@ export const cases = {
   },
   neighbors(ek) {
     const n = 20011, dim = 50;
-    const nb = new ek.Neighbors(floats(n * dim, 40), { dim });
+    const table = floats(n * dim, 40);
+    for (let r = 0; r < 3000; r += 7) table.copyWithin((r + 10000) * dim, r * dim, (r + 1) * dim);  // equal scores: ties
+    const nb = new ek.Neighbors(table, { dim });
     const r = nb.nearest(7, { k: 25 });
-    const q = nb.nearest(floats(dim, 41), { k: 300, exclude: [1, 2, 3] });
+    const q = nb.nearest(floats(dim, 41), { k: 100, exclude: [1, 2, 3] });
+    const t = nb.nearest(14, { k: 2000 });  // past the merge buffer: the one-thread path
     nb.dispose();
-    return { ids: Int32Array.from([...r, ...q].map((x) => x.id)), scores: Float32Array.from([...r, ...q].map((x) => x.score)) };
+    const all = [...r, ...q, ...t];
+    return { ids: Int32Array.from(all.map((x) => x.id)), scores: Float32Array.from(all.map((x) => x.score)) };
   },
 };
 
