@@ -163,7 +163,8 @@ async function interact(page) {
   await page.waitForFunction(() => !document.querySelector('#learn-start')?.disabled, null, { timeout: 60_000 });
   await page.click('#learn-start');
   await page.waitForTimeout(1500);
-  await page.click('#learn-start'); // pause
+  // pause, unless training already finished (with threads the whole run can take under 1.5 s)
+  if (await page.$('#learn-start:not([disabled])')) await page.click('#learn-start');
   await page.$$eval('details', (ds) => ds.forEach((d) => { d.open = true; }));
   await page.waitForTimeout(300);
 }
