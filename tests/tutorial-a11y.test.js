@@ -164,7 +164,7 @@ async function interact(page) {
   await page.click('#learn-start');
   await page.waitForTimeout(1500);
   // pause, unless training already finished (with threads the whole run can take under 1.5 s)
-  if (await page.$('#learn-start:not([disabled])')) await page.click('#learn-start');
+  await page.evaluate(() => { const b = document.querySelector('#learn-start'); if (!b.disabled) b.click(); }); // atomic: the run may end at any moment
   await page.$$eval('details', (ds) => ds.forEach((d) => { d.open = true; }));
   await page.waitForTimeout(300);
 }
@@ -199,7 +199,7 @@ test('tutorial load: each module and wasm fetched once by page and workers; time
     await page.click('#learn-start');
     await page.waitForTimeout(1000);
     // on threads the whole run can end within the wait (the button is then disabled)
-    if (await page.$('#learn-start:not([disabled])')) await page.click('#learn-start');
+    await page.evaluate(() => { const b = document.querySelector('#learn-start'); if (!b.disabled) b.click(); }); // atomic: the run may end at any moment
     await page.reload(); // the page again, as a returning visitor: only revalidations of the HTML
     await page.waitForSelector('body[data-ready=true]', { timeout: 60_000 });
     await page.waitForFunction(() => !document.querySelector('#learn-start')?.disabled, null, { timeout: 60_000 });
