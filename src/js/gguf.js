@@ -49,10 +49,10 @@ export const GGUF_MAX_HEADER = 256 * 1024 * 1024;
 
 const WHAT = 'GGUF';
 /** How GGUFFile's tensor methods (modelfile.js ModelTensors) name this format and its shapes. */
-const FORMAT = Object.freeze({
+const FORMAT = {
   what: WHAT, dtypeKey: 'type', shapeText: (t) => `ne [${t.ne}]`, layout: 'a 2-D tensor (ne = [dim, numEmbeddings])',
   float32Hint: ' (load a quantized table with loadEmbedding)',
-});
+};
 const bad = (why) => new RangeError(`embedkit: not a valid GGUF file: ${why}`);
 
 /** Thrown inside the parser when the prefix read so far is too short; carries the bytes needed. */

@@ -36,9 +36,9 @@ export const SAFETENSORS_MAX_HEADER = 100_000_000;
 
 const WHAT = 'safetensors';
 /** How SafetensorsFile's tensor methods (modelfile.js ModelTensors) name this format and its shapes. */
-const FORMAT = Object.freeze({
+const FORMAT = {
   what: WHAT, dtypeKey: 'dtype', shapeText: (t) => `shape [${t.shape}]`, layout: 'a 2-D [numEmbeddings, dim] tensor', float32Hint: '',
-});
+};
 const bad = (why) => new RangeError(`embedkit: not a valid safetensors file: ${why}`);
 
 function checkShapeList(shape, name) {
