@@ -904,7 +904,7 @@ typedef struct {
 static w2v_res w2v_run_t(const w2v_cfg* c, int32_t scalar, const int32_t* chunks, int n_chunks, const int32_t* cuts,
                          int n_pieces, int32_t threads) {
   CHECK(ek_w2v_sizeof() >= (int32_t)sizeof(ek_w2v), "ek_w2v_sizeof() = %d", ek_w2v_sizeof());
-  ek_w2v* st = malloc((size_t)ek_w2v_sizeof());
+  ek_w2v* st = aligned_alloc(64, (size_t)ek_w2v_sizeof());
   const size_t tb = (size_t)c->V * c->dim * 4;
   w2v_res out;
   out.syn0 = malloc(tb);
@@ -925,9 +925,9 @@ static w2v_res w2v_run_t(const w2v_cfg* c, int32_t scalar, const int32_t* chunks
   float* neu = 0;
   int32_t* sens = 0;
   if (threads > 1) {
-    parts = malloc((size_t)threads * (size_t)ek_w2v_sizeof());
-    neu = malloc((size_t)threads * 2 * (size_t)c->dim * 4);
-    sens = malloc((size_t)threads * EK_W2V_MAX_SENTENCE * 4);
+    parts = aligned_alloc(64, (size_t)threads * (size_t)ek_w2v_sizeof());
+    neu = malloc((size_t)threads * 2 * EK_W2V_VEC_STRIDE(c->dim) * 4);
+    sens = malloc((size_t)threads * EK_W2V_SEN_STRIDE * 4);
     const int32_t trc = ek_w2v_threads(st, parts, threads, neu, sens);
     CHECK(trc == (stream ? EK_ERR_ARG : EK_OK), "ek_w2v_threads(%d parts, stream %d) returned %d", threads, stream, trc);
     // after the first step the split is refused
@@ -1513,20 +1513,21 @@ static void fz_trainer_threads(fz_rng* r) {
     corpus[i] = fz_chance(r, 10) ? -1 : (int32_t)fz_range(r, 0, V - 1);
     if (corpus[i] >= 0) counts[corpus[i]]++, tokens++;
   }
-  ek_w2v* st = malloc((size_t)ek_w2v_sizeof());
-  ek_w2v* part = malloc((size_t)ek_w2v_sizeof() * (size_t)parts);
+  ek_w2v* st = aligned_alloc(64, (size_t)ek_w2v_sizeof());
+  ek_w2v* part = aligned_alloc(64, (size_t)ek_w2v_sizeof() * (size_t)parts);
   float* syn0 = malloc((size_t)V * dim * 4);
   float* syn1 = malloc((size_t)V * dim * 4);
   int32_t* table = malloc(((size_t)1 << 10) * 4);
   float* keep = malloc((size_t)V * 4);
-  float* neu = malloc((size_t)dim * 4 * 2 * (size_t)(parts + 1));
-  int32_t* sens = malloc((size_t)EK_W2V_MAX_SENTENCE * 4 * (size_t)(parts + 1));
+  const size_t vs = EK_W2V_VEC_STRIDE(dim);
+  float* neu = malloc(vs * 4 * 2 * (size_t)(parts + 1));
+  int32_t* sens = malloc((size_t)EK_W2V_SEN_STRIDE * 4 * (size_t)(parts + 1));
   int rc = ek_w2v_init(st, syn0, syn1, table, keep, neu, neu + dim, sens, corpus, n_corpus, tokens, counts, V, dim,
                        (int32_t)fz_range(r, 1, 6), 5, (int32_t)fz_range(r, 0, 1), fz_chance(r, 50) ? 1e-3 : 0, 0.025f,
                        1e-4f, epochs, 10, fz_u32(r), 0, fz_chance(r, 50), 0.75, 0, 0, 0, 0, 0, 1, 1, 0);
   CHECK(rc == EK_OK, "ek_w2v_init returned %d", rc);
-  CHECK(ek_w2v_threads(st, part, 1, neu + 2 * dim, sens + EK_W2V_MAX_SENTENCE) == EK_ERR_ARG, "one part accepted");
-  CHECK(ek_w2v_threads(st, part, parts, neu + 2 * dim, sens + EK_W2V_MAX_SENTENCE) == EK_OK, "ek_w2v_threads refused");
+  CHECK(ek_w2v_threads(st, part, 1, neu + 2 * vs, sens + EK_W2V_SEN_STRIDE) == EK_ERR_ARG, "one part accepted");
+  CHECK(ek_w2v_threads(st, part, parts, neu + 2 * vs, sens + EK_W2V_SEN_STRIDE) == EK_OK, "ek_w2v_threads refused");
   double prog[10];
   for (int i = 0; i < 100000; i++) {
     CHECK(ek_w2v_step(st, (int32_t)fz_range(r, 1, 500)) >= 0, "ek_w2v_step < 0");
