@@ -22,8 +22,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { init, features, evaluateWordPairs, Vocab, Word2Vec } from '../../src/js/index.js';
-import { mobyDickText } from '../helpers/training-corpus.js';
+import { init, features, evaluateWordPairs, Word2Vec } from '../../src/js/index.js';
+import { mobyCopies } from './lib/word-vectors.js';
 
 // run.js imports every file here looking for `workloads`: this one does its work only when run.
 export const workloads = [];
@@ -40,28 +40,9 @@ async function main() {
 
   await init({ threads: T });
   console.log(`embedkit on ${features.threads} threads${features.threads > 1 ? '' : ` (${features.threadsReason})`}`);
-  const one = mobyDickText();
-  const vocab = Vocab.fromText(one, { minCount: 5 });
-  const ids1 = vocab.encode(one);
-  const corpus = new Int32Array(ids1.length * copies + copies);
-  for (let c = 0, o = 0; c < copies; c++) {
-    corpus.set(ids1, o);
-    o += ids1.length;
-    corpus[o++] = -1;
-  }
-  const counts = vocab.counts.map((x) => x * copies);
-  const tokens = corpus.reduce((n, x) => n + (x >= 0 ? 1 : 0), 0);
   const dir = mkdtempSync(join(tmpdir(), 'ek-w2v-threads-'));
   const file = join(dir, 'corpus.txt');
-  {
-    const lines = [];
-    let cur = [];
-    for (const id of corpus) {
-      if (id < 0) { if (cur.length) lines.push(cur.join(' ')); cur = []; } else cur.push(vocab.words[id]);
-    }
-    if (cur.length) lines.push(cur.join(' '));
-    writeFileSync(file, lines.join('\n') + '\n');
-  }
+  const { vocab, corpus, counts, tokens } = mobyCopies(copies, file);
   const sg = mode === 'skipgram';
   console.log(`corpus: ${copies} x Moby-Dick, ${tokens} words, ${vocab.size} distinct; ${mode}, dim 100, window 5, ` +
     `negative 5, sample 1e-3, ${epochs} epoch(s); words/s of wall-clock time, training only`);
@@ -94,17 +75,11 @@ async function main() {
   // T one-thread trainers in T processes started together; the sum of their words/s.
   const soloScript = join(dir, 'solo.mjs');
   writeFileSync(soloScript, `
-    import { init, Vocab, Word2Vec } from ${JSON.stringify(pathToFileURL(fileURLToPath(new URL('../../src/js/index.js', import.meta.url))).href)};
-    import { mobyDickText } from ${JSON.stringify(pathToFileURL(fileURLToPath(new URL('../helpers/training-corpus.js', import.meta.url))).href)};
+    import { init, Word2Vec } from ${JSON.stringify(pathToFileURL(fileURLToPath(new URL('../../src/js/index.js', import.meta.url))).href)};
+    import { mobyCopies } from ${JSON.stringify(pathToFileURL(fileURLToPath(new URL('./lib/word-vectors.js', import.meta.url))).href)};
     const [copies, mode, epochs, seed] = process.argv.slice(2).map((x, i) => (i === 1 ? x : Number(x)));
     await init({ threads: 1 });
-    const one = mobyDickText();
-    const vocab = Vocab.fromText(one, { minCount: 5 });
-    const ids1 = vocab.encode(one);
-    const corpus = new Int32Array(ids1.length * copies + copies);
-    for (let c = 0, o = 0; c < copies; c++) { corpus.set(ids1, o); o += ids1.length; corpus[o++] = -1; }
-    const counts = vocab.counts.map((x) => x * copies);
-    const tokens = corpus.length - copies;
+    const { vocab, corpus, counts, tokens } = mobyCopies(copies);
     const w = new Word2Vec({ vocab, counts, corpus, mode, dim: 100, window: 5, negative: 5, sample: 1e-3, epochs, seed });
     process.stdout.write('ready\\n');
     await new Promise((r) => process.stdin.once('data', r));
