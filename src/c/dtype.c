@@ -350,8 +350,7 @@ static void row_q6_k__wasmsimd(float* y, const uint8_t* x, int32_t dim) {
     }                                                                                             \
     for (; i < n_ids; i++)                                                                        \
       ROW(out + (size_t)i * d, (const TT*)(const void*)(base + (size_t)ids[i] * rb), dim);        \
-    volatile uint32_t sink = touch; /* this call's own sink: threads share none */                \
-    (void)sink;                                                                                   \
+    volatile uint32_t sink __attribute__((unused)) = touch; /* this call's own: threads share none */ \
   }
 
 // Software prefetch (wasm has no prefetch instruction): read one byte of every cache line of
