@@ -708,28 +708,32 @@ test('web: GloVe: the co-occurrence block matches a count in JS, training lowers
   await page.close();
 });
 
-test('web: the word2vec network view shows the trainer\'s next sentence and real W_in / W_out scores', async () => {
+test('web: the word2vec network view shows the trainer\'s next sentence, its own negatives (Word2Vec#peek) and real W_in / W_out scores', async () => {
   // One training thread: the page's run is then bit-reproducible and Node's trainer can follow it.
   const { page, problems } = await open(desktop, '?threads=1');
   const text = await readFile(join(ROOT, 'node_modules', '@stdlib', 'datasets-moby-dick', 'data', 'data.txt'), 'utf8');
   const vocab = Vocab.fromText(text, { minCount: 5 });
   const corpus = vocab.encode(text);
   const settings = { mode: 'skipgram', dim: 50, window: 5, negative: 5, epochs: 5, seed: 2 };
-  const wordAt = [];
-  corpus.forEach((w, i) => { if (w >= 0) wordAt.push(i); });
+  let shownOuts = null;
   const check = async (trainer) => {
     const st = JSON.parse(await page.getAttribute('#learn', 'data-net-state'));
-    // Node's trainer, stepped a sentence at a time to the same point, has the same tables.
+    // Node's trainer, stepped a sentence at a time to the same point, has the same tables and generator.
     while (trainer.progress.wordsDone < st.wordsDone) trainer.step(1);
     assert.equal(trainer.progress.wordsDone, st.wordsDone, 'the page paused between sentences');
-    let start = wordAt[st.wordsDone % wordAt.length];
-    while (start > 0 && corpus[start - 1] >= 0) start--;
-    const shown = await page.$$eval('#net-sentence .tok', (els) => els.map((e) => e.textContent));
-    let end = start;
-    while (end < corpus.length && corpus[end] >= 0) end++;
-    while (end - start < 2) { start = end + 1; end = start; while (end < corpus.length && corpus[end] >= 0) end++; }
-    assert.equal(st.start, start, 'the next sentence with at least two words starts where Node says');
-    assert.deepEqual(shown, Array.from(corpus.subarray(start, end), (id) => vocab.words[id]));
+    const next = trainer.peek();
+    assert.equal(st.start, next.start, 'the stretch of the book read next starts where Node says');
+    // the sentence as the trainer reads it (after subsampling), and the stretch with the dropped words
+    const kept = await page.$$eval('#net-sentence button.chip .tok', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(kept, Array.from(next.sentence, (id) => vocab.words[id]));
+    const all = await page.$$eval('#net-sentence .chip', (els) => els.map((e) => e.querySelector('.tok')?.textContent ?? null));
+    assert.deepEqual(all, Array.from(corpus.subarray(next.start, next.end), (id) => (id < 0 ? null : vocab.words[id])));
+    // the pair shown: its input and the trainer's own negatives for it
+    const ex = next.examples.filter((e) => e.centre === st.centre)[st.pair];
+    assert.deepEqual(st.inputs, Array.from(ex.inputs), 'input rows');
+    assert.deepEqual(st.outs, [ex.word, ...ex.negatives], 'true word and the negatives the trainer will draw');
+    const shownNeg = await page.$$eval('#net-table tbody tr', (trs) => trs.map((tr) => tr.querySelector('th').textContent.replace(/ \(.*$/, '')));
+    assert.deepEqual(shownNeg, st.outs.map((id) => vocab.words[id]));
     const D = 50, Win = trainer.weight, Wout = trainer.outputWeight;
     const input = new Float64Array(D);
     for (const id of st.inputs) for (let c = 0; c < D; c++) input[c] += Win[id * D + c] / st.inputs.length;
@@ -738,23 +742,29 @@ test('web: the word2vec network view shows the trainer\'s next sentence and real
       for (let c = 0; c < D; c++) s += input[c] * Wout[o * D + c];
       assert.ok(Math.abs(s - st.scores[k]) < 1e-6, `score ${k}: page ${st.scores[k]}, node ${s}`);
     });
-    assert.ok(Math.abs(st.lr - trainer.progress.lr) < 1e-12);
-    if (st.outs.length) assert.ok(st.sigAfter[0] >= 1 / (1 + Math.exp(-st.scores[0])), 'the update raises the true word\'s score');
+    assert.ok(Math.abs(st.lr - next.lr) < 1e-12);
+    assert.ok(st.sigAfter[0] >= 1 / (1 + Math.exp(-st.scores[0])), 'the update raises the true word\'s score');
+    shownOuts = st.outs;
   };
   const trainer = new Word2Vec({ corpus, vocab, ...settings });
-  // before training: the first sentence, W_out all zero
-  await page.waitForFunction(() => document.querySelector('#learn').dataset.netReady === '0', null, { timeout: 30000 });
+  // before training: the first sentence that trains something, W_out all zero
+  await page.waitForFunction(() => document.querySelector('#learn').dataset.netState, null, { timeout: 30000 });
   await check(trainer);
   // train a little, pause: the view follows the trainer
   await page.click('#learn-start');
   await page.waitForFunction(() => JSON.parse(document.querySelector('#learn-loss').dataset.losses || '[]').length >= 3, null, { timeout: 30000 });
   await page.click('#learn-start');
-  await page.waitForFunction(() => Number(document.querySelector('#learn').dataset.netReady) > 0 &&
-    JSON.parse(document.querySelector('#learn').dataset.netState).wordsDone > 0, null, { timeout: 30000 });
+  await page.waitForFunction(() => JSON.parse(document.querySelector('#learn').dataset.netState).wordsDone > 0 &&
+    !document.querySelector('#net-refresh').disabled, null, { timeout: 30000 });
   await check(trainer);
-  // another centre word and CBOW-free pair switching keep matching
+  // another centre word keeps matching
   await page.click('#net-sentence button[data-index="1"]');
   await check(trainer);
+  // and the trainer then really updates the W_out rows of the negatives shown
+  const before = trainer.outputWeight.slice();
+  trainer.step(1);
+  const after = trainer.outputWeight;
+  for (const o of shownOuts) assert.ok(after.subarray(o * 50, o * 50 + 50).some((v, c) => v !== before[o * 50 + c]), `W_out row ${o} was not updated`);
   trainer.dispose();
   await page.locator('section#learn').screenshot({ path: join(SHOTS, 'learn-desktop-network.png') });
   assert.deepEqual(problems, []);
