@@ -487,7 +487,7 @@ function cosineRef({ words, weight, dim }) {
   };
 }
 
-test('web: the explorer opens on prebuilt vectors: neighbours, frequency, analogy, hover/tap, zoom, rare words', async () => {
+test('web: the explorer opens on prebuilt vectors: neighbours, frequency, analogy, hover/tap, zoom by slider, wheel and pinch around the pointer, rare words', async () => {
   const { page, problems } = await open(desktop);
   await page.waitForSelector('#space[data-source=prebuilt] #space-neighbours [data-id]', { timeout: 30000 });
   const saved = loadVectors(await readFile(join(ROOT, 'web', 'lib', 'moby-skipgram.ekv')));
@@ -526,6 +526,59 @@ test('web: the explorer opens on prebuilt vectors: neighbours, frequency, analog
   assert.equal(await page.getAttribute('#space-map', 'data-zoom'), '4');
   assert.notEqual(await page.$eval('#space-map', (c) => c.toDataURL()), png0);
   assert.equal(await page.getAttribute('#space-zoom', 'aria-valuetext'), '4.0×');
+  // the mouse wheel zooms around the pointer: one notch is one slider step, the slider follows,
+  // the point under the pointer stays put, every labelled dot moves away from it by the zoom ratio
+  // and the axis ticks span 1/ratio as much
+  const view0 = JSON.parse(await page.getAttribute('#space-map', 'data-view'));
+  const [[, qx2, qy2]] = JSON.parse(await page.getAttribute('#space-map', 'data-points'));
+  const box2 = await page.locator('#space-map').boundingBox();
+  // a whole pixel in the page (mouse events carry integer client coordinates)
+  const [px, py] = [Math.round(box2.x + qx2 + 23) - box2.x, Math.round(box2.y + qy2 - 17) - box2.y];
+  await page.mouse.move(box2.x + px, box2.y + py);
+  await page.mouse.wheel(0, -100);
+  await page.waitForFunction(() => document.querySelector('#space-zoom').value === '2.25', null, { timeout: 5000 });
+  const view1 = JSON.parse(await page.getAttribute('#space-map', 'data-view'));
+  const ratio = 2 ** 2.25 / 4;
+  assert.equal(Number(await page.getAttribute('#space-map', 'data-zoom')), 2 ** 2.25);
+  assert.equal(await page.getAttribute('#space-zoom', 'aria-valuetext'), '4.8×');
+  const before = new Map(view0.labels.map(([w, x, y]) => [w, [x, y]]));
+  const both = view1.labels.filter(([w]) => before.has(w));
+  assert.ok(both.length >= 1, `no word labelled at both zooms: ${JSON.stringify([view0.labels, view1.labels])}`);
+  for (const [w, x, y] of both) {
+    const [x0, y0] = before.get(w);
+    assert.ok(Math.abs(x - (px + (x0 - px) * ratio)) < 0.01 && Math.abs(y - (py + (y0 - py) * ratio)) < 0.01,
+      `label ${w}: (${x0}, ${y0}) -> (${x}, ${y}), zoom ${ratio}x around (${px}, ${py})`);
+  }
+  for (const axis of ['x', 'y']) {
+    const span = (v) => Number(v.ticks[axis].at(-1)) - Number(v.ticks[axis][0]);
+    assert.ok(Math.abs(span(view1) - span(view0) / ratio) <= 0.011, `${axis} ticks ${view0.ticks[axis]} -> ${view1.ticks[axis]}`);
+  }
+  // the slider, by keyboard, zooms back around the same centre; a notch the other way as well
+  await page.focus('#space-zoom');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await page.getAttribute('#space-map', 'data-zoom'), '4');
+  await page.keyboard.press('ArrowRight');
+  await page.mouse.wheel(0, 100);
+  await page.waitForFunction(() => document.querySelector('#space-zoom').value === '2', null, { timeout: 5000 });
+  const view2 = JSON.parse(await page.getAttribute('#space-map', 'data-view'));
+  for (const [w, x, y] of view2.labels.filter(([w]) => before.has(w))) {
+    assert.ok(Math.abs(x - before.get(w)[0]) < 0.01 && Math.abs(y - before.get(w)[1]) < 0.01, `label ${w} back in place`);
+  }
+  // two fingers spread to twice their distance: one doubling more (slider + 1), around their midpoint
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 2 });
+  const touch = (dx) => [0, 1].map((id) => ({ x: Math.round(box2.x + px) + (id ? dx : -dx), y: Math.round(box2.y + py), id }));
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: touch(20) });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: touch(30) });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: touch(40) });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await page.waitForFunction(() => document.querySelector('#space-zoom').value === '3', null, { timeout: 5000 });
+  const view3 = JSON.parse(await page.getAttribute('#space-map', 'data-view'));
+  for (const [w, x, y] of view3.labels.filter(([w]) => before.has(w))) {
+    const [x0, y0] = before.get(w);
+    assert.ok(Math.abs(x - (px + (x0 - px) * 2)) < 0.01 && Math.abs(y - (py + (y0 - py) * 2)) < 0.01, `pinch: label ${w}: (${x0}, ${y0}) -> (${x}, ${y}) around (${px}, ${py})`);
+  }
+  await cdp.detach();
   // rare words: their best neighbours score higher than those of frequent words (measured on the same vectors)
   const rare = Number(await page.getAttribute('#space-rare', 'data-rare'));
   const common = Number(await page.getAttribute('#space-rare', 'data-common'));
