@@ -396,7 +396,7 @@ static int32_t step_one(ek_w2v* st, int32_t n_words) {
 EK_EXPORT int32_t ek_w2v_threads(ek_w2v* st, ek_w2v* parts, int32_t n_threads, float* neu,
                                  int32_t* sens) {
   if (n_threads < 2 || st->stream || st->n_threads > 1 || st->words_done > 0) return EK_ERR_ARG;
-  const size_t d = (size_t)st->dim;
+  const size_t d = EK_W2V_VEC_STRIDE(st->dim);
   for (int32_t t = 0; t < n_threads; t++) {
     ek_w2v* p = &parts[t];
     *p = *st;
@@ -410,7 +410,7 @@ EK_EXPORT int32_t ek_w2v_threads(ek_w2v* st, ek_w2v* parts, int32_t n_threads, f
     p->words_total = tokens * st->epochs;
     p->neu1 = neu + 2 * (size_t)t * d;
     p->neu1e = neu + (2 * (size_t)t + 1) * d;
-    p->sen = sens + (size_t)t * EK_W2V_MAX_SENTENCE;
+    p->sen = sens + (size_t)t * EK_W2V_SEN_STRIDE;
     p->rng = st->rng + (uint64_t)t;
     p->n_threads = 0;
     p->parts = 0;

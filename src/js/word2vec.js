@@ -339,8 +339,10 @@ export class Word2Vec {
       this.#corpus = take(4 * this.#bufCap, 'corpus');
       if (threads > 1) {
         this.#parts = take(threads * ex.ek_w2v_sizeof(), 'thread states');
-        this.#partBufs = take(threads * 2 * dim * 4, 'thread vectors');
-        this.#partSens = take(threads * 4000, 'thread sentences');
+        // EK_W2V_VEC_STRIDE and EK_W2V_SEN_STRIDE (word2vec.h): each part's buffers on cache
+        // lines of their own.
+        this.#partBufs = take(threads * 2 * (Math.ceil(dim / 16) * 16) * 4, 'thread vectors');
+        this.#partSens = take(threads * 1008 * 4, 'thread sentences');
       }
       countsPtr = scratch(scratchSize(8 * nVocab)).take(8 * nVocab);
     } catch (e) {

@@ -141,6 +141,14 @@ function lookupWorkload(id, title, rows, dim, nIds, targets, threadTargets) {
         out.push(nativeRowsRow('native C memcpy per row', 'gather', ids, rows, dim));
         out.push(nativeRowsRow('native C memcpy per row + prefetch', 'gather-prefetch', ids, rows, dim));
         out.push(nativeRowsRow('native C memcpy per row, 2 MiB pages', 'gather-huge', ids, rows, dim));
+        const n = ek.features.threads;
+        if (n > 1) {
+          // What the machine gives N threads: the same gathers, and one memcpy of the same bytes,
+          // split among N POSIX threads (a memory-bound kernel cannot gain more than the copy).
+          out.push(nativeRowsRow(`native C memcpy per row, ${n} threads`, 'gather', ids, rows, dim, n));
+          out.push(nativeRowsRow(`native C memcpy per row + prefetch, ${n} threads`, 'gather-prefetch', ids, rows, dim, n));
+          out.push(nativeRowsRow(`native C memcpy, ${n} threads`, 'copy', ids, rows, dim, n));
+        }
       }
       return {
         reference,

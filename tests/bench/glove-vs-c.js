@@ -15,10 +15,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { init, loadVectors } from '../../src/js/index.js';
-import { corpusText, writeCorpus, evalFiles, score, readTextVectors, timed, mean, sd } from './lib/word-vectors.js';
+import { corpusText, writeCorpus, evalFiles, score, readTextVectors, timed, mean, fmt, printSeedVerdicts, runChild, scoreText } from './lib/word-vectors.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -64,8 +63,7 @@ function runC(seed) {
 
 function runEmbedkit(seed) {
   const out = join(work, 'ek-vectors.ekv');
-  const child = fileURLToPath(new URL('./lib/glove-run.js', import.meta.url));
-  const r = JSON.parse(execFileSync(process.execPath, [child, corpus, out, JSON.stringify({ ...o, seed })], { encoding: 'utf8' }));
+  const r = runChild('glove-run.js', corpus, out, { ...o, seed });
   return {
     count: { cpu: r.vocab.cpu + r.count.cpu, wall: r.vocab.wall + r.count.wall }, train: r.train, nonzeros: r.nonzeros,
     costs: r.costs, peakBytes: r.peakBytes, score: score(loadVectors(readFileSync(out)), files),
@@ -78,13 +76,11 @@ for (const seed of seeds) {
     if (a.only && a.only !== tool) continue;
     const r = tool === 'c' ? runC(seed) : runEmbedkit(seed);
     results[tool].push(r);
-    console.log(`  ${tool.padEnd(8)} seed ${seed}: WordSim-353 ${r.score.wordsim.toFixed(3)}  analogies ${(100 * r.score.analogy).toFixed(1)}% ` +
-      `(sem ${(100 * r.score.semantic).toFixed(1)}, syn ${(100 * r.score.syntactic).toFixed(1)}; ${r.score.analogyQuestions} questions)  ` +
+    console.log(`  ${tool.padEnd(8)} seed ${seed}: ${scoreText(r.score)}  ` +
       `count ${r.count.cpu.toFixed(2)} s  train ${r.train.cpu.toFixed(2)} s CPU  (${r.nonzeros} entries, last cost ${r.costs.at(-1)?.toFixed(6)})`);
   }
 }
 
-const fmt = (xs, k = 1, d = 1) => `${(k * mean(xs)).toFixed(d)} ± ${(k * sd(xs)).toFixed(d)}`;
 console.log('\n| tool | WordSim-353 ρ | analogies % (sem / syn) | counting, CPU s | training, CPU s | total, CPU s |');
 console.log('|---|---|---|---|---|---|');
 for (const [name, rs] of [['GloVe C tool (1 thread)', results.c], ['embedkit (wasm SIMD, Node)', results.embedkit]]) {
@@ -98,13 +94,6 @@ if (results.c.length && results.embedkit.length) {
   const ratio = (f) => mean(results.embedkit.map(f)) / mean(results.c.map(f));
   console.log(`\ntime ratio embedkit / C tool (CPU): counting ${ratio((r) => r.count.cpu).toFixed(2)}x, training ${ratio((r) => r.train.cpu).toFixed(2)}x, ` +
     `total ${ratio((r) => r.count.cpu + r.train.cpu).toFixed(2)}x; wall: total ${ratio((r) => r.count.wall + r.train.wall).toFixed(2)}x`);
-  for (const k of ['wordsim', 'analogy']) {
-    const c = results.c.map((r) => r.score[k]), e = mean(results.embedkit.map((r) => r.score[k]));
-    const lo = Math.min(...c), hi = Math.max(...c);
-    const d = e - mean(c), spread = Math.max(sd(c), (hi - lo) / 2);
-    const verdict = Math.abs(d) <= spread ? 'within' : d > 0 ? 'above (better than)' : 'BELOW';
-    console.log(`${k}: embedkit mean ${e.toFixed(4)} (SD ${sd(results.embedkit.map((r) => r.score[k])).toFixed(4)}); C tool seeds ${lo.toFixed(4)} .. ${hi.toFixed(4)} ` +
-      `(mean ${mean(c).toFixed(4)}, SD ${sd(c).toFixed(4)}): ${verdict} the C tool's seed-to-seed spread`);
-  }
+  printSeedVerdicts(results.embedkit, results.c);
 }
 if (!a.work) rmSync(work, { recursive: true, force: true });

@@ -10,12 +10,12 @@
 // thread, which the corpus_file path does not have) for each run, interleaved, and the best and
 // median of each.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { init, Vocab, Word2Vec } from '../../src/js/index.js';
-import { mobyDickText } from '../helpers/training-corpus.js';
+import { init, Word2Vec } from '../../src/js/index.js';
+import { mobyCopies } from './lib/word-vectors.js';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,28 +28,9 @@ const script = fileURLToPath(new URL('./word2vec_gensim.py', import.meta.url));
 
 const wasmFile = arg('wasm', null);
 await init(wasmFile ? { wasm: readFileSync(wasmFile) } : undefined);
-const one = mobyDickText();
-const vocab = Vocab.fromText(one, { minCount: 5 });
-const ids1 = vocab.encode(one);
-const corpus = new Int32Array(ids1.length * copies + copies);
-for (let c = 0, o = 0; c < copies; c++) {
-  corpus.set(ids1, o);
-  o += ids1.length;
-  corpus[o++] = -1;
-}
-const counts = vocab.counts.map((x) => x * copies);
 const dir = mkdtempSync(join(tmpdir(), 'ek-w2v-'));
 const file = join(dir, 'corpus.txt');
-{
-  const lines = [];
-  let cur = [];
-  for (const id of corpus) {
-    if (id < 0) { if (cur.length) lines.push(cur.join(' ')); cur = []; } else cur.push(vocab.words[id]);
-  }
-  if (cur.length) lines.push(cur.join(' '));
-  writeFileSync(file, lines.join('\n') + '\n');
-}
-const tokens = corpus.reduce((n, x) => n + (x >= 0 ? 1 : 0), 0);
+const { vocab, corpus, counts, tokens } = mobyCopies(copies, file);
 console.log(`corpus: ${copies} x Moby-Dick, ${tokens} words, ${vocab.size} distinct; ${mode}${hs ? ' hs' : ''}, dim 100, window 5, negative ${hs ? 0 : 5}, sample 1e-3, 1 epoch, one thread`);
 
 const rates = { embedkit: [], 'gensim (sentences)': [], 'gensim (corpus_file)': [] };

@@ -3,7 +3,8 @@
 // settings, runs interleaved. Not part of npm test (it needs the Python venv with gensim and a
 // build of the C tool); run
 //   node tests/bench/word2vec-threads.js [--copies 10] [--runs 3] [--threads 2] [--mode skipgram|cbow]
-//     [--epochs 1] [--python /work/py/bin/python] [--w2v /work/ext/word2vec/word2vec]
+//     [--epochs 1] [--python /work/py/bin/python] [--w2v /work/ext/word2vec/word2vec] [--peers 0]
+// (--peers 0: embedkit and the ceiling only, without gensim and the C tool)
 // The corpus: N copies of Moby-Dick tokenised by embedkit's Vocab (min count 5), written one
 // sentence per line for the others. Settings: dim 100, window 5, negative 5, sample 1e-3.
 // Speed: words read per second of wall-clock time, training only (gensim: model.train(); the C
@@ -11,15 +12,18 @@
 // pass). Build the C tool outside the repository, with the published flags
 // (gcc -O3 -march=native -funroll-loops -pthread) and `eof = 0;` added where TrainModelThread
 // rewinds its file: as published it trains only the first epoch when -iter > 1.
+// Ceiling: the same one-thread trainer run in N separate processes at the same time (no shared
+// tables, nothing to contend for but the machine's cores, caches and memory): their summed words/s
+// is what N cores of this machine give this work; the N-thread trainer is reported against it.
 // Quality: WordSim-353 Spearman (gensim's test data) of each embedkit run, with 1 and N threads,
 // several seeds: threads must stay within the seed-to-seed spread.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { init, features, evaluateWordPairs, Vocab, Word2Vec } from '../../src/js/index.js';
-import { mobyDickText } from '../helpers/training-corpus.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { init, features, evaluateWordPairs, Word2Vec } from '../../src/js/index.js';
+import { mobyCopies } from './lib/word-vectors.js';
 
 // run.js imports every file here looking for `workloads`: this one does its work only when run.
 export const workloads = [];
@@ -31,33 +35,14 @@ async function main() {
     return i > 0 ? process.argv[i + 1] : def;
   };
   const copies = Number(arg('copies', 10)), runs = Number(arg('runs', 3)), T = Number(arg('threads', 2));
-  const mode = arg('mode', 'skipgram'), epochs = Number(arg('epochs', 1));
+  const mode = arg('mode', 'skipgram'), epochs = Number(arg('epochs', 1)), peers = arg('peers', '1') !== '0';
   const python = arg('python', '/work/py/bin/python'), w2vBin = arg('w2v', '/work/ext/word2vec/word2vec');
 
   await init({ threads: T });
   console.log(`embedkit on ${features.threads} threads${features.threads > 1 ? '' : ` (${features.threadsReason})`}`);
-  const one = mobyDickText();
-  const vocab = Vocab.fromText(one, { minCount: 5 });
-  const ids1 = vocab.encode(one);
-  const corpus = new Int32Array(ids1.length * copies + copies);
-  for (let c = 0, o = 0; c < copies; c++) {
-    corpus.set(ids1, o);
-    o += ids1.length;
-    corpus[o++] = -1;
-  }
-  const counts = vocab.counts.map((x) => x * copies);
-  const tokens = corpus.reduce((n, x) => n + (x >= 0 ? 1 : 0), 0);
   const dir = mkdtempSync(join(tmpdir(), 'ek-w2v-threads-'));
   const file = join(dir, 'corpus.txt');
-  {
-    const lines = [];
-    let cur = [];
-    for (const id of corpus) {
-      if (id < 0) { if (cur.length) lines.push(cur.join(' ')); cur = []; } else cur.push(vocab.words[id]);
-    }
-    if (cur.length) lines.push(cur.join(' '));
-    writeFileSync(file, lines.join('\n') + '\n');
-  }
+  const { vocab, corpus, counts, tokens } = mobyCopies(copies, file);
   const sg = mode === 'skipgram';
   console.log(`corpus: ${copies} x Moby-Dick, ${tokens} words, ${vocab.size} distinct; ${mode}, dim 100, window 5, ` +
     `negative 5, sample 1e-3, ${epochs} epoch(s); words/s of wall-clock time, training only`);
@@ -85,6 +70,42 @@ async function main() {
     const q = { loss: p.loss, wordsim: wordsim ? evaluateWordPairs(w, wordsim, { vocab }).spearman : NaN };
     w.dispose();
     return { rate: tokens * epochs / s, q };
+  }
+
+  // T one-thread trainers in T processes started together; the sum of their words/s.
+  const soloScript = join(dir, 'solo.mjs');
+  writeFileSync(soloScript, `
+    import { init, Word2Vec } from ${JSON.stringify(pathToFileURL(fileURLToPath(new URL('../../src/js/index.js', import.meta.url))).href)};
+    import { mobyCopies } from ${JSON.stringify(pathToFileURL(fileURLToPath(new URL('./lib/word-vectors.js', import.meta.url))).href)};
+    const [copies, mode, epochs, seed] = process.argv.slice(2).map((x, i) => (i === 1 ? x : Number(x)));
+    await init({ threads: 1 });
+    const { vocab, corpus, counts, tokens } = mobyCopies(copies);
+    const w = new Word2Vec({ vocab, counts, corpus, mode, dim: 100, window: 5, negative: 5, sample: 1e-3, epochs, seed });
+    process.stdout.write('ready\\n');
+    await new Promise((r) => process.stdin.once('data', r));
+    const t0 = performance.now();
+    while (!w.step(Math.ceil(tokens * epochs / 10)).done);
+    process.stdout.write(String(tokens * epochs / ((performance.now() - t0) / 1000)) + '\\n');
+    process.exit(0);
+  `);
+  async function solo(n, seed) {
+    const kids = Array.from({ length: n }, (_, i) => spawn(process.execPath, [soloScript, String(copies), mode, String(epochs), String(seed + i)], { stdio: ['pipe', 'pipe', 'inherit'] }));
+    const lines = kids.map((k) => {
+      let buf = '';
+      const waiters = [];
+      k.stdout.on('data', (d) => {
+        buf += d;
+        let i;
+        while ((i = buf.indexOf('\n')) >= 0) { const l = buf.slice(0, i); buf = buf.slice(i + 1); waiters.shift()?.(l); }
+      });
+      return () => new Promise((r) => waiters.push(r));
+    });
+    const next = lines.map((f) => f());
+    await Promise.all(next);  // every process has its trainer ready
+    const rates = lines.map((f) => f());
+    for (const k of kids) k.stdin.write('go\n');  // start them together
+    const r = (await Promise.all(rates)).map(Number);
+    return { rate: r.reduce((a, b) => a + b, 0), each: r };
   }
 
   function gensim(workers, seed) {
@@ -115,7 +136,7 @@ async function main() {
   }
 
   const rows = {
-    'embedkit, 1 thread': [], [`embedkit, ${T} threads`]: [],
+    'embedkit, 1 thread': [], [`embedkit, ${T} threads`]: [], [`ceiling: ${T} x 1 thread, ${T} processes`]: [],
     'gensim, workers=1': [], [`gensim, workers=${T}`]: [],
     'word2vec.c, -threads 1': [], [`word2vec.c, -threads ${T}`]: [],
   };
@@ -124,10 +145,12 @@ async function main() {
   for (let r = 0; r < runs; r++) {
     for (const [name, f] of [
       ['embedkit, 1 thread', () => embedkit(1, 1 + r)], [`embedkit, ${T} threads`, () => embedkit(T, 1 + r)],
+      [`ceiling: ${T} x 1 thread, ${T} processes`, () => solo(T, 1 + r)],
       ['gensim, workers=1', () => gensim(1, 1 + r)], [`gensim, workers=${T}`, () => gensim(T, 1 + r)],
       ['word2vec.c, -threads 1', () => ctool(1)], [`word2vec.c, -threads ${T}`, () => ctool(T)],
     ]) {
-      const x = f();
+      if (!peers && !/^(embedkit|ceiling)/.test(name)) { notes[name] = 'not run (--peers 0)'; continue; }
+      const x = await f();
       if (x.na) { notes[name] = x.na; continue; }
       rows[name].push(x.rate);
       if (name.startsWith('embedkit')) quality[name.includes(', 1 thread') ? 1 : T].push(x.q);
@@ -136,10 +159,13 @@ async function main() {
   const median = (a) => { const b = [...a].sort((x, y) => x - y); return b.length ? b[b.length >> 1] : NaN; };
   const k = (x) => `${(x / 1000).toFixed(0)}k`;
   for (const [name, a] of Object.entries(rows)) {
-    console.log(`${name.padEnd(28)} ${notes[name] ? notes[name] : `median ${k(median(a))} words/s   runs: ${a.map(k).join(' ')}`}`);
+    console.log(`${name.padEnd(36)} ${notes[name] ? notes[name] : `median ${k(median(a))} words/s   runs: ${a.map(k).join(' ')}`}`);
   }
   const m = (name) => median(rows[name]);
   console.log(`embedkit ${T} threads / 1 thread: ${(m(`embedkit, ${T} threads`) / m('embedkit, 1 thread')).toFixed(2)}x words/s (target >= 1.8)`);
+  const ceil = m(`ceiling: ${T} x 1 thread, ${T} processes`);
+  console.log(`machine ceiling: ${T} one-thread trainers in ${T} processes give ${(ceil / m('embedkit, 1 thread')).toFixed(2)}x one trainer alone; ` +
+    `embedkit ${T} threads reach ${(m(`embedkit, ${T} threads`) / ceil).toFixed(2)}x of that ceiling`);
   console.log(`embedkit ${T} threads / gensim workers=${T}: ${(m(`embedkit, ${T} threads`) / m(`gensim, workers=${T}`)).toFixed(2)}x (target > 1)`);
   console.log(`embedkit ${T} threads / word2vec.c -threads ${T}: ${(m(`embedkit, ${T} threads`) / m(`word2vec.c, -threads ${T}`)).toFixed(2)}x (target > 1)`);
   const f = (a, key) => a.map((x) => x[key].toFixed(3)).join(' ');

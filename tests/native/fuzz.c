@@ -904,7 +904,7 @@ typedef struct {
 static w2v_res w2v_run_t(const w2v_cfg* c, int32_t scalar, const int32_t* chunks, int n_chunks, const int32_t* cuts,
                          int n_pieces, int32_t threads) {
   CHECK(ek_w2v_sizeof() >= (int32_t)sizeof(ek_w2v), "ek_w2v_sizeof() = %d", ek_w2v_sizeof());
-  ek_w2v* st = malloc((size_t)ek_w2v_sizeof());
+  ek_w2v* st = aligned_alloc(64, (size_t)ek_w2v_sizeof());
   const size_t tb = (size_t)c->V * c->dim * 4;
   w2v_res out;
   out.syn0 = malloc(tb);
@@ -925,9 +925,10 @@ static w2v_res w2v_run_t(const w2v_cfg* c, int32_t scalar, const int32_t* chunks
   float* neu = 0;
   int32_t* sens = 0;
   if (threads > 1) {
-    parts = malloc((size_t)threads * (size_t)ek_w2v_sizeof());
-    neu = malloc((size_t)threads * 2 * (size_t)c->dim * 4);
-    sens = malloc((size_t)threads * EK_W2V_MAX_SENTENCE * 4);
+    parts = aligned_alloc(64, (size_t)threads * (size_t)ek_w2v_sizeof());
+    neu = malloc((size_t)threads * 2 * EK_W2V_VEC_STRIDE(c->dim) * 4);
+    sens = malloc((size_t)threads * EK_W2V_SEN_STRIDE * 4);
+    CHECK(ek_w2v_threads(st, parts, 1, neu, sens) == EK_ERR_ARG, "ek_w2v_threads with one part accepted");
     const int32_t trc = ek_w2v_threads(st, parts, threads, neu, sens);
     CHECK(trc == (stream ? EK_ERR_ARG : EK_OK), "ek_w2v_threads(%d parts, stream %d) returned %d", threads, stream, trc);
     // after the first step the split is refused
@@ -1082,7 +1083,7 @@ static void fz_word2vec(fz_rng* r) {
   for (size_t i = 0; i < n; i++) CHECK(isfinite(a.syn0[i]), "non-finite input vector value at %zu", i);
   // Lock-free parts (ek_w2v_threads): every word read once per epoch, SIMD and scalar twins equal
   // (natively the parts run one after another, in turns set by the chunk sizes); a streamed corpus or one part is refused.
-  const int32_t parts = (int32_t)fz_range(r, 1, 5);
+  const int32_t parts = (int32_t)fz_range(r, 1, 9);
   w2v_res ta = w2v_run_t(&c, 0, chunks, 4, 0, 0, parts == 1 ? 2 : parts);  // same chunks: they set how parts interleave
   w2v_res tb = w2v_run_t(&c, 1, chunks, 4, 0, 0, parts == 1 ? 2 : parts);
   SAME_F32(tb.syn0, ta.syn0, n, "syn0 with parts: scalar vs SIMD");
@@ -1498,73 +1499,6 @@ static void fz_pool(fz_rng* r) {
   free(counts);
 }
 
-// ---- lock-free parallel trainers (word2vec and GloVe parts) ---------------------------------------
-// Natively the pool runs the parts one after the other. word2vec: ek_w2v_threads splits the corpus
-// into parts that together read every word once per epoch; GloVe: each step's entries in parts,
-// every entry once per epoch. Both end with finite tables; bad calls are refused.
-static void fz_trainer_threads(fz_rng* r) {
-  const int32_t V = (int32_t)fz_range(r, 2, 40), dim = (int32_t)fz_range(r, 1, 20);
-  const int32_t n_corpus = (int32_t)fz_range(r, 0, 3000), parts = (int32_t)fz_range(r, 2, 9);
-  const int32_t epochs = (int32_t)fz_range(r, 1, 3);
-  int32_t* corpus = malloc((size_t)n_corpus * 4 + 4);
-  double* counts = calloc((size_t)V, sizeof(double));
-  int32_t tokens = 0;
-  for (int32_t i = 0; i < n_corpus; i++) {
-    corpus[i] = fz_chance(r, 10) ? -1 : (int32_t)fz_range(r, 0, V - 1);
-    if (corpus[i] >= 0) counts[corpus[i]]++, tokens++;
-  }
-  ek_w2v* st = malloc((size_t)ek_w2v_sizeof());
-  ek_w2v* part = malloc((size_t)ek_w2v_sizeof() * (size_t)parts);
-  float* syn0 = malloc((size_t)V * dim * 4);
-  float* syn1 = malloc((size_t)V * dim * 4);
-  int32_t* table = malloc(((size_t)1 << 10) * 4);
-  float* keep = malloc((size_t)V * 4);
-  float* neu = malloc((size_t)dim * 4 * 2 * (size_t)(parts + 1));
-  int32_t* sens = malloc((size_t)EK_W2V_MAX_SENTENCE * 4 * (size_t)(parts + 1));
-  int rc = ek_w2v_init(st, syn0, syn1, table, keep, neu, neu + dim, sens, corpus, n_corpus, tokens, counts, V, dim,
-                       (int32_t)fz_range(r, 1, 6), 5, (int32_t)fz_range(r, 0, 1), fz_chance(r, 50) ? 1e-3 : 0, 0.025f,
-                       1e-4f, epochs, 10, fz_u32(r), 0, fz_chance(r, 50), 0.75, 0, 0, 0, 0, 0, 1, 1, 0);
-  CHECK(rc == EK_OK, "ek_w2v_init returned %d", rc);
-  CHECK(ek_w2v_threads(st, part, 1, neu + 2 * dim, sens + EK_W2V_MAX_SENTENCE) == EK_ERR_ARG, "one part accepted");
-  CHECK(ek_w2v_threads(st, part, parts, neu + 2 * dim, sens + EK_W2V_MAX_SENTENCE) == EK_OK, "ek_w2v_threads refused");
-  double prog[10];
-  for (int i = 0; i < 100000; i++) {
-    CHECK(ek_w2v_step(st, (int32_t)fz_range(r, 1, 500)) >= 0, "ek_w2v_step < 0");
-    ek_w2v_progress(prog, st, 1);
-    if (prog[9] != 0) break;
-  }
-  CHECK(prog[9] != 0 && prog[0] == (double)tokens * epochs, "word2vec parts read %.0f words of %d x %d", prog[0], tokens, epochs);
-  for (int64_t i = 0; i < (int64_t)V * dim; i++) CHECK(isfinite(syn0[i]) && isfinite(syn1[i]), "word2vec table not finite");
-  free(st), free(part), free(syn0), free(syn1), free(table), free(keep), free(neu), free(sens), free(corpus), free(counts);
-
-  // GloVe on a random sparse matrix.
-  uint32_t* rowptr = malloc(((size_t)V + 1) * 4);
-  int32_t* cols = malloc((size_t)V * V * 4 + 4);
-  float* vals = malloc((size_t)V * V * 4 + 4);
-  rowptr[0] = 0;
-  for (int32_t i = 0; i < V; i++) {
-    rowptr[i + 1] = rowptr[i];
-    for (int32_t j = 0; j < V; j++)
-      if (fz_chance(r, 30)) cols[rowptr[i + 1]] = j, vals[rowptr[i + 1]++] = (float)fz_range(r, 1, 50);
-  }
-  const int32_t stride = 2 * ((dim + 3) / 4 * 4) + 4;
-  float* params = malloc((size_t)2 * V * stride * 4);
-  ek_glove_rec* rec = malloc((size_t)rowptr[V] * sizeof(ek_glove_rec) + 1);
-  ek_glove* gs = malloc((size_t)ek_glove_sizeof());
-  rc = ek_glove_init(gs, params, rec, rowptr, cols, vals, V, dim, 10, 0.75, 0.05f, 100, epochs, 0, fz_u32(r), 0, 0);
-  CHECK(rc == EK_OK, "ek_glove_init returned %d", rc);
-  ek_glove_threads(gs, parts);
-  double gp[8];
-  for (int i = 0; i < 100000; i++) {
-    CHECK(ek_glove_step(gs, (int32_t)fz_range(r, 1, 300)) >= 0, "ek_glove_step < 0");
-    ek_glove_progress(gp, gs, 1);
-    if (gp[0] >= gp[1]) break;
-  }
-  CHECK(gp[0] == (double)rowptr[V] * epochs, "GloVe parts trained %.0f entries of %u x %d", gp[0], rowptr[V], epochs);
-  for (int64_t i = 0; i < (int64_t)2 * V * stride; i++) CHECK(isfinite(params[i]), "GloVe parameters not finite");
-  free(rowptr), free(cols), free(vals), free(params), free(rec), free(gs);
-}
-
 // ================================================================================================
 // The table of entries: name, function, the exported names it calls (space-separated).
 // ================================================================================================
@@ -1611,8 +1545,6 @@ static const fz_entry ENTRIES[] = {
      "ek_cooc_row_nnz__wasmsimd ek_cooc_finish"},
     {"glove", fz_glove, "ek_glove_sizeof ek_glove_init ek_glove_step ek_glove_progress ek_glove_export ek_glove_threads"},
     {"pool", fz_pool, "ek_pool_worker ek_pool_set_threads ek_pool_stop ek_pool_worker_trapped ek_pool_chunk_counts"},
-    {"trainer-threads", fz_trainer_threads,
-     "ek_w2v_sizeof ek_w2v_init ek_w2v_threads ek_w2v_step ek_w2v_progress ek_glove_sizeof ek_glove_init ek_glove_threads ek_glove_step ek_glove_progress"},
     {"word2vec", fz_word2vec, "ek_w2v_sizeof ek_w2v_init ek_w2v_feed ek_w2v_step ek_w2v_progress ek_w2v_threads"},
 };
 enum { N_ENTRIES = sizeof ENTRIES / sizeof *ENTRIES };

@@ -125,7 +125,7 @@ static void heap_tree(int32_t V, int32_t* off, uint8_t* code, int32_t* point) {
 
 static w2v_out run_w2v(const int32_t* corpus, int32_t n_corpus, int32_t tokens, const double* counts,
                        int32_t V, int32_t dim, w2v_cfg cfg, int scalar, const int32_t* chunks, int n_chunks) {
-  ek_w2v* st = malloc((size_t)ek_w2v_sizeof());
+  ek_w2v* st = aligned_alloc(64, (size_t)ek_w2v_sizeof());
   float* syn0 = malloc((size_t)V * dim * sizeof(float));
   float* syn1 = cfg.negative ? malloc((size_t)V * dim * sizeof(float)) : 0;
   float* hs1 = cfg.hs ? malloc((size_t)(V - 1) * dim * sizeof(float)) : 0;

@@ -6,7 +6,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { tokenize, evaluateWordPairs, evaluateAnalogies } from '../../../src/js/index.js';
+import { fileURLToPath } from 'node:url';
+import { tokenize, evaluateWordPairs, evaluateAnalogies, Vocab } from '../../../src/js/index.js';
 import { mobyDickText } from '../../helpers/training-corpus.js';
 
 const require = createRequire(import.meta.url);
@@ -106,3 +107,79 @@ export function timed(cmd, args, { stdin, stdout, cwd } = {}) {
 
 export const mean = (a) => a.reduce((s, x) => s + x, 0) / a.length;
 export const sd = (a) => (a.length > 1 ? Math.sqrt(a.reduce((s, x) => s + (x - mean(a)) ** 2, 0) / (a.length - 1)) : 0);
+
+/** "mean ± SD" of xs scaled by k, with d decimals. */
+export const fmt = (xs, k = 1, d = 1) => `${(k * mean(xs)).toFixed(d)} ± ${(k * sd(xs)).toFixed(d)}`;
+
+/**
+ * For WordSim-353 and the analogies: where embedkit's mean score lies against the original
+ * tool's seed-to-seed spread. ek and c: runs with `score` objects.
+ */
+export function printSeedVerdicts(ek, c, tool = 'C tool') {
+  for (const k of ['wordsim', 'analogy']) {
+    const cs = c.map((r) => r.score[k]), e = mean(ek.map((r) => r.score[k]));
+    const lo = Math.min(...cs), hi = Math.max(...cs);
+    const d = e - mean(cs), spread = Math.max(sd(cs), (hi - lo) / 2);
+    const verdict = Math.abs(d) <= spread ? 'within' : d > 0 ? 'above (better than)' : 'BELOW';
+    console.log(`${k}: embedkit mean ${e.toFixed(4)} (SD ${sd(ek.map((r) => r.score[k])).toFixed(4)}); ${tool} seeds ${lo.toFixed(4)} .. ${hi.toFixed(4)} ` +
+      `(mean ${mean(cs).toFixed(4)}, SD ${sd(cs).toFixed(4)}): ${verdict} the ${tool}'s seed-to-seed spread`);
+  }
+}
+
+/** [result, { cpu, wall }] of fn(): CPU seconds of this process (process.cpuUsage) and wall seconds. */
+export function stage(fn) {
+  const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+  const c0 = cpu(), w0 = performance.now();
+  const r = fn();
+  return [r, { cpu: cpu() - c0, wall: (performance.now() - w0) / 1000 }];
+}
+
+/** The vocabulary (min count) and the encoded corpus of a text file, timed by stage(). */
+export function readVocabCorpus(file, minCount) {
+  return stage(() => {
+    const text = readFileSync(file, 'utf8');
+    const vocab = Vocab.fromText(text, { minCount });
+    return { vocab, corpus: vocab.encode(text) };
+  });
+}
+
+/**
+ * `copies` copies of Moby-Dick tokenised by embedkit's Vocab (min count 5), a sentence break
+ * (-1) after each copy: { vocab, corpus, counts (times copies), tokens }. With `file`, also
+ * written there one sentence per line, for the other tools.
+ */
+export function mobyCopies(copies, file = null) {
+  const one = mobyDickText();
+  const vocab = Vocab.fromText(one, { minCount: 5 });
+  const ids1 = vocab.encode(one);
+  const corpus = new Int32Array(ids1.length * copies + copies);
+  for (let c = 0, o = 0; c < copies; c++) {
+    corpus.set(ids1, o);
+    o += ids1.length;
+    corpus[o++] = -1;
+  }
+  const counts = vocab.counts.map((x) => x * copies);
+  const tokens = corpus.length - copies;
+  if (file) {
+    const lines = [];
+    let cur = [];
+    for (const id of corpus) {
+      if (id < 0) { if (cur.length) lines.push(cur.join(' ')); cur = []; } else cur.push(vocab.words[id]);
+    }
+    if (cur.length) lines.push(cur.join(' '));
+    writeFileSync(file, lines.join('\n') + '\n');
+  }
+  return { vocab, corpus, counts, tokens };
+}
+
+/** Run an embedkit trainer script of this folder (glove-run.js, word2vec-run.js) in its own process; its JSON result. */
+export function runChild(script, corpusFile, outFile, opts) {
+  const child = fileURLToPath(new URL(`./${script}`, import.meta.url));
+  return JSON.parse(execFileSync(process.execPath, [child, corpusFile, outFile, JSON.stringify(opts)], { encoding: 'utf8' }));
+}
+
+/** One line of scores: WordSim-353, analogies (semantic, syntactic, questions). */
+export function scoreText(s) {
+  return `WordSim-353 ${s.wordsim.toFixed(3)}  analogies ${(100 * s.analogy).toFixed(1)}% ` +
+    `(sem ${(100 * s.semantic).toFixed(1)}, syn ${(100 * s.syntactic).toFixed(1)}; ${s.analogyQuestions} questions)`;
+}

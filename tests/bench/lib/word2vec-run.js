@@ -2,20 +2,14 @@
 // read the corpus file, build the vocabulary, train, save the input vectors (EKV1).
 // Prints { vocab, train } CPU seconds (process.cpuUsage) and wall seconds, and the word count, as JSON.
 //   node word2vec-run.js CORPUS OUT.ekv '{"minCount":5,"window":5,"dim":100,"negative":5,"sample":1e-3,"epochs":5,"seed":1}'
-import { readFileSync, writeFileSync } from 'node:fs';
-import { init, Vocab, Word2Vec, saveVectors } from '../../../src/js/index.js';
+import { writeFileSync } from 'node:fs';
+import { init, Word2Vec, saveVectors } from '../../../src/js/index.js';
+import { readVocabCorpus, stage } from './word-vectors.js';
 
 const [corpusFile, outFile, json] = process.argv.slice(2);
 const o = JSON.parse(json);
 await init();
-const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
-const stage = (fn) => { const c0 = cpu(), w0 = performance.now(); const r = fn(); return [r, { cpu: cpu() - c0, wall: (performance.now() - w0) / 1000 }]; };
-
-const [{ vocab, corpus }, tVocab] = stage(() => {
-  const text = readFileSync(corpusFile, 'utf8');
-  const vocab = Vocab.fromText(text, { minCount: o.minCount });
-  return { vocab, corpus: vocab.encode(text) };
-});
+const [{ vocab, corpus }, tVocab] = readVocabCorpus(corpusFile, o.minCount);
 const [w2v, tTrain] = stage(() => {
   const w = new Word2Vec({ vocab, corpus, mode: 'skipgram', dim: o.dim, window: o.window, negative: o.negative, sample: o.sample, epochs: o.epochs, seed: o.seed });
   while (!w.step(1 << 22).done);
