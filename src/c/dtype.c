@@ -335,12 +335,14 @@ static void row_q6_k__wasmsimd(float* y, const uint8_t* x, int32_t dim) {
 // Q6_K (random blocks) 1.14x -> 0.72x, float16 1.11-1.16x -> 1.04-1.09x. Even with the rows hot in
 // cache (ids < 256) Q8_0 took 1.5 ms in chunks and 0.7-1.0 ms whole: the eight interleaved output
 // streams, not the decode, were the cost. bfloat16 stays in chunks without the touch (0.74x;
-// whole with the touch 0.81x, whole without 1.18x). For Q8_0, also measured and dropped: touching
-// one row eight ahead before each row instead of a group at a time (0.86-0.89x: every touch that
-// misses holds up the decode behind it, once per row instead of once per group); groups of 4, 16
-// or 32 rows, or touching two groups ahead (the same within noise); two blocks per loop step
-// (0.77x), int8 -> float by byte shuffle + arithmetic shift + convert (0.70x), extend + convert
-// (1.44x, see small_i32_to_f32); chunks of 2 or 4 blocks per row in turn (0.80-0.94x).
+// whole with the touch 0.81x, whole without 1.18x; earlier, in chunks: the touch, touches spread
+// over the decode steps, touching two groups ahead, chunks of 16 or 64 elements were no better
+// than 32 without). For Q8_0, also measured and dropped: touching one row eight ahead before
+// each row instead of a group at a time (0.86-0.89x: every touch that misses holds up the decode
+// behind it, once per row instead of once per group); groups of 4, 16 or 32 rows, or touching
+// two groups ahead (the same within noise); two blocks per loop step (0.77x), int8 -> float by
+// byte shuffle + arithmetic shift + convert (0.70x), extend + convert (1.44x, see
+// small_i32_to_f32); chunks of 2 or 4 blocks per row in turn (0.80-0.94x).
 #define EK_GATHER_GROUPED(T, TT, CE, CB, CHUNK, ROW, TOUCH, WHOLE)                                \
   static void gather_grouped_##T(float* out, const TT* table, const int32_t* ids,                 \
                                  int32_t n_ids, int32_t dim) {                                    \
