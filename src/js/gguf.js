@@ -19,7 +19,7 @@
 import { byteSource, concat } from './source.js';
 import { checkOptions } from './validate.js';
 import { toFloat32 } from './floatbits.js';
-import { checkName, embeddingOptions, loadTable, missingTensor, targetDtype } from './modelfile.js';
+import { ModelTensors } from './modelfile.js';
 
 /** ggml types: id -> [name, block size (elements), bytes per block]. From ggml.h / gguf-py. */
 const GGML_TYPES = new Map([
@@ -48,6 +48,11 @@ const MAX_ARRAY_DEPTH = 8;
 export const GGUF_MAX_HEADER = 256 * 1024 * 1024;
 
 const WHAT = 'GGUF';
+/** How GGUFFile's tensor methods (modelfile.js ModelTensors) name this format and its shapes. */
+const FORMAT = {
+  what: WHAT, dtypeKey: 'type', shapeText: (t) => `ne [${t.ne}]`, layout: 'a 2-D tensor (ne = [dim, numEmbeddings])',
+  float32Hint: ' (load a quantized table with loadEmbedding)',
+};
 const bad = (why) => new RangeError(`embedkit: not a valid GGUF file: ${why}`);
 
 /** Thrown inside the parser when the prefix read so far is too short; carries the bytes needed. */
@@ -236,17 +241,15 @@ const NORM_ROPE_ARCHS = new Set(['llama', 'deci', 'baichuan', 'starcoder', 'orio
 const ROPE_FACTOR_TENSORS = ['rope_freqs.weight', 'rope_factors_long.weight', 'rope_factors_short.weight'];
 
 export class GGUFFile {
-  #src; #h; #byName; #tensors; #ropeFactors;
+  #h; #t; #ropeFactors;
 
   constructor(key, src, h, ropeFactors) {
     if (key !== GGUFFile.#key) throw new TypeError('embedkit: use openGGUF(source) to open a GGUF file');
-    this.#src = src;
     this.#h = h;
-    this.#tensors = Object.freeze(h.tensors.map((t) => Object.freeze({
+    this.#t = new ModelTensors(src, h.tensors.map((t) => ({
       name: t.name, type: t.type, ne: Object.freeze(t.ne.slice()), shape: Object.freeze(t.ne.slice().reverse()),
       byteOffset: h.dataStart + t.offset, byteLength: t.byteLength,
-    })));
-    this.#byName = new Map(this.#tensors.map((t) => [t.name, t]));
+    })), FORMAT);
     this.#ropeFactors = ropeFactors;
     Object.freeze(h.metadata);
   }
@@ -259,8 +262,8 @@ export class GGUFFile {
   /** Every metadata key -> value: numbers, bigint (u64/i64), booleans, strings; arrays as typed arrays (numbers) or arrays. */
   get metadata() { return this.#h.metadata; }
   /** Tensor infos in header order: { name, type, ne (ggml order), shape (row-major: ne reversed), byteOffset, byteLength }. */
-  get tensors() { return this.#tensors; }
-  get names() { return this.#tensors.map((t) => t.name); }
+  get tensors() { return this.#t.tensors; }
+  get names() { return this.#t.names; }
   get alignment() { return this.#h.alignment; }
   /** File offset of the tensor data section. */
   get dataOffset() { return this.#h.dataStart; }
@@ -325,41 +328,20 @@ export class GGUFFile {
   /** True when llama.cpp rotates adjacent pairs for this architecture (interleaved). */
   get ropeInterleaved() { return NORM_ROPE_ARCHS.has(this.architecture); }
 
-  tensor(name) {
-    checkName(name, WHAT);
-    const t = this.#byName.get(name);
-    if (!t) throw missingTensor(name, this.names, 'this GGUF file');
-    return t;
-  }
+  /** Info of one tensor; RangeError naming similar names when absent. */
+  tensor(name) { return this.#t.tensor(name); }
 
   /** Raw bytes of one tensor in its stored type (ggml block layout for quantized types). */
-  async read(name) {
-    const t = this.tensor(name);
-    return this.#src.read(t.byteOffset, t.byteLength);
-  }
+  async read(name) { return this.#t.read(name); }
 
   /** One F32/F16/BF16/F64 tensor widened to a new Float32Array (quantized: loadEmbedding(name, { dtype: 'float32' })). */
-  async readFloat32(name) {
-    const t = this.tensor(name);
-    if (!['F32', 'F16', 'BF16', 'F64'].includes(t.type)) {
-      throw new RangeError(`embedkit: tensor '${name}' is ${t.type}; readFloat32 reads F32, F16, BF16 and F64 (load a quantized table with loadEmbedding)`);
-    }
-    return toFloat32(await this.#src.read(t.byteOffset, t.byteLength), t.type, t.shape.reduce((a, b) => a * b, 1));
-  }
+  async readFloat32(name) { return this.#t.readFloat32(name); }
 
   /**
    * A 2-D tensor (ne = [dim, numEmbeddings]) as an Embedding, token_embd.weight by default.
    * options.dtype: the table's dtype (default: the stored type); other options go to Embedding.
    */
-  async loadEmbedding(name = 'token_embd.weight', options) {
-    const t = this.tensor(name);
-    const { dtype, rest } = embeddingOptions(options, WHAT);
-    if (t.ne.length !== 2 || t.ne[0] === 0 || t.ne[1] === 0) {
-      throw new RangeError(`embedkit: tensor '${name}' has ne [${t.ne}]; an Embedding needs a 2-D tensor (ne = [dim, numEmbeddings])`);
-    }
-    const target = targetDtype(t.type, dtype, name, 'GGUF');
-    return loadTable(this.#src, t, t.ne[1], t.ne[0], t.type, target, rest);
-  }
+  async loadEmbedding(name = 'token_embd.weight', options) { return this.#t.loadEmbedding(name, options); }
 }
 
 /**

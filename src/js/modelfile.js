@@ -1,18 +1,20 @@
-// modelfile.js — what safetensors.js and gguf.js share: turning the raw bytes of one stored
-// 2-D tensor into an Embedding (in its stored dtype, or converted), and small checks.
+// modelfile.js — what safetensors.js and gguf.js share: the tensor methods of an opened file
+// (ModelTensors: look a tensor up by name, read its bytes, widen it to float32, load it as an
+// Embedding), turning the raw bytes of one stored 2-D tensor into an Embedding (in its stored
+// dtype, or converted), and small checks.
 
 import { Embedding, UNFILLED } from './embedding.js';
 import { heap } from './memory.js';
 import { toFloat32 } from './floatbits.js';
 import { kindOf } from './source.js';
+import { DTYPE_NAMES } from './dtype.js';
 
-/** Storage dtypes of Embedding, and the file dtype each one is stored as. */
-export const EMBEDDING_DTYPES = ['float32', 'float16', 'bfloat16', 'Q8_0', 'Q4_0', 'Q4_K', 'Q6_K'];
+/** The file dtype each storage dtype of Embedding (DTYPE_NAMES) is stored as. */
 const FILE_TO_EMBEDDING = { F32: 'float32', F16: 'float16', BF16: 'bfloat16', Q8_0: 'Q8_0', Q4_0: 'Q4_0', Q4_K: 'Q4_K', Q6_K: 'Q6_K' };
 /** File dtypes toFloat32 can widen in JS without the wasm kernels. */
 const JS_WIDENABLE = new Set(['F32', 'F16', 'BF16', 'F64']);
 
-export function checkName(name, what) {
+function checkName(name, what) {
   if (typeof name !== 'string') throw new TypeError(`embedkit: ${what} tensor name must be a string, got ${kindOf(name)}`);
 }
 
@@ -20,7 +22,7 @@ export function checkName(name, what) {
  * Error for a missing tensor: names up to 8 tensors whose names share the last part
  * ('weight') or contain the asked name, so "wte.weight" vs "transformer.wte.weight" is obvious.
  */
-export function missingTensor(name, names, what) {
+function missingTensor(name, names, what) {
   const tail = name.split('.').slice(-2).join('.');
   const near = names.filter((n) => n.endsWith(tail) || n.includes(name) || name.includes(n)).slice(0, 8);
   const hint = near.length ? `; similar names: ${near.join(', ')}` : `; it has ${names.length} tensors${names.length ? `, e.g. ${names.slice(0, 4).join(', ')}` : ''}`;
@@ -28,14 +30,14 @@ export function missingTensor(name, names, what) {
 }
 
 /** Check loadEmbedding's options before any byte is read; returns { dtype, rest }. */
-export function embeddingOptions(options, what) {
+function embeddingOptions(options, what) {
   if (options === undefined) options = {};
   if (options === null || typeof options !== 'object') throw new TypeError(`embedkit: ${what} loadEmbedding options must be an object`);
   const { dtype, weight, ...rest } = options;
   if (weight !== undefined) throw new TypeError(`embedkit: ${what} loadEmbedding takes its weight from the file; do not pass weight`);
   if (dtype !== undefined) {
-    if (typeof dtype !== 'string') throw new TypeError(`embedkit: dtype must be one of ${EMBEDDING_DTYPES.join(', ')}, got ${kindOf(dtype)}`);
-    if (!EMBEDDING_DTYPES.includes(dtype)) throw new RangeError(`embedkit: dtype must be one of ${EMBEDDING_DTYPES.join(', ')}, got '${dtype}'`);
+    if (typeof dtype !== 'string') throw new TypeError(`embedkit: dtype must be one of ${DTYPE_NAMES.join(', ')}, got ${kindOf(dtype)}`);
+    if (!DTYPE_NAMES.includes(dtype)) throw new RangeError(`embedkit: dtype must be one of ${DTYPE_NAMES.join(', ')}, got '${dtype}'`);
   }
   return { dtype, rest };
 }
@@ -44,7 +46,7 @@ export function embeddingOptions(options, what) {
  * The Embedding dtype a tensor of file dtype `fileDtype` becomes: `dtype` if given, else the
  * stored one. Throws (before any read) when neither the stored form nor a conversion works.
  */
-export function targetDtype(fileDtype, dtype, name, what) {
+function targetDtype(fileDtype, dtype, name, what) {
   const stored = FILE_TO_EMBEDDING[fileDtype];
   if (dtype === undefined) {
     if (stored) return stored;
@@ -75,7 +77,7 @@ const CHUNK = 16 * 1024 * 1024;
  * Q8_0/Q4_0 quantize as ggml, quantized types decode as ggml). F64 (and maxNorm tables from
  * non-float32 data) go through a JS float32 copy.
  */
-export async function loadTable(src, { byteOffset, byteLength }, rows, dim, fileDtype, dtype, rest) {
+async function loadTable(src, { byteOffset, byteLength }, rows, dim, fileDtype, dtype, rest) {
   const stored = FILE_TO_EMBEDDING[fileDtype];
   if (dtype !== 'float32' && rest.maxNorm !== undefined && rest.maxNorm !== null) {
     throw new RangeError(`embedkit: maxNorm renormalises rows in place and needs a float32 table, not ${dtype}`);
@@ -113,5 +115,71 @@ export async function loadTable(src, { byteOffset, byteLength }, rows, dim, file
     throw e;
   } finally {
     if (!same) table.dispose();
+  }
+}
+
+/**
+ * The tensors of one opened model file and the four things both readers do with one of them.
+ * SafetensorsFile and GGUFFile each hold one and pass tensor / read / readFloat32 /
+ * loadEmbedding through to it.
+ *   src      the file's byteSource
+ *   tensors  tensor infos in file order (frozen here, with the array): name, shape (row-major,
+ *            frozen), byteOffset and byteLength (in the file), the file dtype under format.dtypeKey
+ *   format   { what: 'GGUF' | 'safetensors' (error prefixes), dtypeKey: where an info keeps its
+ *            file dtype, shapeText(info): the shape as a not-2-D error shows it, layout: the
+ *            2-D layout that error asks for, float32Hint: appended to readFloat32's refusal }
+ */
+export class ModelTensors {
+  #src; #tensors; #byName; #format;
+
+  constructor(src, tensors, format) {
+    this.#src = src;
+    this.#tensors = Object.freeze(tensors.map((t) => Object.freeze(t)));
+    this.#byName = new Map(tensors.map((t) => [t.name, t]));
+    this.#format = format;
+  }
+
+  get tensors() { return this.#tensors; }
+  get names() { return this.#tensors.map((t) => t.name); }
+
+  /** Info of one tensor; TypeError for a non-string name, RangeError naming similar names when absent. */
+  tensor(name) {
+    const { what } = this.#format;
+    checkName(name, what);
+    const t = this.#byName.get(name);
+    if (!t) throw missingTensor(name, this.names, `this ${what} file`);
+    return t;
+  }
+
+  /** The raw bytes of one tensor as stored (a view into the source when it is in memory). */
+  async read(name) {
+    const t = this.tensor(name);
+    return this.#src.read(t.byteOffset, t.byteLength);
+  }
+
+  /** One F32/F16/BF16/F64 tensor widened to a new Float32Array (exact except F64). */
+  async readFloat32(name) {
+    const t = this.tensor(name);
+    const fileDtype = t[this.#format.dtypeKey];
+    if (!JS_WIDENABLE.has(fileDtype)) {
+      throw new RangeError(`embedkit: tensor '${name}' is ${fileDtype}; readFloat32 reads F32, F16, BF16 and F64${this.#format.float32Hint}`);
+    }
+    return toFloat32(await this.#src.read(t.byteOffset, t.byteLength), fileDtype, t.shape.reduce((a, b) => a * b, 1));
+  }
+
+  /**
+   * One 2-D tensor (row-major shape [numEmbeddings, dim]) as an Embedding; options are checked
+   * before any byte is read (see embeddingOptions, targetDtype, loadTable).
+   */
+  async loadEmbedding(name, options) {
+    const t = this.tensor(name);
+    const { what, dtypeKey, shapeText, layout } = this.#format;
+    const { dtype, rest } = embeddingOptions(options, what);
+    const [rows, dim] = t.shape;
+    if (t.shape.length !== 2 || rows === 0 || dim === 0) {
+      throw new RangeError(`embedkit: tensor '${name}' has ${shapeText(t)}; an Embedding needs ${layout}`);
+    }
+    const target = targetDtype(t[dtypeKey], dtype, name, what);
+    return loadTable(this.#src, t, rows, dim, t[dtypeKey], target, rest);
   }
 }

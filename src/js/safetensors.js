@@ -18,8 +18,7 @@
 
 import { byteSource, kindOf } from './source.js';
 import { checkOptions } from './validate.js';
-import { toFloat32 } from './floatbits.js';
-import { checkName, embeddingOptions, loadTable, missingTensor, targetDtype } from './modelfile.js';
+import { ModelTensors } from './modelfile.js';
 
 /**
  * Bits per element of each dtype the format defines, in the order of the reference library's
@@ -36,6 +35,10 @@ const DTYPE_RANK = Object.fromEntries(Object.keys(SAFETENSORS_DTYPES).map((k, i)
 export const SAFETENSORS_MAX_HEADER = 100_000_000;
 
 const WHAT = 'safetensors';
+/** How SafetensorsFile's tensor methods (modelfile.js ModelTensors) name this format and its shapes. */
+const FORMAT = {
+  what: WHAT, dtypeKey: 'dtype', shapeText: (t) => `shape [${t.shape}]`, layout: 'a 2-D [numEmbeddings, dim] tensor', float32Hint: '',
+};
 const bad = (why) => new RangeError(`embedkit: not a valid safetensors file: ${why}`);
 
 function checkShapeList(shape, name) {
@@ -100,18 +103,15 @@ export function parseSafetensorsHeader(header, dataSize) {
 }
 
 export class SafetensorsFile {
-  #src; #dataStart; #byName; #tensors; #metadata; #headerBytes;
+  #t; #metadata; #headerBytes;
 
   /** Use openSafetensors(). */
   constructor(key, src, dataStart, parsed) {
     if (key !== SafetensorsFile.#key) throw new TypeError('embedkit: use openSafetensors(source) to open a safetensors file');
-    this.#src = src;
-    this.#dataStart = dataStart;
     this.#headerBytes = dataStart;
-    this.#tensors = Object.freeze(parsed.tensors.map((t) => Object.freeze({
+    this.#t = new ModelTensors(src, parsed.tensors.map((t) => ({
       name: t.name, dtype: t.dtype, shape: t.shape, byteOffset: dataStart + t.begin, byteLength: t.end - t.begin,
-    })));
-    this.#byName = new Map(this.#tensors.map((t) => [t.name, t]));
+    })), FORMAT);
     this.#metadata = parsed.metadata;
   }
 
@@ -120,35 +120,22 @@ export class SafetensorsFile {
   static _make(src, dataStart, parsed) { return new SafetensorsFile(SafetensorsFile.#key, src, dataStart, parsed); }
 
   /** Tensor infos in file order: { name, dtype, shape, byteOffset (in the file), byteLength }. */
-  get tensors() { return this.#tensors; }
+  get tensors() { return this.#t.tensors; }
   /** Tensor names in file order. */
-  get names() { return this.#tensors.map((t) => t.name); }
+  get names() { return this.#t.names; }
   /** The __metadata__ strings ({} when absent). */
   get metadata() { return this.#metadata; }
   /** Bytes before the first tensor: 8 + header length. */
   get headerBytes() { return this.#headerBytes; }
 
   /** Info of one tensor; RangeError naming similar names when absent. */
-  tensor(name) {
-    checkName(name, WHAT);
-    const t = this.#byName.get(name);
-    if (!t) throw missingTensor(name, this.names, 'this safetensors file');
-    return t;
-  }
+  tensor(name) { return this.#t.tensor(name); }
 
   /** The raw little-endian bytes of one tensor (a view into the source when it is in memory). */
-  async read(name) {
-    const t = this.tensor(name);
-    return this.#src.read(t.byteOffset, t.byteLength);
-  }
+  async read(name) { return this.#t.read(name); }
 
   /** One tensor widened to a new Float32Array (dtype F32, F16, BF16 or F64; exact except F64). */
-  async readFloat32(name) {
-    const t = this.tensor(name);
-    if (!['F32', 'F16', 'BF16', 'F64'].includes(t.dtype)) throw new RangeError(`embedkit: tensor '${name}' is ${t.dtype}; readFloat32 reads F32, F16, BF16 and F64`);
-    const n = t.shape.reduce((a, b) => a * b, 1);
-    return toFloat32(await this.#src.read(t.byteOffset, t.byteLength), t.dtype, n);
-  }
+  async readFloat32(name) { return this.#t.readFloat32(name); }
 
   /**
    * One 2-D tensor [numEmbeddings, dim] as an Embedding. options.dtype: the table's dtype
@@ -156,15 +143,7 @@ export class SafetensorsFile {
    * other options go to the Embedding constructor (requiresGrad, paddingIdx, maxNorm, ...).
    * Reads only this tensor's bytes.
    */
-  async loadEmbedding(name, options) {
-    const t = this.tensor(name);
-    const { dtype, rest } = embeddingOptions(options, WHAT);
-    if (t.shape.length !== 2 || t.shape[0] === 0 || t.shape[1] === 0) {
-      throw new RangeError(`embedkit: tensor '${name}' has shape [${t.shape}]; an Embedding needs a 2-D [numEmbeddings, dim] tensor`);
-    }
-    const target = targetDtype(t.dtype, dtype, name, 'safetensors');
-    return loadTable(this.#src, t, t.shape[0], t.shape[1], t.dtype, target, rest);
-  }
+  async loadEmbedding(name, options) { return this.#t.loadEmbedding(name, options); }
 }
 
 /**
