@@ -13,7 +13,9 @@
 //   - RoPE: the lion/deeply dot products match Node's and stay equal under shifting;
 //   - the offset picture equals InputEmbedding.forward (learned and sinusoidal);
 //   - a short word2vec run in the Web Worker lowers the loss and changes the neighbours;
-// and writes a screenshot of each section at both widths to tests/out/screenshots/ (ignored by git).
+// and writes a screenshot of each section at both widths to tests/out/screenshots/ (ignored by git),
+// when loaded and after the interaction of its test (at desktop width, then the same page at phone
+// width, which must not overflow sideways: shots()).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,6 +67,24 @@ async function open(viewport, query = '') {
 
 const desktop = { width: 1200, height: 900 };
 const phone = { width: 390, height: 844 };
+
+/**
+ * Screenshots of a section after interaction, at desktop width and then, on the same page with
+ * its state kept, at phone width (the section redraws for the new width); the page must not be
+ * wider than the phone's viewport then. Files: <name>-desktop-<tag>.png, <name>-phone-<tag>.png.
+ */
+async function shots(page, name, tag) {
+  const size = page.viewportSize();
+  const settle = () => page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(ok, 50)))));
+  await page.locator(`section#${name}`).screenshot({ path: join(SHOTS, `${name}-desktop-${tag}.png`) });
+  await page.setViewportSize(phone);
+  await settle();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `${name} (${tag}) at phone width: the page is ${overflow}px wider than the viewport`);
+  await page.locator(`section#${name}`).screenshot({ path: join(SHOTS, `${name}-phone-${tag}.png`) });
+  await page.setViewportSize(size);
+  await settle();
+}
 
 test('web: chromium is available', () => {
   assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
@@ -165,6 +185,7 @@ test('web: one-hot x table equals the lookup; byte pieces credit characters; lon
   await page.fill('#lookup-text', long);
   assert.equal(await page.$$eval('#lookup-chips [data-id]', (els) => els.length), 64);
   assert.match(await page.textContent('#lookup-cut'), new RegExp(`${encode(long).length} tokens long`));
+  await shots(page, 'lookup', 'cut');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -242,7 +263,7 @@ test('web: SGD steps on the tiny objective move exactly the batch rows, lower th
     if (falls) assert.ok(l[l.length - 1] < l[0], `lr ${rate} < limit ${limit}: ${l[0]} -> ${l[l.length - 1]}`);
     else assert.ok(l[l.length - 1] > l[0], `lr ${rate} > limit ${limit}: ${l[0]} -> ${l[l.length - 1]}`);
   }
-  await page.locator('section#backprop').screenshot({ path: join(SHOTS, 'backprop-desktop-diverged.png') });
+  await shots(page, 'backprop', 'diverged');
   // Dense weight decay rewrites every row; lazy only the batch's.
   await page.click('#backprop-reset');
   await page.locator('#backprop-lr').fill('0.5');
@@ -283,7 +304,10 @@ test('web: the speed button runs every workload and both sides agree', async () 
     const m = /largest difference between the two results: ([^\s]+)/.exec(n);
     assert.ok(m && Number(m[1]) < 1e-4, n);
   }
-  await page.locator('section#speed').screenshot({ path: join(SHOTS, 'speed-desktop-results.png') });
+  await shots(page, 'speed', 'results');
+  // the other appendix: its numbers opened as a table
+  await page.click('#precision-data summary');
+  await shots(page, 'precision', 'table');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -401,8 +425,8 @@ test('web: a short word2vec run in the worker lowers the loss and updates the ma
   await page.waitForFunction(() => document.querySelector('#learn-loss').dataset.done === 'true', null, { timeout: 120000 });
   await page.waitForFunction(() => document.querySelector('#learn-start').textContent === 'Training finished' &&
     document.querySelector('#learn-start').disabled, null, { timeout: 10000 });
-  await page.locator('section#learn').screenshot({ path: join(SHOTS, 'learn-desktop-trained.png') });
-  await page.locator('section#space').screenshot({ path: join(SHOTS, 'space-desktop-trained.png') });
+  await shots(page, 'learn', 'trained');
+  await shots(page, 'space', 'trained');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -447,10 +471,7 @@ test('web: a model file chosen locally shows its real token rows and neighbours 
     assert.match(await page.textContent('#model-facts'), new RegExp(`${rows} × ${dim}`));
   }
   assert.deepEqual(uploads, [], 'nothing is sent anywhere');
-  await page.locator('section#model').screenshot({ path: join(SHOTS, 'model-desktop-loaded.png') });
-  await page.setViewportSize(phone);
-  await page.waitForTimeout(200);
-  await page.locator('section#model').screenshot({ path: join(SHOTS, 'model-phone-loaded.png') });
+  await shots(page, 'model', 'loaded');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -587,7 +608,7 @@ test('web: the explorer opens on prebuilt vectors: neighbours, frequency, analog
   assert.ok(Math.abs(rare - meanBest(Array.from({ length: 60 }, (_, i) => n - 1 - i))) < 1e-5);
   assert.ok(Math.abs(common - meanBest(Array.from({ length: 60 }, (_, i) => 40 + i))) < 1e-5);
   assert.ok(rare > common, `rare ${rare} vs common ${common}`);
-  await page.locator('section#space').screenshot({ path: join(SHOTS, 'space-desktop-explored.png') });
+  await shots(page, 'space', 'explored');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -646,8 +667,8 @@ test('web: positions: order toggle, S x D count and the error past S, the D = 2 
   }
   await page.locator('#sin-dim').fill('2');
   await page.locator('#sin-base').fill('4');
-  await page.locator('section#sinusoidal').screenshot({ path: join(SHOTS, 'sinusoidal-desktop-d2.png') });
-  await page.locator('section#offset').screenshot({ path: join(SHOTS, 'offset-desktop-positions.png') });
+  await shots(page, 'sinusoidal', 'd2');
+  await shots(page, 'offset', 'positions');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -710,7 +731,7 @@ test('web: RoPE on q and k gives score matrices that match Node, equal at equal 
     got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) <= 1e-9 * want[i], `${type} pair ${i}: ${v} vs ${want[i]}`));
     assert.equal(await page.getAttribute('#rope-scale-factor', 'aria-valuetext'), `×${factor}`);
   }
-  await page.locator('section#rope').screenshot({ path: join(SHOTS, 'rope-desktop-scores.png') });
+  await shots(page, 'rope', 'scores');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -756,7 +777,7 @@ test('web: GloVe: the co-occurrence block matches a count in JS, training lowers
     assert.equal(await page.$$eval('#glove-near-w2v [data-id]', (els) => els.length), 8, 'word2vec list beside it');
   }
   nb.dispose(); g.dispose(); co.dispose();
-  await page.locator('section#glove').screenshot({ path: join(SHOTS, 'glove-desktop-trained.png') });
+  await shots(page, 'glove', 'trained');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -819,7 +840,7 @@ test('web: the word2vec network view shows the trainer\'s next sentence, its own
   const after = trainer.outputWeight;
   for (const o of shownOuts) assert.ok(after.subarray(o * 50, o * 50 + 50).some((v, c) => v !== before[o * 50 + c]), `W_out row ${o} was not updated`);
   trainer.dispose();
-  await page.locator('section#learn').screenshot({ path: join(SHOTS, 'learn-desktop-network.png') });
+  await shots(page, 'learn', 'network');
   assert.deepEqual(problems, []);
   await page.close();
 });

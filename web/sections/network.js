@@ -80,8 +80,10 @@ export function mountNetwork(root) {
       : `Skip-gram: ${ex.length} pairs for centre “${words[s[centre]]}”: ${ex.map((e) => `(${words[s[centre]]}, ${name(e.context)})`).join(', ')}. ` +
         'As in the original word2vec code, each pair scores the context word’s W_in row against the centre word’s W_out row; ' +
         'over the whole text every word is centre and context in turn, so it comes to the same.'),
-    h('p', { class: 'note', text: `For this centre word the trainer drew a window of ${radius} word${radius === 1 ? '' : 's'} on each side ` +
-      `(it draws 1 to ${snap.window} for every centre word, so near words count more often than far ones)` +
+    h('p', { class: 'note', text: (snap.shrink
+      ? `For this centre word the trainer drew a window of ${radius} word${radius === 1 ? '' : 's'} on each side ` +
+        `(it draws 1 to ${snap.window} for every centre word, so near words count more often than far ones)`
+      : `The window is ${radius} word${radius === 1 ? '' : 's'} on each side`) +
       (dropped > 0 ? `, and subsampling dropped ${dropped} of the ${s.length + dropped} words read (struck through: very frequent words are skipped at random).` : '.') }));
     const prev = Number(pick.value) || 0;
     pick.replaceChildren(...ex.map((e, k) => h('option', { value: String(k), text: snap.mode === 'cbow' ? `context → ${words[s[e.centre]]}` : `${name(e.context)} → ${words[s[e.centre]]}` })));
@@ -205,7 +207,7 @@ export function mountNetwork(root) {
   w2v.on('inside', (data) => {
     const { options } = w2v.run;
     snap = { ...data, words: w2v.run.words, counts: w2v.run.counts, dim: options.dim, mode: options.mode,
-      window: options.window, negative: options.negative };
+      window: options.window, negative: options.negative, shrink: options.shrinkWindows };
     if (!snap.outputWeight) { state.textContent = 'This run has no W_out (negative sampling is off).'; return; }
     root.dataset.netReady = String(snap.wordsDone);
     if (!snap.next) {
