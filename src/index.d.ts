@@ -516,6 +516,42 @@ export interface Word2VecProgress {
   needInput: boolean;
 }
 
+/** One (input, centre) example of Word2Vec#peek(), in training order. */
+export interface Word2VecExample {
+  /** Index in `sentence` of the centre word, the target (label 1) of this example. */
+  centre: number;
+  /** Its id: the W_out row (outputWeight) trained toward 1. */
+  word: number;
+  /** Indices in `sentence` of the input words: skip-gram one context word (its W_in row is the
+   * input, as in the tool), CBOW every word of the centre's window (their mean is the input). */
+  context: Int32Array;
+  /** Their ids (rows of weight). */
+  inputs: Int32Array;
+  /** Ids of the W_out rows the trainer draws as negatives (label 0), in order; a draw equal to
+   * `word` is skipped as in training, so there can be fewer than `negative`; a repeat trains twice. */
+  negatives: Int32Array;
+}
+
+/** What the next step(1) trains (Word2Vec#peek()). */
+export interface Word2VecPeek {
+  /** The sentence's words after subsampling (ids), as the trainer reads it. */
+  sentence: Int32Array;
+  /** Index in the corpus of each of those words. */
+  positions: Int32Array;
+  /** Each centre word's window radius after the dynamic shrink (1..window). */
+  windows: Int32Array;
+  examples: Word2VecExample[];
+  /** The learning rate of this sentence (progress.lr after the step). */
+  lr: number;
+  /** The epoch the sentence belongs to (0 = first). */
+  epoch: number;
+  /** Corpus words read (before subsampling): progress.wordsDone grows by this. */
+  wordsRead: number;
+  /** Corpus indices of the first and one past the last word read (the subsampled ones included); -1 if none. */
+  start: number;
+  end: number;
+}
+
 export class Word2Vec {
   constructor(options: Word2VecOptions);
   readonly numWords: number;
@@ -538,6 +574,11 @@ export class Word2Vec {
   /** Train to the end in chunks, yielding between them; resolves early after stop() or abort. */
   train(options?: { onProgress?: (p: Word2VecProgress) => void; chunkWords?: number; signal?: AbortSignal }): Promise<Word2VecProgress>;
   stop(): void;
+  /** What the next step(1) will train, without training it: the sentence, the examples and the
+   * ids of the negatives the trainer's generator will draw, worked out on a copy of its state
+   * (nothing changes; step(1) then uses exactly these). `thread` (threads > 1): which part, default 0.
+   * null when training is done. TypeError for a streamed corpus. */
+  peek(options?: { thread?: number }): Word2VecPeek | null;
   /** A new Embedding holding a copy of the vectors. */
   toEmbedding(): Embedding;
   dispose(): void;

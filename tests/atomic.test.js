@@ -158,10 +158,15 @@ test('atomic: Word2Vec, Neighbors, Vocab, VocabCounter, ResidentArray', async ()
   const w2v = new Word2Vec({ corpus: vocab.encode('the cat sat on the mat. the dog sat on the log. '.repeat(20)), vocab, dim: 8, epochs: 2, seed: 3 });
   w2v.step(50);
   const progress = () => { const { elapsedMs, wordsPerSec, ...p } = w2v.progress; return p; };
-  eachFailsCleanly(() => ({ w: w2v.weight, o: w2v.outputWeight, p: progress() }), [
+  // peek() in the state: what the next step trains (sentence, negatives: the generator) is unchanged too
+  eachFailsCleanly(() => ({ w: w2v.weight, o: w2v.outputWeight, p: progress(), next: w2v.peek() }), [
     ['step(0)', () => w2v.step(0), RangeError, /nWords/],
     ['step(1.5)', () => w2v.step(1.5), RangeError, /nWords/],
     ['step("10")', () => w2v.step('10'), TypeError, /nWords/],
+    ['peek({ thread: 1 }) on one thread', () => w2v.peek({ thread: 1 }), RangeError, /thread must be an integer in \[0, 0\]/],
+    ['peek({ thread: "0" })', () => w2v.peek({ thread: '0' }), TypeError, /thread/],
+    ['peek({ part: 0 })', () => w2v.peek({ part: 0 }), TypeError, /unknown key 'part'/],
+    ['peek(null)', () => w2v.peek(null), TypeError, /peek options/],
   ]);
   const before = freeze({ w: w2v.weight, p: progress() });
   await assert.rejects(w2v.train({ chunkWords: 0 }), RangeError);

@@ -13,7 +13,9 @@
 //   - RoPE: the lion/deeply dot products match Node's and stay equal under shifting;
 //   - the offset picture equals InputEmbedding.forward (learned and sinusoidal);
 //   - a short word2vec run in the Web Worker lowers the loss and changes the neighbours;
-// and writes a screenshot of each section at both widths to tests/out/screenshots/ (ignored by git).
+// and writes a screenshot of each section at both widths to tests/out/screenshots/ (ignored by git),
+// when loaded and after the interaction of its test (at desktop width, then the same page at phone
+// width, which must not overflow sideways: shots()).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,6 +67,24 @@ async function open(viewport, query = '') {
 
 const desktop = { width: 1200, height: 900 };
 const phone = { width: 390, height: 844 };
+
+/**
+ * Screenshots of a section after interaction, at desktop width and then, on the same page with
+ * its state kept, at phone width (the section redraws for the new width); the page must not be
+ * wider than the phone's viewport then. Files: <name>-desktop-<tag>.png, <name>-phone-<tag>.png.
+ */
+async function shots(page, name, tag) {
+  const size = page.viewportSize();
+  const settle = () => page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(ok, 50)))));
+  await page.locator(`section#${name}`).screenshot({ path: join(SHOTS, `${name}-desktop-${tag}.png`) });
+  await page.setViewportSize(phone);
+  await settle();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `${name} (${tag}) at phone width: the page is ${overflow}px wider than the viewport`);
+  await page.locator(`section#${name}`).screenshot({ path: join(SHOTS, `${name}-phone-${tag}.png`) });
+  await page.setViewportSize(size);
+  await settle();
+}
 
 test('web: chromium is available', () => {
   assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
@@ -165,6 +185,7 @@ test('web: one-hot x table equals the lookup; byte pieces credit characters; lon
   await page.fill('#lookup-text', long);
   assert.equal(await page.$$eval('#lookup-chips [data-id]', (els) => els.length), 64);
   assert.match(await page.textContent('#lookup-cut'), new RegExp(`${encode(long).length} tokens long`));
+  await shots(page, 'lookup', 'cut');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -242,7 +263,7 @@ test('web: SGD steps on the tiny objective move exactly the batch rows, lower th
     if (falls) assert.ok(l[l.length - 1] < l[0], `lr ${rate} < limit ${limit}: ${l[0]} -> ${l[l.length - 1]}`);
     else assert.ok(l[l.length - 1] > l[0], `lr ${rate} > limit ${limit}: ${l[0]} -> ${l[l.length - 1]}`);
   }
-  await page.locator('section#backprop').screenshot({ path: join(SHOTS, 'backprop-desktop-diverged.png') });
+  await shots(page, 'backprop', 'diverged');
   // Dense weight decay rewrites every row; lazy only the batch's.
   await page.click('#backprop-reset');
   await page.locator('#backprop-lr').fill('0.5');
@@ -283,7 +304,10 @@ test('web: the speed button runs every workload and both sides agree', async () 
     const m = /largest difference between the two results: ([^\s]+)/.exec(n);
     assert.ok(m && Number(m[1]) < 1e-4, n);
   }
-  await page.locator('section#speed').screenshot({ path: join(SHOTS, 'speed-desktop-results.png') });
+  await shots(page, 'speed', 'results');
+  // the other appendix: its numbers opened as a table
+  await page.click('#precision-data summary');
+  await shots(page, 'precision', 'table');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -401,8 +425,8 @@ test('web: a short word2vec run in the worker lowers the loss and updates the ma
   await page.waitForFunction(() => document.querySelector('#learn-loss').dataset.done === 'true', null, { timeout: 120000 });
   await page.waitForFunction(() => document.querySelector('#learn-start').textContent === 'Training finished' &&
     document.querySelector('#learn-start').disabled, null, { timeout: 10000 });
-  await page.locator('section#learn').screenshot({ path: join(SHOTS, 'learn-desktop-trained.png') });
-  await page.locator('section#space').screenshot({ path: join(SHOTS, 'space-desktop-trained.png') });
+  await shots(page, 'learn', 'trained');
+  await shots(page, 'space', 'trained');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -447,10 +471,7 @@ test('web: a model file chosen locally shows its real token rows and neighbours 
     assert.match(await page.textContent('#model-facts'), new RegExp(`${rows} × ${dim}`));
   }
   assert.deepEqual(uploads, [], 'nothing is sent anywhere');
-  await page.locator('section#model').screenshot({ path: join(SHOTS, 'model-desktop-loaded.png') });
-  await page.setViewportSize(phone);
-  await page.waitForTimeout(200);
-  await page.locator('section#model').screenshot({ path: join(SHOTS, 'model-phone-loaded.png') });
+  await shots(page, 'model', 'loaded');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -487,7 +508,7 @@ function cosineRef({ words, weight, dim }) {
   };
 }
 
-test('web: the explorer opens on prebuilt vectors: neighbours, frequency, analogy, hover/tap, zoom, rare words', async () => {
+test('web: the explorer opens on prebuilt vectors: neighbours, frequency, analogy, hover/tap, zoom by slider, wheel and pinch around the pointer, rare words', async () => {
   const { page, problems } = await open(desktop);
   await page.waitForSelector('#space[data-source=prebuilt] #space-neighbours [data-id]', { timeout: 30000 });
   const saved = loadVectors(await readFile(join(ROOT, 'web', 'lib', 'moby-skipgram.ekv')));
@@ -526,6 +547,59 @@ test('web: the explorer opens on prebuilt vectors: neighbours, frequency, analog
   assert.equal(await page.getAttribute('#space-map', 'data-zoom'), '4');
   assert.notEqual(await page.$eval('#space-map', (c) => c.toDataURL()), png0);
   assert.equal(await page.getAttribute('#space-zoom', 'aria-valuetext'), '4.0×');
+  // the mouse wheel zooms around the pointer: one notch is one slider step, the slider follows,
+  // the point under the pointer stays put, every labelled dot moves away from it by the zoom ratio
+  // and the axis ticks span 1/ratio as much
+  const view0 = JSON.parse(await page.getAttribute('#space-map', 'data-view'));
+  const [[, qx2, qy2]] = JSON.parse(await page.getAttribute('#space-map', 'data-points'));
+  const box2 = await page.locator('#space-map').boundingBox();
+  // a whole pixel in the page (mouse events carry integer client coordinates)
+  const [px, py] = [Math.round(box2.x + qx2 + 23) - box2.x, Math.round(box2.y + qy2 - 17) - box2.y];
+  await page.mouse.move(box2.x + px, box2.y + py);
+  await page.mouse.wheel(0, -100);
+  await page.waitForFunction(() => document.querySelector('#space-zoom').value === '2.25', null, { timeout: 5000 });
+  const view1 = JSON.parse(await page.getAttribute('#space-map', 'data-view'));
+  const ratio = 2 ** 2.25 / 4;
+  assert.equal(Number(await page.getAttribute('#space-map', 'data-zoom')), 2 ** 2.25);
+  assert.equal(await page.getAttribute('#space-zoom', 'aria-valuetext'), '4.8×');
+  const before = new Map(view0.labels.map(([w, x, y]) => [w, [x, y]]));
+  const both = view1.labels.filter(([w]) => before.has(w));
+  assert.ok(both.length >= 1, `no word labelled at both zooms: ${JSON.stringify([view0.labels, view1.labels])}`);
+  for (const [w, x, y] of both) {
+    const [x0, y0] = before.get(w);
+    assert.ok(Math.abs(x - (px + (x0 - px) * ratio)) < 0.01 && Math.abs(y - (py + (y0 - py) * ratio)) < 0.01,
+      `label ${w}: (${x0}, ${y0}) -> (${x}, ${y}), zoom ${ratio}x around (${px}, ${py})`);
+  }
+  for (const axis of ['x', 'y']) {
+    const span = (v) => Number(v.ticks[axis].at(-1)) - Number(v.ticks[axis][0]);
+    assert.ok(Math.abs(span(view1) - span(view0) / ratio) <= 0.011, `${axis} ticks ${view0.ticks[axis]} -> ${view1.ticks[axis]}`);
+  }
+  // the slider, by keyboard, zooms back around the same centre; a notch the other way as well
+  await page.focus('#space-zoom');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await page.getAttribute('#space-map', 'data-zoom'), '4');
+  await page.keyboard.press('ArrowRight');
+  await page.mouse.wheel(0, 100);
+  await page.waitForFunction(() => document.querySelector('#space-zoom').value === '2', null, { timeout: 5000 });
+  const view2 = JSON.parse(await page.getAttribute('#space-map', 'data-view'));
+  for (const [w, x, y] of view2.labels.filter(([w]) => before.has(w))) {
+    assert.ok(Math.abs(x - before.get(w)[0]) < 0.01 && Math.abs(y - before.get(w)[1]) < 0.01, `label ${w} back in place`);
+  }
+  // two fingers spread to twice their distance: one doubling more (slider + 1), around their midpoint
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 2 });
+  const touch = (dx) => [0, 1].map((id) => ({ x: Math.round(box2.x + px) + (id ? dx : -dx), y: Math.round(box2.y + py), id }));
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: touch(20) });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: touch(30) });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: touch(40) });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await page.waitForFunction(() => document.querySelector('#space-zoom').value === '3', null, { timeout: 5000 });
+  const view3 = JSON.parse(await page.getAttribute('#space-map', 'data-view'));
+  for (const [w, x, y] of view3.labels.filter(([w]) => before.has(w))) {
+    const [x0, y0] = before.get(w);
+    assert.ok(Math.abs(x - (px + (x0 - px) * 2)) < 0.01 && Math.abs(y - (py + (y0 - py) * 2)) < 0.01, `pinch: label ${w}: (${x0}, ${y0}) -> (${x}, ${y}) around (${px}, ${py})`);
+  }
+  await cdp.detach();
   // rare words: their best neighbours score higher than those of frequent words (measured on the same vectors)
   const rare = Number(await page.getAttribute('#space-rare', 'data-rare'));
   const common = Number(await page.getAttribute('#space-rare', 'data-common'));
@@ -534,7 +608,7 @@ test('web: the explorer opens on prebuilt vectors: neighbours, frequency, analog
   assert.ok(Math.abs(rare - meanBest(Array.from({ length: 60 }, (_, i) => n - 1 - i))) < 1e-5);
   assert.ok(Math.abs(common - meanBest(Array.from({ length: 60 }, (_, i) => 40 + i))) < 1e-5);
   assert.ok(rare > common, `rare ${rare} vs common ${common}`);
-  await page.locator('section#space').screenshot({ path: join(SHOTS, 'space-desktop-explored.png') });
+  await shots(page, 'space', 'explored');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -593,8 +667,8 @@ test('web: positions: order toggle, S x D count and the error past S, the D = 2 
   }
   await page.locator('#sin-dim').fill('2');
   await page.locator('#sin-base').fill('4');
-  await page.locator('section#sinusoidal').screenshot({ path: join(SHOTS, 'sinusoidal-desktop-d2.png') });
-  await page.locator('section#offset').screenshot({ path: join(SHOTS, 'offset-desktop-positions.png') });
+  await shots(page, 'sinusoidal', 'd2');
+  await shots(page, 'offset', 'positions');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -657,7 +731,7 @@ test('web: RoPE on q and k gives score matrices that match Node, equal at equal 
     got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) <= 1e-9 * want[i], `${type} pair ${i}: ${v} vs ${want[i]}`));
     assert.equal(await page.getAttribute('#rope-scale-factor', 'aria-valuetext'), `×${factor}`);
   }
-  await page.locator('section#rope').screenshot({ path: join(SHOTS, 'rope-desktop-scores.png') });
+  await shots(page, 'rope', 'scores');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -703,33 +777,37 @@ test('web: GloVe: the co-occurrence block matches a count in JS, training lowers
     assert.equal(await page.$$eval('#glove-near-w2v [data-id]', (els) => els.length), 8, 'word2vec list beside it');
   }
   nb.dispose(); g.dispose(); co.dispose();
-  await page.locator('section#glove').screenshot({ path: join(SHOTS, 'glove-desktop-trained.png') });
+  await shots(page, 'glove', 'trained');
   assert.deepEqual(problems, []);
   await page.close();
 });
 
-test('web: the word2vec network view shows the trainer\'s next sentence and real W_in / W_out scores', async () => {
+test('web: the word2vec network view shows the trainer\'s next sentence, its own negatives (Word2Vec#peek) and real W_in / W_out scores', async () => {
   // One training thread: the page's run is then bit-reproducible and Node's trainer can follow it.
   const { page, problems } = await open(desktop, '?threads=1');
   const text = await readFile(join(ROOT, 'node_modules', '@stdlib', 'datasets-moby-dick', 'data', 'data.txt'), 'utf8');
   const vocab = Vocab.fromText(text, { minCount: 5 });
   const corpus = vocab.encode(text);
   const settings = { mode: 'skipgram', dim: 50, window: 5, negative: 5, epochs: 5, seed: 2 };
-  const wordAt = [];
-  corpus.forEach((w, i) => { if (w >= 0) wordAt.push(i); });
+  let shownOuts = null;
   const check = async (trainer) => {
     const st = JSON.parse(await page.getAttribute('#learn', 'data-net-state'));
-    // Node's trainer, stepped a sentence at a time to the same point, has the same tables.
+    // Node's trainer, stepped a sentence at a time to the same point, has the same tables and generator.
     while (trainer.progress.wordsDone < st.wordsDone) trainer.step(1);
     assert.equal(trainer.progress.wordsDone, st.wordsDone, 'the page paused between sentences');
-    let start = wordAt[st.wordsDone % wordAt.length];
-    while (start > 0 && corpus[start - 1] >= 0) start--;
-    const shown = await page.$$eval('#net-sentence .tok', (els) => els.map((e) => e.textContent));
-    let end = start;
-    while (end < corpus.length && corpus[end] >= 0) end++;
-    while (end - start < 2) { start = end + 1; end = start; while (end < corpus.length && corpus[end] >= 0) end++; }
-    assert.equal(st.start, start, 'the next sentence with at least two words starts where Node says');
-    assert.deepEqual(shown, Array.from(corpus.subarray(start, end), (id) => vocab.words[id]));
+    const next = trainer.peek();
+    assert.equal(st.start, next.start, 'the stretch of the book read next starts where Node says');
+    // the sentence as the trainer reads it (after subsampling), and the stretch with the dropped words
+    const kept = await page.$$eval('#net-sentence button.chip .tok', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(kept, Array.from(next.sentence, (id) => vocab.words[id]));
+    const all = await page.$$eval('#net-sentence .chip', (els) => els.map((e) => e.querySelector('.tok')?.textContent ?? null));
+    assert.deepEqual(all, Array.from(corpus.subarray(next.start, next.end), (id) => (id < 0 ? null : vocab.words[id])));
+    // the pair shown: its input and the trainer's own negatives for it
+    const ex = next.examples.filter((e) => e.centre === st.centre)[st.pair];
+    assert.deepEqual(st.inputs, Array.from(ex.inputs), 'input rows');
+    assert.deepEqual(st.outs, [ex.word, ...ex.negatives], 'true word and the negatives the trainer will draw');
+    const shownNeg = await page.$$eval('#net-table tbody tr', (trs) => trs.map((tr) => tr.querySelector('th').textContent.replace(/ \(.*$/, '')));
+    assert.deepEqual(shownNeg, st.outs.map((id) => vocab.words[id]));
     const D = 50, Win = trainer.weight, Wout = trainer.outputWeight;
     const input = new Float64Array(D);
     for (const id of st.inputs) for (let c = 0; c < D; c++) input[c] += Win[id * D + c] / st.inputs.length;
@@ -738,25 +816,31 @@ test('web: the word2vec network view shows the trainer\'s next sentence and real
       for (let c = 0; c < D; c++) s += input[c] * Wout[o * D + c];
       assert.ok(Math.abs(s - st.scores[k]) < 1e-6, `score ${k}: page ${st.scores[k]}, node ${s}`);
     });
-    assert.ok(Math.abs(st.lr - trainer.progress.lr) < 1e-12);
-    if (st.outs.length) assert.ok(st.sigAfter[0] >= 1 / (1 + Math.exp(-st.scores[0])), 'the update raises the true word\'s score');
+    assert.ok(Math.abs(st.lr - next.lr) < 1e-12);
+    assert.ok(st.sigAfter[0] >= 1 / (1 + Math.exp(-st.scores[0])), 'the update raises the true word\'s score');
+    shownOuts = st.outs;
   };
   const trainer = new Word2Vec({ corpus, vocab, ...settings });
-  // before training: the first sentence, W_out all zero
-  await page.waitForFunction(() => document.querySelector('#learn').dataset.netReady === '0', null, { timeout: 30000 });
+  // before training: the first sentence that trains something, W_out all zero
+  await page.waitForFunction(() => document.querySelector('#learn').dataset.netState, null, { timeout: 30000 });
   await check(trainer);
   // train a little, pause: the view follows the trainer
   await page.click('#learn-start');
   await page.waitForFunction(() => JSON.parse(document.querySelector('#learn-loss').dataset.losses || '[]').length >= 3, null, { timeout: 30000 });
   await page.click('#learn-start');
-  await page.waitForFunction(() => Number(document.querySelector('#learn').dataset.netReady) > 0 &&
-    JSON.parse(document.querySelector('#learn').dataset.netState).wordsDone > 0, null, { timeout: 30000 });
+  await page.waitForFunction(() => JSON.parse(document.querySelector('#learn').dataset.netState).wordsDone > 0 &&
+    !document.querySelector('#net-refresh').disabled, null, { timeout: 30000 });
   await check(trainer);
-  // another centre word and CBOW-free pair switching keep matching
+  // another centre word keeps matching
   await page.click('#net-sentence button[data-index="1"]');
   await check(trainer);
+  // and the trainer then really updates the W_out rows of the negatives shown
+  const before = trainer.outputWeight.slice();
+  trainer.step(1);
+  const after = trainer.outputWeight;
+  for (const o of shownOuts) assert.ok(after.subarray(o * 50, o * 50 + 50).some((v, c) => v !== before[o * 50 + c]), `W_out row ${o} was not updated`);
   trainer.dispose();
-  await page.locator('section#learn').screenshot({ path: join(SHOTS, 'learn-desktop-network.png') });
+  await shots(page, 'learn', 'network');
   assert.deepEqual(problems, []);
   await page.close();
 });

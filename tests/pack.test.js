@@ -56,7 +56,7 @@ test('npm pack -> npm install -> import "embedkit" works in a fresh project', { 
   // TypeScript users: the declarations type-check a usage file (strict) and catch a misuse.
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   writeFileSync(join(app, 'use.ts'), `
-    import { init, Embedding, ResidentArray } from 'embedkit';
+    import { init, Embedding, ResidentArray, Vocab, Word2Vec, type Word2VecPeek } from 'embedkit';
     await init();
     const e = new Embedding(10, 4, { seed: 1, paddingIdx: 0 });
     const out: Float32Array = e.forward(new Int32Array([1, 2]));
@@ -65,6 +65,11 @@ test('npm pack -> npm install -> import "embedkit" works in a fresh project', { 
     const same: ResidentArray<Float32Array> = e.forward([1, 2], r);
     const pad: number | null = e.paddingIdx;
     e.zeroGrad(); e.dispose(); void same; void pad;
+    const v = Vocab.fromText('a b c. a b.');
+    const w = new Word2Vec({ vocab: v, corpus: v.encode('a b c. a b.'), dim: 4 });
+    const next: Word2VecPeek | null = w.peek({ thread: 0 });
+    const negs: Int32Array | undefined = next?.examples[0]?.negatives;
+    w.dispose(); void negs;
   `);
   const tsArgs = ['--strict', '--noEmit', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,esnext.disposable,dom'];
   run('node', [tsc, ...tsArgs, 'use.ts'], app);

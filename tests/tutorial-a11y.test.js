@@ -4,8 +4,8 @@
 // Accessibility, at desktop and phone width, when the page has loaded and again after the
 // controls have been used (every slider moved, text typed, buttons pressed, training run, every
 // data table opened):
-//   - axe-core (pinned devDependency, injected into the page) reports no critical or serious
-//     violation;
+//   - axe-core (pinned devDependency, injected into the page) reports no violation at all, of
+//     any impact (minor included: e.g. a table header cell with no text);
 //   - every slider carries an aria-valuetext, and it follows the slider's value;
 //   - every chart has a text alternative: a canvas is role=img with a name, a uPlot chart is
 //     role=img named by a summary of the data it shows;
@@ -82,8 +82,8 @@ async function open(viewport, { throttle = 0 } = {}) {
 async function axe(page, label) {
   if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ content: AXE });
   const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  const bad = violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
-  assert.deepEqual(bad.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join(', ')}`), [],
+  // every impact counts, minor included (the page had none left; a new one is a regression)
+  assert.deepEqual(violations.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join(', ')}`), [],
     `axe (${label})`);
   return violations;
 }
@@ -169,7 +169,7 @@ async function interact(page) {
   await page.waitForTimeout(300);
 }
 
-test('tutorial a11y: axe finds no critical or serious violation, sliders speak their values, charts have text, links 4.5:1, scroll areas reachable — desktop and phone, before and after use', async (t) => {
+test('tutorial a11y: axe finds no violation of any impact, sliders speak their values, charts have text, links 4.5:1, scroll areas reachable — desktop and phone, before and after use', async (t) => {
   for (const [label, viewport] of [['desktop', desktop], ['phone', phone]]) {
     const { context, page, problems } = await open(viewport);
     try {
@@ -179,9 +179,7 @@ test('tutorial a11y: axe finds no critical or serious violation, sliders speak t
       const second = await axe(page, `${label}, after use`);
       assert.deepEqual(await ownChecks(page), [], `${label}, after use`);
       assert.deepEqual(problems, [], `${label}: console or page errors`);
-      const minor = [...new Set([...first, ...second].map((v) => `${v.impact} ${v.id}`))];
-      t.diagnostic(`${label}: axe ${first.length} / ${second.length} violations before / after use, none critical or serious` +
-        (minor.length ? ` (left: ${minor.join(', ')})` : ''));
+      t.diagnostic(`${label}: axe ${first.length} / ${second.length} violations before / after use (any impact)`);
     } finally {
       await context.close();
     }

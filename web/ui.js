@@ -248,7 +248,9 @@ export function dataTable(summary, head, rows, id) {
     h('summary', { text: summary }),
     h('div', { class: 'scroll-x', tabindex: '0', role: 'region', 'aria-label': summary },
       h('table', { class: 'nums' },
-        h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col', text: t })))),
+        // a header cell with no title (e.g. a corner) still gets a name for screen readers
+        h('thead', {}, h('tr', {}, ...head.map((t, i) => h('th', { scope: 'col' },
+          String(t).trim() ? String(t) : h('span', { class: 'visually-hidden', text: i === 0 ? 'row' : `column ${i}` }))))),
         h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c, i) => (i === 0
           ? h('th', { scope: 'row', text: String(c) }) : h('td', { text: typeof c === 'number' ? fmt(c, 3) : String(c) })))))))));
 }

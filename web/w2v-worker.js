@@ -10,9 +10,11 @@
 //               { type: 'progress', progress }           after every chunk
 //               { type: 'vectors', weight, progress }    a copy of the word vectors, a few per second
 //               { type: 'state', running }                { type: 'error', message }
-//               { type: 'inside', wordsDone, lr, sentence, start, weight, outputWeight }  on { type: 'inside' }:
-//                 the sentence the trainer takes next (it stops between sentences) and copies of
-//                 both of its tables, for the section that looks inside one training step
+//               { type: 'inside', wordsDone, lr, next, text, weight, outputWeight }  on { type: 'inside' }:
+//                 what the trainer trains next (Word2Vec#peek(): the sentence after subsampling,
+//                 the examples and the negatives its generator will draw; null when done), the
+//                 stretch of the book it reads (text: ids, subsampled words included) and copies
+//                 of both of its tables, for the section that looks inside one training step
 
 import { init, features, Vocab, Word2Vec } from '/src/js/index.js';
 import { threadChunkCounts } from '/src/js/threads.js';
@@ -27,7 +29,6 @@ let lastSnap = 0;
 let text = null;
 let run = 0;
 let corpus = null;               // the encoded book (-1 = sentence end)
-let wordAt = null;               // wordAt[k] = index in corpus of the k-th word (breaks skipped)
 let workerChunks = 0;            // parts of training steps that ran on the pool's other threads
 
 function vectors(runId) {
@@ -49,13 +50,9 @@ async function setup(runId, options) {
   if (runId !== run) return;                       // a newer setup arrived meanwhile
   const vocab = Vocab.fromText(text, { minCount: options.minCount ?? 5 });
   corpus = vocab.encode(text);
-  wordAt = new Int32Array(corpus.length);
-  let nWords = 0;
-  for (let i = 0; i < corpus.length; i++) if (corpus[i] >= 0) wordAt[nWords++] = i;
-  wordAt = wordAt.subarray(0, nWords);
   // On a cross-origin isolated page the worker's embedkit has a pool of threads: train with all
   // of them (lock-free, as the original tool; threads: 1 would be bit-reproducible). With several
-  // threads each trains its own part of the book, so 'inside' shows a sentence near the words read.
+  // threads each trains its own part of the book, and 'inside' shows the first part's next sentence.
   trainer = new Word2Vec({ corpus, vocab, ...options.trainer, threads: Math.min(options.trainer?.threads ?? Infinity, features.threads) });
   workerChunks = 0;
   threadChunkCounts();
@@ -85,24 +82,33 @@ async function loop() {
   postMessage({ type: 'state', run: runId, running: false });
 }
 
-/** The sentence the trainer reads next, and both tables as they are now. */
+/**
+ * What the trainer trains next, and both tables as they are now. With several threads, the next
+ * sentence of the first part that has one to train. A sentence that trains nothing (one word, or
+ * every word dropped by subsampling) is stepped over first: on one thread that changes no table,
+ * only the position in the book and the generator.
+ */
 function inside(runId) {
-  const p = trainer.progress;
-  const k = p.wordsDone % wordAt.length;
-  let start = wordAt[k];
-  while (start > 0 && corpus[start - 1] >= 0) start--;           // (it stops at sentence ends)
-  let end = start;
-  while (end < corpus.length && corpus[end] >= 0) end++;
-  // a one-word sentence ("chapter") makes no pairs: show the first one that trains something
-  while (end - start < 2 && end + 1 < corpus.length) {
-    start = end + 1;
-    end = start;
-    while (end < corpus.length && corpus[end] >= 0) end++;
+  const parts = trainer.options.threads;
+  const peekAny = () => {
+    let first = null;
+    for (let t = 0; t < parts; t++) {
+      const p = trainer.peek({ thread: t });
+      if (p?.examples.length) return p;
+      first ??= p;
+    }
+    return first;
+  };
+  let next = peekAny();
+  while (next && next.examples.length === 0) {
+    trainer.step(1);
+    next = peekAny();
   }
-  const sentence = corpus.slice(start, end);
+  const p = trainer.progress;
+  const text = next ? corpus.slice(next.start, next.end) : null;
   const weight = trainer.weight.slice();
   const outputWeight = trainer.outputWeight ? trainer.outputWeight.slice() : null;
-  postMessage({ type: 'inside', run: runId, wordsDone: p.wordsDone, lr: p.lr, start, sentence, weight, outputWeight },
+  postMessage({ type: 'inside', run: runId, wordsDone: p.wordsDone, lr: p.lr, next, text, weight, outputWeight },
     [weight.buffer, ...(outputWeight ? [outputWeight.buffer] : [])]);
 }
 

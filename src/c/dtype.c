@@ -323,10 +323,27 @@ static void row_q6_k__wasmsimd(float* y, const uint8_t* x, int32_t dim) {
   }
 
 #if EK_HAVE_SIMD
-// The dispatcher: eight rows at a time, one chunk (CE elements, CB stored bytes) of each in turn,
-// so that eight streams of cache misses are in flight (as ek_gather_rows_f32, lookup.c); the
-// rest of a row that is not a whole chunk, and the last n_ids % 8 rows, go through ROW.
-#define EK_GATHER_GROUPED(T, TT, CE, CB, CHUNK, ROW, TOUCH)                                              \
+// The dispatcher, eight rows at a time. TOUCH: first read one byte of every cache line of the
+// next eight rows (touch_rows), so that their misses are in flight together while this group is
+// decoded. Then WHOLE: decode the eight rows one after another, each whole by ROW (one output
+// stream); or else one chunk (CE elements, CB stored bytes) of each row in turn, eight streams of
+// misses in flight as in ek_gather_rows_f32 (lookup.c), the rest of a row that is not a whole
+// chunk by ROW. The last n_ids % 8 rows go through ROW.
+// Which, per dtype (W6's tables and ids, one thread, CPU time, cold caches, x the float32 lookup
+// in the same process, several runs): WHOLE + TOUCH against the chunks + TOUCH used before:
+// Q8_0 0.98-1.03x -> 0.64-0.70x, Q4_0 1.01-1.03x -> 0.59x, Q4_K 0.77-0.89x -> 0.60-0.66x,
+// Q6_K (random blocks) 1.14x -> 0.72x, float16 1.11-1.16x -> 1.04-1.09x. Even with the rows hot in
+// cache (ids < 256) Q8_0 took 1.5 ms in chunks and 0.7-1.0 ms whole: the eight interleaved output
+// streams, not the decode, were the cost. bfloat16 stays in chunks without the touch (0.74x;
+// whole with the touch 0.81x, whole without 1.18x; earlier, in chunks: the touch, touches spread
+// over the decode steps, touching two groups ahead, chunks of 16 or 64 elements were no better
+// than 32 without). For Q8_0, also measured and dropped: touching one row eight ahead before
+// each row instead of a group at a time (0.86-0.89x: every touch that misses holds up the decode
+// behind it, once per row instead of once per group); groups of 4, 16 or 32 rows, or touching
+// two groups ahead (the same within noise); two blocks per loop step (0.77x), int8 -> float by
+// byte shuffle + arithmetic shift + convert (0.70x), extend + convert (1.44x, see
+// small_i32_to_f32); chunks of 2 or 4 blocks per row in turn (0.80-0.94x).
+#define EK_GATHER_GROUPED(T, TT, CE, CB, CHUNK, ROW, TOUCH, WHOLE)                                \
   static void gather_grouped_##T(float* out, const TT* table, const int32_t* ids,                 \
                                  int32_t n_ids, int32_t dim) {                                    \
     const size_t rb = ROW_BYTES_##T(dim), d = (size_t)dim;                                        \
@@ -341,7 +358,11 @@ static void row_q6_k__wasmsimd(float* y, const uint8_t* x, int32_t dim) {
         s[r] = base + (size_t)ids[i + r] * rb;                                                    \
         o[r] = out + (size_t)(i + r) * d;                                                         \
       }                                                                                           \
-      if ((TOUCH) && i + 16 <= n_ids) touch ^= touch_rows(base, ids + i + 8, rb);                            \
+      if ((TOUCH) && i + 16 <= n_ids) touch ^= touch_rows(base, ids + i + 8, rb);                 \
+      if (WHOLE) {                                                                                \
+        for (int r = 0; r < 8; r++) ROW(o[r], (const TT*)(const void*)s[r], dim);                 \
+        continue;                                                                                 \
+      }                                                                                           \
       for (int32_t c = 0; c < nc; c++)                                                            \
         for (int r = 0; r < 8; r++) CHUNK(o[r] + (size_t)c * (CE), s[r] + (size_t)c * (CB));      \
       if (done < dim)                                                                             \
@@ -396,24 +417,24 @@ static inline void chunk_bf16(float* y, const uint8_t* x) {
     ek_parallel_for(gather_##T##_chunk, &j, n_ids, 8, 6.0 * (double)n_ids * (double)dim);        \
   }
 
-#define EK_DEFINE_GATHER(T, TT, CE, CB, CHUNK, TOUCH)                                             \
+#define EK_DEFINE_GATHER(T, TT, CE, CB, CHUNK, TOUCH, WHOLE)                                      \
   EK_DEFINE_GATHER_VARIANT(T, TT, __scalar, row_##T##__scalar)                                    \
   EK_DEFINE_GATHER_VARIANT(T, TT, __wasmsimd, row_##T##__wasmsimd)                                \
-  EK_GATHER_GROUPED(T, TT, CE, CB, CHUNK, row_##T##__wasmsimd, TOUCH)                             \
+  EK_GATHER_GROUPED(T, TT, CE, CB, CHUNK, row_##T##__wasmsimd, TOUCH, WHOLE)                      \
   EK_GATHER_PARALLEL(T, TT)
 #else
-#define EK_DEFINE_GATHER(T, TT, CE, CB, CHUNK, TOUCH)                                             \
+#define EK_DEFINE_GATHER(T, TT, CE, CB, CHUNK, TOUCH, WHOLE)                                      \
   EK_DEFINE_GATHER_VARIANT(T, TT, __scalar, row_##T##__scalar)                                    \
   EK_DEFINE_GATHER_VARIANT(T, TT, __wasmsimd, row_##T##__scalar)                                  \
   EK_DEFINE_GATHER_VARIANT(T, TT, , row_##T##__scalar)
 #endif
 
-EK_DEFINE_GATHER(f16, uint16_t, 32, 64, chunk_f16, 1)
-EK_DEFINE_GATHER(bf16, uint16_t, 32, 64, chunk_bf16, 0)
-EK_DEFINE_GATHER(q8_0, uint8_t, 32, 34, block_q8_0, 1)
-EK_DEFINE_GATHER(q4_0, uint8_t, 32, 18, block_q4_0, 1)
-EK_DEFINE_GATHER(q4_k, uint8_t, 256, 144, block_q4_k, 1)
-EK_DEFINE_GATHER(q6_k, uint8_t, 256, 210, block_q6_k, 1)
+EK_DEFINE_GATHER(f16, uint16_t, 32, 64, chunk_f16, 1, 1)
+EK_DEFINE_GATHER(bf16, uint16_t, 32, 64, chunk_bf16, 0, 0)
+EK_DEFINE_GATHER(q8_0, uint8_t, 32, 34, block_q8_0, 1, 1)
+EK_DEFINE_GATHER(q4_0, uint8_t, 32, 18, block_q4_0, 1, 1)
+EK_DEFINE_GATHER(q4_k, uint8_t, 256, 144, block_q4_k, 1, 1)
+EK_DEFINE_GATHER(q6_k, uint8_t, 256, 210, block_q6_k, 1, 1)
 
 // ---- encoders ----------------------------------------------------------------------------------------
 

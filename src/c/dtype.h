@@ -18,9 +18,10 @@
 // multiply-add, so scalar and SIMD code round identically). f16 and bf16 widen exactly to
 // float32 (NaN payloads kept, signalling NaNs not quieted). __scalar is a plain element loop
 // written from the definition (the reference); __wasmsimd decodes a row at a time, 8 to 32
-// elements per vector step; the dispatcher (what Embedding calls) decodes eight rows side by
-// side, one block (32 elements for f16 / bf16) of each in turn, after reading one byte of every
-// cache line of the next eight rows (a software prefetch; not for bf16, where it did not help).
+// elements per vector step; the dispatcher (what Embedding calls) works on eight rows at a time:
+// it reads one byte of every cache line of the next eight rows (a software prefetch), then
+// decodes the eight rows one after another; bf16 instead decodes the eight side by side, 32
+// elements of each in turn, without the prefetch (dtype.c has the measurements).
 // All three produce the same bits.
 #ifndef EK_DTYPE_H
 #define EK_DTYPE_H

@@ -133,7 +133,8 @@ EK_EXPORT int32_t ek_w2v_init(ek_w2v* st, float* syn0, float* syn1neg, int32_t* 
 // end of the corpus (the last piece, when streaming), which also ends the sentence. Returns 0
 // when it reached the end of a streamed piece that is not the last: the words read so far stay
 // in st->sen (st->fill of them) and the next call, after ek_w2v_feed, goes on from there.
-static int load_sentence(ek_w2v* st) {
+// `at` (ek_w2v_peek only; 0 when training) receives the corpus index of each word kept.
+static int load_sentence(ek_w2v* st, int32_t* at) {
   int32_t len = st->fill;
   int complete = 0;
   const float* keep = st->keep;
@@ -152,6 +153,7 @@ static int load_sentence(ek_w2v* st) {
       st->rng = lcg(st->rng);
       if (keep[w] < (float)(st->rng & 0xFFFF) / 65536.0f) continue;
     }
+    if (at) at[len] = st->corpus_pos - 1;
     st->sen[len++] = w;
     if (len >= EK_W2V_MAX_SENTENCE) {
       complete = 1;
@@ -339,7 +341,7 @@ static inline __attribute__((always_inline)) int32_t step_impl(ek_w2v* st, int32
           (st->words_done >= stop || st->words_done >= st->words_total || st->epoch >= st->epochs))
         break;
       st->rng = rng;
-      const int loaded = load_sentence(st);
+      const int loaded = load_sentence(st, 0);
       rng = st->rng;
       if (!loaded) break;
       continue;
@@ -459,6 +461,96 @@ static int32_t step_threads(ek_w2v* st, int32_t n_words) {
 EK_EXPORT int32_t ek_w2v_step(ek_w2v* st, int32_t n_words) {
   if (st->n_threads > 1) return step_threads(st, n_words);
   return step_one(st, n_words);
+}
+
+// What ek_w2v_peek records: examples (centre position, input position or -1 for CBOW's whole
+// window, number of negatives) and the negatives' ids, counted past the capacities.
+typedef struct {
+  int32_t *ex, *neg;
+  int32_t ex_cap, neg_cap, n_ex, n_neg;
+} peek_out;
+
+// One (input, centre) example: the negatives train_pair draws for the centre word, recorded
+// instead of trained (the same generator steps; a draw equal to the word is skipped, a repeat kept).
+static void peek_example(const ek_w2v* st, peek_out* o, int32_t pos, int32_t input, uint64_t* rng) {
+  const int32_t word = st->sen[pos], n0 = o->n_neg;
+  const uint32_t mask = (1u << st->table_bits) - 1u;
+  for (int32_t d = 1; d <= st->negative; d++) {
+    *rng = lcg(*rng);
+    const int32_t target = st->table[(*rng >> 16) & mask];
+    if (target == word) continue;
+    if (o->n_neg < o->neg_cap) o->neg[o->n_neg] = target;
+    o->n_neg++;
+  }
+  if (o->n_ex < o->ex_cap) {
+    o->ex[3 * o->n_ex] = pos;
+    o->ex[3 * o->n_ex + 1] = input;
+    o->ex[3 * o->n_ex + 2] = o->n_neg - n0;
+  }
+  o->n_ex++;
+}
+
+// What ek_w2v_step(st, 1) will train, worked out on a copy of the state (st and every buffer it
+// points to are only read). It follows step_impl's control flow draw for draw: the sentence
+// loads of that call (load_sentence itself, subsampling included), then per kept word the
+// window draw and, per (input, centre) example, the negative draws; nothing is trained.
+EK_EXPORT int32_t ek_w2v_peek(const ek_w2v* st, int32_t* sen, int32_t* at, int32_t* win, int32_t* ex,
+                              int32_t ex_cap, int32_t* neg, int32_t neg_cap, double* info) {
+  if (st->stream || st->n_threads > 1 || st->loading || st->sen_pos < st->sen_len || ex_cap < 0 || neg_cap < 0)
+    return EK_ERR_ARG;
+  ek_w2v c = *st;
+  int64_t shared = 0;
+  if (c.shared_done) {  // a part of a parallel trainer: count into a copy of the shared total
+    shared = __atomic_load_n(st->shared_done, __ATOMIC_RELAXED);
+    c.shared_done = &shared;
+  }
+  c.sen = sen;
+  c.sen_len = 0;
+  c.sen_pos = 0;
+  const int64_t start = c.words_done;
+  int32_t epoch = c.epoch, first = -1, last = -1;
+  // step_impl's loop with n_words = 1: load until a sentence has read a word (or training is done)
+  while (!(c.words_done >= start + 1 || c.words_done >= c.words_total || c.epoch >= c.epochs)) {
+    const int32_t p0 = c.corpus_pos, e0 = c.epoch;
+    epoch = c.epoch;
+    load_sentence(&c, at);
+    const int32_t p1 = c.epoch != e0 ? c.n_corpus : c.corpus_pos;
+    first = last = -1;
+    for (int32_t i = p0; i < p1; i++) {
+      if (c.corpus[i] < 0) continue;
+      if (first < 0) first = i;
+      last = i;
+    }
+  }
+  const int32_t len = c.sen_len, window = c.window;
+  peek_out o = {ex, neg, ex_cap, neg_cap, 0, 0};
+  uint64_t rng = c.rng;
+  for (int32_t pos = 0; pos < len; pos++) {
+    int32_t b = 0;
+    if (c.shrink_window) {
+      rng = lcg(rng);
+      b = (int32_t)(rng % (uint64_t)window);
+    }
+    win[pos] = window - b;
+    const int32_t lo = pos - window + b < 0 ? 0 : pos - window + b;
+    const int32_t hi = pos + window - b >= len ? len - 1 : pos + window - b;
+    if (c.cbow) {
+      if (hi > lo) peek_example(&c, &o, pos, -1, &rng);  // hi == lo: no context (step_impl's cw == 0)
+    } else {
+      for (int32_t k = lo; k <= hi; k++)
+        if (k != pos) peek_example(&c, &o, pos, k, &rng);
+    }
+  }
+  info[0] = len;
+  info[1] = o.n_ex;
+  info[2] = o.n_neg;
+  info[3] = (double)(c.words_done - start);
+  info[4] = c.alpha;
+  info[5] = epoch;
+  info[6] = first;
+  info[7] = last < 0 ? -1 : last + 1;
+  info[8] = c.words_done == start ? 1 : 0;  // nothing left to read: training is done
+  return o.n_ex <= ex_cap && o.n_neg <= neg_cap ? EK_OK : EK_ERR_ARG;
 }
 
 EK_EXPORT void ek_w2v_progress(double* out, ek_w2v* st, int32_t reset_loss) {

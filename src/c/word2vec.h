@@ -138,6 +138,24 @@ EK_EXPORT int32_t ek_w2v_step(ek_w2v* st, int32_t n_words);
 EK_EXPORT int32_t ek_w2v_threads(ek_w2v* st, ek_w2v* parts, int32_t n_threads, float* neu,
                                  int32_t* sens);
 
+// What the next ek_w2v_step(st, 1) will train, without training it: st and everything it points
+// to are only read (the work is done on a copy of the state, generator included), and the ids
+// are the exact ones that step then uses. Writes, for the sentence that step reads:
+//   sen [EK_W2V_MAX_SENTENCE] the words kept after subsampling, at [same] the corpus index of
+//   each, win [same] each centre word's window radius after the dynamic shrink;
+//   ex [3 * ex_cap] per (input, centre) example, in training order: centre position in sen,
+//   input position in sen (skip-gram: the context word whose input vector is trained; CBOW: -1,
+//   the whole window), number of negatives; neg [neg_cap] those negatives' ids, example after
+//   example (a draw equal to the centre word is skipped, as in training; repeats are kept);
+//   info [9] f64: sentence length, examples, negatives, corpus words read (before subsampling),
+//   learning rate, epoch, corpus index of the first and one past the last word read (-1 if
+//   none), and 1 when nothing is left to train (done).
+// Returns EK_OK, or EK_ERR_ARG when ex_cap or neg_cap is too small (info holds the counts
+// needed then: call with 0 and 0 first) or for a trainer it cannot follow: a streamed corpus,
+// the parent of parallel parts (peek a part: st = &parts[t]), or mid-sentence.
+EK_EXPORT int32_t ek_w2v_peek(const ek_w2v* st, int32_t* sen, int32_t* at, int32_t* win, int32_t* ex,
+                              int32_t ex_cap, int32_t* neg, int32_t neg_cap, double* info);
+
 // out [10] f64: words_done, words_total, epoch, alpha, loss_sum, loss_pairs, corpus_pos,
 // sen_pos, need_input, done. With reset_loss != 0 the loss sums are cleared after reading.
 EK_EXPORT void ek_w2v_progress(double* out, ek_w2v* st, int32_t reset_loss);

@@ -14,6 +14,8 @@ export const WORD2VEC_OPTIONS = ['corpus', 'vocab', 'counts', 'mode', 'dim', 'wi
   'minAlphaRatio', 'epochs', 'seed', 'tableBits', 'scalar', 'hs', 'nsExponent', 'cbowMean', 'shrinkWindows', 'totalWords',
   'weight', 'outputWeight', 'hsOutputWeight', 'threads'];
 const TRAIN_OPTIONS = ['onProgress', 'chunkWords', 'signal'];
+const PEEK_OPTIONS = ['thread'];
+const MAX_SENTENCE = 1000;  // EK_W2V_MAX_SENTENCE
 
 const now = () => (globalThis.performance ?? Date).now();
 
@@ -227,7 +229,7 @@ export class Word2Vec {
   #hs1 = 0; #hsOff = 0; #hsCode = 0; #hsPoint = 0;
   #parts = 0; #partBufs = 0; #partSens = 0;
   #stream = null; #bufCap = 0; #pending = null; #feeding = false;
-  #nVocab; #dim; #options;
+  #nVocab; #dim; #options; #nCorpus = 0;
   #elapsed = 0; #wordsAtStart = 0;
   #stopRequested = false;
   #last = null;
@@ -374,6 +376,7 @@ export class Word2Vec {
     this.#stream = stream;
     this.#nVocab = nVocab;
     this.#dim = dim;
+    this.#nCorpus = ids === null ? 0 : ids.length;
     this.#options = Object.freeze({
       mode, dim, window, negative, hs, nsExponent, cbowMean, shrinkWindows, sample, alpha, minAlphaRatio, epochs,
       seed, tableBits, scalar, threads, ...(stream ? { totalWords: tokens } : {}),
@@ -537,6 +540,65 @@ export class Word2Vec {
       if (this.#disposed) break;
     }
     return p;
+  }
+
+  /**
+   * What the next step(1) will train, without training it: the sentence it reads (after
+   * subsampling), each centre word's window, and every (input, centre) example with the ids of
+   * the negatives the trainer's generator will draw for it. Worked out on a copy of the
+   * trainer's state: nothing changes, and step(1) then trains exactly these examples with
+   * exactly these negatives (any step(n) starts with them). With `threads` > 1, `thread` picks
+   * the part (default 0) whose next sentence is shown. Returns null when training is done.
+   * Needs the corpus in memory (not streamed).
+   * @param {{ thread?: number }} [options]
+   */
+  peek(options) {
+    const { thread = 0 } = checkOptions(options, PEEK_OPTIONS, 'peek options');
+    const ex = this.#live();
+    checkPosInt(thread, 'thread', { min: 0, max: this.#options.threads - 1 });
+    if (this.#stream) throw new TypeError('embedkit: peek() needs the corpus in memory (an Int32Array), not streamed');
+    if (this.#feeding) throw new Error('embedkit: this Word2Vec is inside stepAsync(); wait for it');
+    const threads = this.#options.threads;
+    const st = threads > 1 ? this.#parts + thread * ex.ek_w2v_sizeof() : this.#st;
+    const base = threads > 1 ? Math.floor(this.#nCorpus * thread / threads) : 0;
+    // First pass with no room for examples: the counts; then the real one.
+    const fixed = [4 * MAX_SENTENCE, 4 * MAX_SENTENCE, 4 * MAX_SENTENCE, 72];
+    let s = scratch(scratchSize(...fixed));
+    let [sen, at, win, info] = fixed.map((n) => s.take(n));
+    ex.ek_w2v_peek(st, sen, at, win, 0, 0, 0, 0, info);
+    const f = heap().f64.subarray(info >>> 3, (info >>> 3) + 9);
+    if (f[8] !== 0) return null;
+    const nEx = f[1], nNeg = f[2];
+    s = scratch(scratchSize(...fixed, 12 * nEx, 4 * nNeg));
+    [sen, at, win, info] = fixed.map((n) => s.take(n));
+    const exPtr = s.take(12 * nEx), negPtr = s.take(4 * nNeg);
+    const rc = ex.ek_w2v_peek(st, sen, at, win, exPtr, nEx, negPtr, nNeg, info);
+    const h = heap();
+    const g = h.f64.subarray(info >>> 3, (info >>> 3) + 9);
+    if (rc !== 0 || g[1] !== nEx || g[2] !== nNeg) throw new Error(`embedkit internal: ek_w2v_peek returned ${rc}`);
+    const len = g[0];
+    const sentence = h.i32.slice(sen >>> 2, (sen >>> 2) + len);
+    const positions = h.i32.slice(at >>> 2, (at >>> 2) + len).map((p) => p + base);
+    const windows = h.i32.slice(win >>> 2, (win >>> 2) + len);
+    const exs = h.i32.slice(exPtr >>> 2, (exPtr >>> 2) + 3 * nEx);
+    const negs = h.i32.slice(negPtr >>> 2, (negPtr >>> 2) + nNeg);
+    const examples = new Array(nEx);
+    for (let e = 0, n = 0; e < nEx; e++) {
+      const centre = exs[3 * e], input = exs[3 * e + 1], k = exs[3 * e + 2];
+      let context;
+      if (input >= 0) context = Int32Array.of(input);
+      else {
+        const lo = Math.max(0, centre - windows[centre]), hi = Math.min(len - 1, centre + windows[centre]);
+        context = new Int32Array(hi - lo);
+        for (let c = lo, j = 0; c <= hi; c++) if (c !== centre) context[j++] = c;
+      }
+      examples[e] = { centre, word: sentence[centre], context, inputs: context.map((c) => sentence[c]), negatives: negs.subarray(n, n + k) };
+      n += k;
+    }
+    return {
+      sentence, positions, windows, examples, lr: g[4], epoch: g[5], wordsRead: g[3],
+      start: g[6] < 0 ? -1 : g[6] + base, end: g[7] < 0 ? -1 : g[7] + base,
+    };
   }
 
   /** Ask a running train() to return after the current chunk. */

@@ -1029,6 +1029,71 @@ static void random_tree(fz_rng* r, int32_t V, int32_t** off, int32_t** point, ui
   free(parent), free(bit), free(live);
 }
 
+// ek_w2v_peek: reads only (state, tables, sentence buffer unchanged), and the next
+// ek_w2v_step(st, 1) reads the words it said, at its learning rate, and changes only the output
+// rows it named (centre words and negatives) and the input rows of its examples' windows.
+static void w2v_peek_check(fz_rng* r, const w2v_cfg* c) {
+  const size_t sz = (size_t)ek_w2v_sizeof(), n = (size_t)c->V * c->dim, dim = (size_t)c->dim;
+  ek_w2v* st = malloc(sz);
+  float *syn0 = malloc(n * 4), *syn1neg = c->neg ? malloc(n * 4) : 0, *syn1 = c->hs ? malloc((size_t)(c->V > 1 ? c->V - 1 : 1) * dim * 4) : 0;
+  int32_t* table = c->neg ? malloc(((size_t)1 << c->bits) * 4) : 0;
+  float *keep = malloc((size_t)c->V * 4), *neu1 = malloc(dim * 4), *neu1e = malloc(dim * 4);
+  int32_t* sen = malloc(EK_W2V_MAX_SENTENCE * 4);
+  int rc = ek_w2v_init(st, syn0, syn1neg, table, keep, neu1, neu1e, sen, c->corpus, c->n_corpus, c->tokens, c->counts, c->V,
+                       c->dim, c->window, c->neg, c->cbow, c->sample, 0.025f, 1e-4f, c->epochs, c->bits, c->seed, 0,
+                       fz_chance(r, 50), c->ns_exp, c->hs, syn1, c->hs_off, c->hs_code, c->hs_point, c->cbow_mean, c->shrink, 0);
+  CHECK(rc == EK_OK, "ek_w2v_init returned %d", rc);
+  int32_t *psen = malloc(EK_W2V_MAX_SENTENCE * 4), *at = malloc(EK_W2V_MAX_SENTENCE * 4), *win = malloc(EK_W2V_MAX_SENTENCE * 4);
+  uint8_t* named = malloc((size_t)c->V);
+  uint8_t* input = malloc((size_t)c->V);
+  double info[9], prog[10];
+  for (int i = 0; i < 400; i++) {
+    uint8_t* st0 = dup(st, sz);
+    float* s0 = dup(syn0, n * 4);
+    float* o0 = c->neg ? dup(syn1neg, n * 4) : 0;
+    rc = ek_w2v_peek(st, psen, at, win, 0, 0, 0, 0, info);
+    const int32_t n_ex = (int32_t)info[1], n_neg = (int32_t)info[2], len = (int32_t)info[0];
+    CHECK(rc == (n_ex == 0 && n_neg == 0 ? EK_OK : EK_ERR_ARG), "peek with no room returned %d (%d examples)", rc, n_ex);
+    int32_t* ex = malloc((size_t)n_ex * 12 + 4);
+    int32_t* neg = malloc((size_t)n_neg * 4 + 4);
+    CHECK(ek_w2v_peek(st, psen, at, win, ex, n_ex, neg, n_neg, info) == EK_OK, "ek_w2v_peek refused a paused trainer");
+    CHECK(diff_bytes(st, st0, sz) < 0 && diff_bytes(syn0, s0, n * 4) < 0 && (!c->neg || diff_bytes(syn1neg, o0, n * 4) < 0),
+          "ek_w2v_peek wrote to the trainer");
+    memset(named, 0, (size_t)c->V);
+    memset(input, 0, (size_t)c->V);
+    for (int32_t k = 0; k < len; k++) CHECK(c->corpus[at[k]] == psen[k] && win[k] >= 1 && win[k] <= c->window, "peek sentence word %d", k);
+    for (int32_t e = 0, m = 0; e < n_ex; e++) {
+      const int32_t pos = ex[3 * e], in = ex[3 * e + 1], k = ex[3 * e + 2];
+      CHECK(pos >= 0 && pos < len && in >= -1 && in < len && k >= 0 && k <= c->neg, "peek example %d", e);
+      named[psen[pos]] = 1;
+      for (int32_t d = 0; d < k; d++, m++) {
+        CHECK(neg[m] >= 0 && neg[m] < c->V && neg[m] != psen[pos], "peek negative %d", m);
+        named[neg[m]] = 1;
+      }
+      for (int32_t q = pos - win[pos]; q <= pos + win[pos]; q++)
+        if (q >= 0 && q < len && q != pos && (in < 0 || in == q)) input[psen[q]] = 1;
+    }
+    ek_w2v_progress(prog, st, 0);
+    const double done0 = prog[0];
+    ek_w2v_step(st, 1);
+    ek_w2v_progress(prog, st, 1);
+    if (info[8] != 0) {
+      CHECK(prog[0] == done0, "peek said done, the step read %g words", prog[0] - done0);
+    } else {
+      CHECK(prog[0] - done0 == info[3] && (float)prog[3] == (float)info[4], "peek: %g words at lr %g, step: %g at %g", info[3], info[4],
+            prog[0] - done0, prog[3]);
+      for (size_t w = 0; w < (size_t)c->V; w++) {
+        if (c->neg && !named[w]) CHECK(diff_bytes(syn1neg + w * dim, o0 + w * dim, dim * 4) < 0, "output row %zu changed, not named", w);
+        if (!input[w]) CHECK(diff_bytes(syn0 + w * dim, s0 + w * dim, dim * 4) < 0, "input row %zu changed, not an input", w);
+      }
+    }
+    free(st0), free(s0), free(o0), free(ex), free(neg);
+    if (info[8] != 0) break;
+  }
+  free(st), free(syn0), free(syn1neg), free(syn1), free(table), free(keep), free(neu1), free(neu1e), free(sen);
+  free(psen), free(at), free(win), free(named), free(input);
+}
+
 static void fz_word2vec(fz_rng* r) {
   if (fz_chance(r, 20)) w2v_bad_args(r);
   w2v_cfg c;
@@ -1092,6 +1157,7 @@ static void fz_word2vec(fz_rng* r) {
   for (size_t i = 0; i < n; i++) CHECK(isfinite(ta.syn0[i]), "non-finite input vector value with parts at %zu", i);
   w2v_free(&ta), w2v_free(&tb);
   if (n_pieces > 1) { w2v_res ts = w2v_run_t(&c, 0, chunks, 4, cuts, n_pieces, 2); w2v_free(&ts); }
+  w2v_peek_check(r, &c);
   w2v_free(&a), w2v_free(&b), w2v_free(&s);
   free(corpus), free(counts), free(off), free(point), free(code);
 }
@@ -1545,7 +1611,7 @@ static const fz_entry ENTRIES[] = {
      "ek_cooc_row_nnz__wasmsimd ek_cooc_finish"},
     {"glove", fz_glove, "ek_glove_sizeof ek_glove_init ek_glove_step ek_glove_progress ek_glove_export ek_glove_threads"},
     {"pool", fz_pool, "ek_pool_worker ek_pool_set_threads ek_pool_stop ek_pool_worker_trapped ek_pool_chunk_counts"},
-    {"word2vec", fz_word2vec, "ek_w2v_sizeof ek_w2v_init ek_w2v_feed ek_w2v_step ek_w2v_progress ek_w2v_threads"},
+    {"word2vec", fz_word2vec, "ek_w2v_sizeof ek_w2v_init ek_w2v_feed ek_w2v_step ek_w2v_progress ek_w2v_threads ek_w2v_peek"},
 };
 enum { N_ENTRIES = sizeof ENTRIES / sizeof *ENTRIES };
 

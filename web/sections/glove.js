@@ -127,7 +127,7 @@ export async function mount(root) {
       startBtn.disabled = false;
       root.dataset.ready = 'true';
       drawBlock();
-      heatData.replaceChildren(dataTable('The counts as a table', ['', ...blockIds.map((id) => g.words[id])],
+      heatData.replaceChildren(dataTable('The counts as a table', ['word \\ context word', ...blockIds.map((id) => g.words[id])],
         blockIds.map((id, i) => [g.words[id], ...Array.from(block.subarray(i * blockIds.length, (i + 1) * blockIds.length), (v) => fmt(v, 1))]), 'glove-matrix-data'));
       compare();
     } else if (data.type === 'progress') {

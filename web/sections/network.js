@@ -1,34 +1,20 @@
 /**
  * @fileoverview Part of section 3: the word2vec network and its training pairs, read from the
- * live trainer. While training is paused, the worker hands over the sentence the trainer reads
- * next (it stops between sentences) and copies of both of its tables, W_in (the word vectors)
- * and W_out (the output vectors of negative sampling). The reader picks a centre word; the page
- * lists the (centre, context) pairs of skip-gram or the (context → centre) example of CBOW,
- * draws the network for one pair (one-hot → W_in row → scores against W_out rows of the true
- * word and of negatives drawn from count^0.75, as the trainer draws them), and applies one
- * update by the word2vec formulas to copies of those rows. Then: why W_in is the table kept.
+ * live trainer. While training is paused, the worker hands over what the trainer trains next
+ * (Word2Vec#peek(): the sentence after subsampling, each centre word's window, the examples and
+ * the negatives its own generator will draw; it stops between sentences) and copies of both of
+ * its tables, W_in (the word vectors) and W_out (the output vectors of negative sampling). The
+ * reader picks a centre word; the page lists the (centre, context) pairs of skip-gram or the
+ * (context → centre) example of CBOW, draws the network for one pair (one-hot → W_in row →
+ * scores against the W_out rows of the true word and of the trainer's negatives), and applies
+ * one update by the word2vec formulas to copies of those rows. Then: why W_in is the table kept.
  */
 
 import { Neighbors } from 'embedkit';
 import { h, prose, fitCanvas, drawMatrix, colourLegend, fmt, int } from '../ui.js';
 import * as w2v from '../w2v-client.js';
 
-const WINDOW = 5;
-const NEG = 5;
-
 const sigmoid = (x) => 1 / (1 + Math.exp(-x));
-
-/** A small seeded generator (mulberry32) for the page's own negative draws. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function mountNetwork(root) {
   const refresh = h('button', { type: 'button', class: 'secondary', id: 'net-refresh', text: 'Read the trainer again' });
@@ -56,115 +42,107 @@ export function mountNetwork(root) {
       h('figcaption', { text: 'One pair through the network. Left: the input word’s one-hot id picks its row of W_in. Right: the rows of W_out for the true word and the negatives, each with its score σ(in · out). Colour scale below.' })),
     scoreTable, update, keep);
 
-  let snap = null;        // { sentence, start, wordsDone, lr, weight, outputWeight, words, counts, dim, mode }
-  let centre = 0;
-  let cdf = null;         // for negatives: cumulative count^0.75
-
-  function noiseTable() {
-    const c = w2v.run.counts;
-    cdf = new Float64Array(c.length);
-    let s = 0;
-    for (let i = 0; i < c.length; i++) { s += c[i] ** 0.75; cdf[i] = s; }
-    for (let i = 0; i < c.length; i++) cdf[i] /= s;
-  }
-  function drawNegatives(avoid, seed) {
-    const r = rng(seed);
-    const out = [];
-    while (out.length < NEG) {
-      const u = r();
-      let lo = 0, hi = cdf.length - 1;
-      while (lo < hi) { const m = (lo + hi) >> 1; if (cdf[m] < u) lo = m + 1; else hi = m; }
-      if (lo !== avoid && !out.includes(lo)) out.push(lo);
-    }
-    return out;
-  }
+  let snap = null;        // { next (Word2Vec#peek()), text, wordsDone, lr, weight, outputWeight, words, counts, dim, mode }
+  let centre = 0;         // index in the trainer's sentence (next.sentence)
 
   const row = (table, id) => snap[table].subarray(id * snap.dim, id * snap.dim + snap.dim);
   const dotp = (a, b) => { let s = 0; for (let c = 0; c < a.length; c++) s += a[c] * b[c]; return s; };
 
-  /** The examples of the current centre word: skip-gram pairs, or one CBOW example. */
-  function examples() {
-    const s = snap.sentence;
-    const lo = Math.max(0, centre - WINDOW), hi = Math.min(s.length - 1, centre + WINDOW);
-    const ctx = [];
-    for (let c = lo; c <= hi; c++) if (c !== centre) ctx.push(c);
-    if (snap.mode === 'cbow') return [{ inputs: ctx, target: centre }];
-    // as the word2vec tool does it: each context word's W_in row is scored against the centre word
-    return ctx.map((c) => ({ inputs: [c], target: centre }));
-  }
+  /** The trainer's examples for the current centre word: skip-gram pairs, or one CBOW example. */
+  const examples = () => snap.next.examples.filter((e) => e.centre === centre);
 
   function render() {
-    if (!snap) return;
-    const { words } = snap;
-    const s = snap.sentence;
-    sentence.replaceChildren(...Array.from(s, (id, i) => h('button', { type: 'button', class: 'chip',
-      'aria-pressed': String(i === centre), 'data-index': i,
-      onclick: () => { centre = i; render(); } },
-    h('span', { class: 'tok', text: words[id] }), h('span', { class: 'id', text: Math.abs(i - centre) <= WINDOW && i !== centre ? 'context' : i === centre ? 'centre' : String(id) }))));
+    if (!snap?.next) return;
+    const { words, next } = snap;
+    const s = next.sentence;
+    const radius = next.windows[centre];
+    // The stretch of the book the trainer reads: kept words are buttons (pick a centre), words
+    // dropped by subsampling are shown struck through; they are not in the trainer's sentence.
+    const kept = new Map(Array.from(next.positions, (p, i) => [p, i]));
+    const chips = Array.from(snap.text, (id, k) => {
+      const i = kept.get(next.start + k);
+      if (id < 0) return h('span', { class: 'chip dropped', title: 'sentence break', text: '·' });
+      if (i === undefined) {
+        return h('span', { class: 'chip dropped', title: 'dropped by subsampling' },
+          h('span', { class: 'tok', text: words[id] }), h('span', { class: 'id', text: 'dropped' }));
+      }
+      const role = i === centre ? 'centre' : Math.abs(i - centre) <= radius ? 'context' : String(id);
+      return h('button', { type: 'button', class: 'chip', 'aria-pressed': String(i === centre), 'data-index': i,
+        onclick: () => { centre = i; render(); } },
+      h('span', { class: 'tok', text: words[id] }), h('span', { class: 'id', text: role }));
+    });
+    sentence.replaceChildren(...chips);
     const ex = examples();
-    const name = (ids) => ids.map((i) => words[s[i]]).join(' + ');
+    const name = (idx) => Array.from(idx, (i) => words[s[i]]).join(' + ');
+    const dropped = snap.text.filter((id) => id >= 0).length - s.length;
     pairs.replaceChildren(h('p', {}, snap.mode === 'cbow'
-      ? `CBOW: the ${ex[0].inputs.length} context words are averaged into one input, and the target is “${words[s[centre]]}”.`
-      : `Skip-gram: ${ex.length} pairs for centre “${words[s[centre]]}”: ${ex.map((e) => `(${words[s[centre]]}, ${name(e.inputs)})`).join(', ')}. ` +
+      ? `CBOW: the ${ex[0]?.context.length ?? 0} context words are averaged into one input, and the target is “${words[s[centre]]}”.`
+      : `Skip-gram: ${ex.length} pairs for centre “${words[s[centre]]}”: ${ex.map((e) => `(${words[s[centre]]}, ${name(e.context)})`).join(', ')}. ` +
         'As in the original word2vec code, each pair scores the context word’s W_in row against the centre word’s W_out row; ' +
         'over the whole text every word is centre and context in turn, so it comes to the same.'),
-    h('p', { class: 'note', text: `The trainer also draws, for each centre word, a window of 1 to ${WINDOW} instead of always ${WINDOW}, and skips some very frequent words (subsampling); the page shows the full window.` }));
+    h('p', { class: 'note', text: (snap.shrink
+      ? `For this centre word the trainer drew a window of ${radius} word${radius === 1 ? '' : 's'} on each side ` +
+        `(it draws 1 to ${snap.window} for every centre word, so near words count more often than far ones)`
+      : `The window is ${radius} word${radius === 1 ? '' : 's'} on each side`) +
+      (dropped > 0 ? `, and subsampling dropped ${dropped} of the ${s.length + dropped} words read (struck through: very frequent words are skipped at random).` : '.') }));
     const prev = Number(pick.value) || 0;
-    pick.replaceChildren(...ex.map((e, k) => h('option', { value: String(k), text: snap.mode === 'cbow' ? `context → ${words[s[e.target]]}` : `${name(e.inputs)} → ${words[s[e.target]]}` })));
-    pick.value = String(Math.min(prev, ex.length - 1));
+    pick.replaceChildren(...ex.map((e, k) => h('option', { value: String(k), text: snap.mode === 'cbow' ? `context → ${words[s[e.centre]]}` : `${name(e.context)} → ${words[s[e.centre]]}` })));
+    pick.value = String(Math.min(prev, Math.max(0, ex.length - 1)));
     renderPair();
   }
 
   function renderPair() {
-    const ex = examples()[Number(pick.value) || 0];
-    if (!ex || !ex.inputs.length) {
-      root.dataset.netState = JSON.stringify({ wordsDone: snap.wordsDone, start: snap.start, centre, inputs: [], outs: [], scores: [], sigAfter: [], lr: snap.lr });
-      scoreTable.replaceChildren(prose('This sentence has a single word, so it makes no training pairs: the trainer skips over it. Train a little further to see one.', 'note'));
-      update.replaceChildren();
-      return;
-    }
+    const k0 = Number(pick.value) || 0;
+    const ex = examples()[k0];
+    if (!ex) return;
     const { words, dim } = snap;
-    const s = snap.sentence;
-    const target = s[ex.target];
+    const s = snap.next.sentence;
     // input: the W_in row (CBOW: the mean of the context rows)
     const input = new Float64Array(dim);
-    for (const i of ex.inputs) { const r = row('weight', s[i]); for (let c = 0; c < dim; c++) input[c] += r[c] / ex.inputs.length; }
-    const negs = drawNegatives(target, snap.wordsDone + 31 * centre + ex.inputs[0]);
-    const outs = [target, ...negs];
+    for (const id of ex.inputs) { const r = row('weight', id); for (let c = 0; c < dim; c++) input[c] += r[c] / ex.inputs.length; }
+    // the true word and the negatives the trainer's generator draws for this example
+    const outs = [ex.word, ...ex.negatives];
     const scores = outs.map((o) => dotp(input, row('outputWeight', o)));
     const sig = scores.map(sigmoid);
     const loss = -Math.log(sig[0]) - sig.slice(1).reduce((t, p) => t + Math.log(1 - p), 0);
-    // one update by the word2vec formulas: g = lr (label − σ); out[o] += g·in; in += Σ g·out[o]
-    const lr = snap.lr;
+    // one update by the word2vec formulas, row after row as the trainer does (a negative drawn
+    // twice is updated twice): g = lr (label − σ(in · out)); e += g·out; out += g·in; then in += e
+    const lr = snap.next.lr;
     const neu1e = new Float64Array(dim);
-    const outsAfter = outs.map((o, k) => {
-      const g = lr * ((k === 0 ? 1 : 0) - sig[k]);
-      const r = row('outputWeight', o);
+    const after = new Map();
+    const cur = (o) => after.get(o) ?? Float64Array.from(row('outputWeight', o));
+    outs.forEach((o, k) => {
+      const r = cur(o);
+      const g = lr * ((k === 0 ? 1 : 0) - sigmoid(dotp(input, r)));
       for (let c = 0; c < dim; c++) neu1e[c] += g * r[c];
-      return Float64Array.from(r, (v, c) => v + g * input[c]);
+      after.set(o, Float64Array.from(r, (v, c) => v + g * input[c]));
     });
     const inputAfter = Float64Array.from(input, (v, c) => v + neu1e[c]);
-    const sigAfter = outs.map((o, k) => sigmoid(dotp(inputAfter, outsAfter[k])));
+    const sigAfter = outs.map((o) => sigmoid(dotp(inputAfter, after.get(o))));
     drawDiagram(ex, input, outs, sig);
-    const inName = ex.inputs.map((i) => words[s[i]]).join(' + ');
-    root.dataset.netState = JSON.stringify({ wordsDone: snap.wordsDone, start: snap.start, centre, inputs: ex.inputs.map((i) => s[i]), outs, scores, sigAfter, lr });
+    const inName = Array.from(ex.context, (i) => words[s[i]]).join(' + ');
+    root.dataset.netState = JSON.stringify({ wordsDone: snap.wordsDone, start: snap.next.start, centre, pair: k0,
+      inputs: Array.from(ex.inputs), outs, scores, sigAfter, lr });
     scoreTable.replaceChildren(h('div', { class: 'scroll-x', tabindex: '0', role: 'region', 'aria-label': 'Scores of this pair' },
       h('table', { class: 'nums', id: 'net-table' },
         h('thead', {}, h('tr', {}, ...['W_out row of', 'role', 'in · out', 'σ (score)', 'after one update'].map((t) => h('th', { scope: 'col', text: t })))),
         h('tbody', {}, ...outs.map((o, k) => h('tr', {}, h('th', { scope: 'row', text: `${words[o]} (${int(snap.counts[o])}×)` }),
           h('td', { text: k === 0 ? 'true word (label 1)' : 'negative (label 0)' }), h('td', { text: fmt(scores[k], 4) }),
           h('td', { text: fmt(sig[k], 4) }), h('td', { text: fmt(sigAfter[k], 4) })))))));
+    const nNeg = ex.negatives.length;
     update.replaceChildren(prose(`The loss of this example is −log σ(true) − Σ log(1 − σ(negative)) = ${fmt(loss, 4)}. ` +
-      `One update with the trainer’s current learning rate (${fmt(lr, 5)}) moves the input row along the output rows and each output row ` +
+      `One update with the trainer’s learning rate for this sentence (${fmt(lr, 5)}) moves the input row along the output rows and each output row ` +
       `along the input: the true word’s score goes from ${fmt(sig[0], 4)} to ${fmt(sigAfter[0], 4)}, the negatives’ go down. ` +
-      `Only ${ex.inputs.length + outs.length} rows of the two ${int(words.length)}-row tables change, the same sparse update as section 5. ` +
-      `(Input: ${inName}. The negatives are drawn here from count<sup>0.75</sup> as the trainer draws them; its own draws come from its internal generator.)`));
+      `Only ${ex.inputs.length + new Set(outs).size} rows of the two ${int(words.length)}-row tables change, the same sparse update as section 5. ` +
+      `(Input: ${inName}. The ${nNeg} negative${nNeg === 1 ? '' : 's'} are the trainer’s own: the ids its generator will draw for this pair, ` +
+      `from count<sup>0.75</sup>, read with <code>Word2Vec#peek()</code> without training` +
+      (nNeg < snap.negative ? `; it drew ${snap.negative}, and a draw equal to the true word is skipped` : '') +
+      '. The trainer updates the tables with the pairs before this one first, so its numbers move a little from the ones here.)'));
     renderKeep();
   }
 
   function drawDiagram(ex, input, outs, sig) {
     const { words, dim } = snap;
-    const s = snap.sentence;
     const width = diagram.parentElement.clientWidth || 600;
     const narrow = width < 520;
     const rowH = 22, top = 30;
@@ -184,9 +162,9 @@ export function mountNetwork(root) {
     const yIn = top + ((outs.length - 1) * (rowH + 8)) / 2;
     ctx.fillStyle = '#1d232b';
     ctx.font = '12px ui-monospace, Menlo, monospace';
-    const inLabel = ex.inputs.length > 1 ? `${ex.inputs.length} ids` : `id ${s[ex.inputs[0]]}`;
+    const inLabel = ex.inputs.length > 1 ? `${ex.inputs.length} ids` : `id ${ex.inputs[0]}`;
     ctx.fillText(inLabel, col1, yIn + rowH / 2 - 7);
-    ctx.fillText((ex.inputs.length > 1 ? 'context' : words[s[ex.inputs[0]]]).slice(0, narrow ? 9 : 16), col1, yIn + rowH / 2 + 8);
+    ctx.fillText((ex.inputs.length > 1 ? 'context' : words[ex.inputs[0]]).slice(0, narrow ? 9 : 16), col1, yIn + rowH / 2 + 8);
     drawMatrix(ctx, Float32Array.from(input), 1, dim, col2, yIn, stripW, rowH, { scale: m });
     outs.forEach((o, k) => {
       const y = top + k * (rowH + 8);
@@ -208,7 +186,7 @@ export function mountNetwork(root) {
   function renderKeep() {
     const { words, dim } = snap;
     const q = words.indexOf('whale') >= 0 ? 'whale' : words[50];
-    const trained = snap.wordsDone > 0;
+    const trained = snap.outputWeight.some((v) => v !== 0);
     keepNb ??= { in: new Neighbors(snap.weight, { dim, words }), out: new Neighbors(snap.outputWeight, { dim, words }) };
     keepNb.in.update(snap.weight);
     keepNb.out.update(snap.outputWeight);
@@ -227,17 +205,30 @@ export function mountNetwork(root) {
   }
 
   w2v.on('inside', (data) => {
-    snap = { ...data, words: w2v.run.words, counts: w2v.run.counts, dim: w2v.run.options.dim, mode: w2v.run.options.mode };
+    const { options } = w2v.run;
+    snap = { ...data, words: w2v.run.words, counts: w2v.run.counts, dim: options.dim, mode: options.mode,
+      window: options.window, negative: options.negative, shrink: options.shrinkWindows };
     if (!snap.outputWeight) { state.textContent = 'This run has no W_out (negative sampling is off).'; return; }
-    centre = Math.min(centre, snap.sentence.length - 1);
-    if (snap.sentence.length > 1 && centre === 0) centre = Math.min(2, snap.sentence.length - 1);
-    state.textContent = snap.wordsDone === 0
-      ? 'Training has not started: W_in is random and W_out is all zeros, so every score is σ(0) = 0.5. This is the first sentence of the book.'
-      : `The trainer has read ${int(snap.wordsDone)} words (learning rate now ${fmt(snap.lr, 5)}); this is the sentence it reads next.`;
     root.dataset.netReady = String(snap.wordsDone);
+    if (!snap.next) {
+      state.textContent = 'Training has finished: there is no next step. The tables below are the trained ones.';
+      sentence.replaceChildren();
+      pairs.replaceChildren();
+      pick.replaceChildren();
+      renderKeep();
+      return;
+    }
+    const len = snap.next.sentence.length;
+    centre = Math.min(centre, len - 1);
+    if (len > 1 && centre === 0) centre = Math.min(2, len - 1);
+    const fresh = !snap.outputWeight.some((v) => v !== 0);
+    state.textContent = (fresh
+      ? 'Training has not started: W_in is random and W_out is all zeros, so every score is σ(0) = 0.5. This is the first sentence the trainer reads.'
+      : `The trainer has read ${int(snap.wordsDone)} words (learning rate now ${fmt(snap.lr, 5)}); this is the sentence it trains next.`) +
+      (options.threads > 1 ? ` It trains on ${options.threads} threads, each on its own part of the book; this is the next sentence of one of them.` : '');
     render();
   });
-  w2v.on('ready', () => { keepNb?.in.dispose(); keepNb?.out.dispose(); keepNb = null; noiseTable(); w2v.inside(); });
+  w2v.on('ready', () => { keepNb?.in.dispose(); keepNb?.out.dispose(); keepNb = null; w2v.inside(); });
   w2v.on('state', ({ running }) => {
     refresh.disabled = running;
     if (!running) w2v.inside();
@@ -245,5 +236,5 @@ export function mountNetwork(root) {
   });
   refresh.addEventListener('click', () => w2v.inside());
   pick.addEventListener('change', renderPair);
-  if (w2v.run.words) { noiseTable(); w2v.inside(); }
+  if (w2v.run.words) w2v.inside();
 }

@@ -54,7 +54,8 @@ export async function mount(root) {
       h('figure', { class: 'figure map-wrap' }, map, tip, h('figcaption', { text:
         `The ${N_MAP} words after the ${FROM_RANK} most common (grey dots), flattened from D dimensions to the two directions ` +
         'along which they spread most (principal component analysis). Blue: the word you searched; orange: its nearest words, ' +
-        'placed on the same scale. Hover or tap a dot for its word and frequency; tapping makes it the query. Distances on a ' +
+        'placed on the same scale. Hover or tap a dot for its word and frequency; tapping makes it the query. Zoom with the ' +
+        'slider, the mouse wheel or two fingers (around the point under them). Distances on a ' +
         'flat map are only a hint; the list uses all D dimensions.' }), coordData),
       h('div', {}, h('h3', { text: 'Nearest by cosine similarity' }), list, note)),
   );
@@ -87,6 +88,7 @@ export async function mount(root) {
   let wordIndex = new Map();
   let query = -1, focus = [];
   let view = { cx: 0, cy: 0, scale: 1, w: 0, h: 0 };
+  let centre = null;         // [x, y] in PCA units set by wheel or pinch zoom; null: the query (zoomed in) or the middle
 
   function unitRows(ids) {
     const { weight, dim } = vec;
@@ -120,13 +122,17 @@ export async function mount(root) {
     let mx = 1e-9, my = 1e-9;
     for (const id of mapIds) { mx = Math.max(mx, Math.abs(coords[2 * id])); my = Math.max(my, Math.abs(coords[2 * id + 1])); }
     const z = zoom();
-    // zoomed in, the view centres on the query (else on the middle of the map)
-    const cx = query >= 0 && z > 1 ? coords[2 * query] : 0, cy = query >= 0 && z > 1 ? coords[2 * query + 1] : 0;
+    // the centre a wheel or pinch zoom chose; else, zoomed in, the query (else the middle of the map)
+    const [cx, cy] = centre ?? (query >= 0 && z > 1 ? [coords[2 * query], coords[2 * query + 1]] : [0, 0]);
     const pad = 14, left = 34, bottom = 22;
     const pw = w - left - pad, ph = H - bottom - pad;
     const sx = (x) => left + pw / 2 + ((x - cx) / mx) * (pw / 2) * z;
     const sy = (y) => pad + ph / 2 - ((y - cy) / my) * (ph / 2) * z;
-    view = { sx, sy, w, h: H };
+    // and back: the PCA coordinates under canvas point (x, y)
+    const ux = (x) => cx + ((x - left - pw / 2) / (pw / 2) / z) * mx;
+    const uy = (y) => cy - ((y - pad - ph / 2) / (ph / 2) / z) * my;
+    view = { sx, sy, ux, uy, w, h: H, left, pad, pw, ph, mx, my };
+    const ticks = { x: [], y: [] };
     ctx.fillStyle = '#fbfaf7';
     ctx.fillRect(0, 0, w, H);
     // axes with ticks in PCA units
@@ -139,14 +145,16 @@ export async function mount(root) {
     for (const f of [-1, -0.5, 0, 0.5, 1]) {
       const x = left + pw / 2 + f * pw / 2;
       ctx.fillRect(x, pad + ph, 1, 4);
-      ctx.fillText(fmt(cx + (f * mx) / z, 2), x, pad + ph + 5);
+      ticks.x.push(fmt(cx + (f * mx) / z, 2));
+      ctx.fillText(ticks.x.at(-1), x, pad + ph + 5);
     }
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
     for (const f of [-1, 0, 1]) {
       const y = pad + ph / 2 - f * ph / 2;
       ctx.fillRect(left - 4, y, 4, 1);
-      ctx.fillText(fmt(cy + (f * my) / z, 2), left - 5, y);
+      ticks.y.push(fmt(cy + (f * my) / z, 2));
+      ctx.fillText(ticks.y.at(-1), left - 5, y);
     }
     ctx.save();
     ctx.textAlign = 'left';
@@ -162,6 +170,7 @@ export async function mount(root) {
     ctx.fillStyle = '#9aa4b1';
     for (const id of mapIds) ctx.fillRect(sx(coords[2 * id]) - 1.5, sy(coords[2 * id + 1]) - 1.5, 3, 3);
     const placed = [];
+    const shown = [];   // [word, x, y] of each word label drawn (where its dot is), for tests and tools
     const label = (text, x, y, colour, font, force) => {
       ctx.font = font;
       const tw = ctx.measureText(text).width;
@@ -169,6 +178,7 @@ export async function mount(root) {
       const box = [bx - 1, by - 11, bx + tw + 1, by + 2];
       if (!force && placed.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) return;
       placed.push(box);
+      if (x >= left && x <= left + pw && y >= pad && y <= pad + ph) shown.push([text, x, y]);
       ctx.fillStyle = colour;
       ctx.textAlign = 'left';
       ctx.textBaseline = 'alphabetic';
@@ -200,6 +210,7 @@ export async function mount(root) {
     }
     ctx.restore();
     map.dataset.zoom = String(z);
+    map.dataset.view = JSON.stringify({ cx, cy, z, ticks, labels: shown });
     // where the query and its first neighbour were drawn (CSS px), for tests and tools
     map.dataset.points = JSON.stringify(query >= 0 ? [query, ...focus.slice(0, 1)].map((id) => [id, sx(coords[2 * id]), sy(coords[2 * id + 1])]) : []);
   }
@@ -225,6 +236,61 @@ export async function mount(root) {
   }
 
   const at = (e) => { const r = map.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
+
+  /**
+   * Zoom to slider value v (log2 of the factor, rounded to the slider's steps and range) with the
+   * map point (u, w) (PCA units) drawn at canvas point (x, y); the slider follows. At the
+   * slider's lowest value the whole map is shown, centred as usual.
+   */
+  function zoomTo(v, u, w, x, y) {
+    const step = Number(zoomIn.step), lo = Number(zoomIn.min), hi = Number(zoomIn.max);
+    const nv = Math.min(hi, Math.max(lo, Math.round(v / step) * step));
+    const { left, pad, pw, ph, mx, my } = view;
+    const z = 2 ** nv;
+    centre = nv === lo ? null : [u - ((x - left - pw / 2) / (pw / 2) / z) * mx, w + ((y - pad - ph / 2) / (ph / 2) / z) * my];
+    zoomIn.value = String(nv);
+    sliderText(zoomIn, zoomOut, `${fmt(zoom(), 1)}×`);
+    draw();
+  }
+
+  // Mouse wheel (and a trackpad's pinch, which arrives as a wheel event with ctrlKey): a notch
+  // (100 px of deltaY) is one slider step, smaller deltas add up.
+  let wheelSum = 0;
+  map.addEventListener('wheel', (e) => {
+    if (!coords) return;
+    e.preventDefault();
+    wheelSum -= e.deltaY * (e.deltaMode === 1 ? 33 : e.deltaMode === 2 ? 400 : 1) * (e.ctrlKey ? 4 : 1);
+    const steps = Math.trunc(wheelSum / 100);
+    if (!steps) return;
+    wheelSum -= steps * 100;
+    const [x, y] = at(e);
+    zoomTo(Number(zoomIn.value) + steps * Number(zoomIn.step), view.ux(x), view.uy(y), x, y);   // the point under the pointer stays
+  }, { passive: false });
+
+  // Two-finger pinch (pointer events; the canvas keeps one-finger vertical scrolling for the
+  // page): the zoom follows the fingers' distance, and the map point that was between them at the
+  // start stays between them.
+  const touches = new Map();
+  let pinch = null;           // { d0, v0, u, w }: distance, slider value and map point at the start
+  const spread = () => { const [a, b] = [...touches.values()]; return [Math.hypot(a[0] - b[0], a[1] - b[1]), (a[0] + b[0]) / 2, (a[1] + b[1]) / 2]; };
+  map.addEventListener('pointerdown', (e) => {
+    if (e.pointerType !== 'touch' || !coords) return;
+    touches.set(e.pointerId, at(e));
+    if (touches.size !== 2) return;
+    const [d0, x, y] = spread();
+    pinch = { d0, v0: Number(zoomIn.value), u: view.ux(x), w: view.uy(y) };
+  });
+  map.addEventListener('pointermove', (e) => {
+    if (!touches.has(e.pointerId)) return;
+    touches.set(e.pointerId, at(e));
+    if (!pinch || touches.size !== 2) return;
+    const [d, x, y] = spread();
+    if (d > 0 && pinch.d0 > 0) zoomTo(pinch.v0 + Math.log2(d / pinch.d0), pinch.u, pinch.w, x, y);
+  });
+  for (const type of ['pointerup', 'pointercancel']) {
+    map.addEventListener(type, (e) => { touches.delete(e.pointerId); if (touches.size < 2) pinch = null; });
+  }
+
   map.addEventListener('pointermove', (e) => { const [x, y] = at(e); showTip(hit(x, y), x, y); });
   map.addEventListener('pointerleave', () => { tip.hidden = true; });
   map.addEventListener('click', (e) => {
@@ -253,6 +319,7 @@ export async function mount(root) {
       ' ', h('span', { class: 'note', text: `${fmt(n.score, 3)} · ${int(vec.counts[n.id])}×` }))));
     note.textContent = `“${q}” was used ${int(vec.counts[id])} times in the book (the number after each neighbour is its own count).`;
     list.dataset.query = q;
+    if (id !== query) centre = null;   // a new query: the zoom centres on it again
     query = id;
     focus = near.map((n) => n.id);
     draw();
@@ -373,7 +440,11 @@ export async function mount(root) {
   });
   search.addEventListener('input', lookup);
   for (const x of [aIn, bIn, cIn]) x.addEventListener('input', analogy);
-  zoomIn.addEventListener('input', () => { sliderText(zoomIn, zoomOut, `${fmt(zoom(), 1)}×`); draw(); });
+  zoomIn.addEventListener('input', () => {
+    if (Number(zoomIn.value) === Number(zoomIn.min)) centre = null;
+    sliderText(zoomIn, zoomOut, `${fmt(zoom(), 1)}×`);
+    draw();
+  });
   sliderText(zoomIn, zoomOut, '1×');
   onWidthChange(root, draw);
 
