@@ -2,7 +2,8 @@
 // ek_parallel_for, natively on POSIX threads under ThreadSanitizer (clang-14 -fsanitize=thread,
 // SIMDe for the wasm SIMD intrinsics, EK_NATIVE_THREADS for the pool): tests/native/pool_tsan.c
 // says what it runs. Two runs of one binary:
-//   kernels  N = 2, 3, 4, 8 threads vs one thread, bit for bit, any TSan report fails (no
+//   kernels  N = 2, 3, 4, 8 threads vs one thread, bit for bit, and a failing chunk on the
+//            caller or a worker (the pool's trap protocol); any TSan report fails (no
 //            suppressions);
 //   hogwild  word2vec's and GloVe's lock-free trainers on shared rows: their intended races are
 //            suppressed by tests/native/tsan-hogwild.supp (which says why); counts and finite

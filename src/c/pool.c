@@ -22,7 +22,8 @@
 // RuntimeError, calls ek_pool_worker_trapped (the chunk counts as done, the job as failed) and
 // enters ek_pool_worker again. The caller then traps too, after every other chunk has finished,
 // so the JS call throws as it would on one thread. A trap in the caller's own chunk leaves
-// `busy` set; the next ek_parallel_for first waits for the rest of that job to finish.
+// `busy` set; the next ek_parallel_for or ek_pool_chunk_counts first waits for the rest of that
+// job to finish (settle).
 //
 // Native (EK_NATIVE_THREADS, tests/native/test_pool_tsan.c): the same code on POSIX threads;
 // only the sleep/wake and spin primitives below differ, and memory growth is libc's.
@@ -119,7 +120,20 @@ static void wait_done(int32_t target) {
   while (__atomic_load_n(&pool.done, SEQ) < target) EK_SPIN_PAUSE();
 }
 
+// If the previous job's own chunk trapped on this thread (busy still set), wait until the
+// workers have finished the rest of that job: its chunks still write the job's outputs and count
+// themselves in runs[]. Called before anything else touches what a job may touch: every
+// ek_parallel_for (small jobs on the calling thread included) and ek_pool_chunk_counts (whose
+// reset raced with a leftover chunk's count, found by tests/native/pool_tsan.c).
+static void settle(void) {
+  if (!pool.busy) return;
+  wait_done((int32_t)(pool.limit & 0xffffu) - __atomic_load_n(&pool.main_open, SEQ));
+  __atomic_store_n(&pool.main_open, 0, SEQ);
+  pool.busy = 0;
+}
+
 void ek_parallel_for(ek_range_fn fn, void* ctx, int32_t n, int32_t align, double work) {
+  settle();
   if (n <= 0) return;
   if (align < 1) align = 1;
   const int32_t threads = pool.threads;
@@ -127,12 +141,6 @@ void ek_parallel_for(ek_range_fn fn, void* ctx, int32_t n, int32_t align, double
   if (threads <= 1 || work < EK_PAR_MIN_WORK || units < 2) {
     fn(ctx, 0, n);
     return;
-  }
-  if (pool.busy) {
-    // The previous job's own chunk trapped here: let the workers finish the rest of it.
-    wait_done((int32_t)(pool.limit & 0xffffu) - __atomic_load_n(&pool.main_open, SEQ));
-    __atomic_store_n(&pool.main_open, 0, SEQ);
-    pool.busy = 0;
   }
   // Four chunks per thread balance the load when a core is shared with other work; chunks are
   // whole multiples of `align`.
@@ -206,6 +214,7 @@ EK_EXPORT void ek_pool_worker_trapped(int32_t id) {
 }
 
 EK_EXPORT void ek_pool_chunk_counts(int32_t* out, int32_t n) {
+  settle();
   for (int32_t i = 0; i < n && i < EK_POOL_MAX; i++) {
     out[i] = pool.runs[i];
     pool.runs[i] = 0;

@@ -7,7 +7,9 @@
 // parallel kernel runs on inputs big enough to be split (above EK_PAR_MIN_WORK, uneven sizes),
 // once with ek_pool_set_threads(1) and once with N, and the two results must agree bit for bit;
 // every threaded call must have been cut into chunks (ek_pool_chunk_counts), workers must have
-// run some of them, and the pool is stopped and its threads joined before the next N. The
+// run some of them, and the pool is stopped and its threads joined before the next N. A chunk
+// that fails (a wasm trap; a longjmp here) on the caller or on a worker must fail the call and
+// leave the pool exact (k_failing_chunk). The
 // word2vec and GloVe trainers run here on data whose parts share no table row (each part's
 // words, hierarchical-softmax nodes and co-occurrence rows are its own), so they too must be race
 // free and give the one-thread bits. No TSan suppression applies in this mode: any report fails.
@@ -16,11 +18,15 @@
 // without locks by design (Hogwild, as the original word2vec and GloVe tools): those races are
 // intended and suppressed (tests/native/tsan-hogwild.supp lists the row-update functions); the
 // run must finish with the right word / entry counts and finite values.
+#define _DEFAULT_SOURCE  // sigaction, sigsetjmp, usleep
 #include <math.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "embedkit.h"
 #include "pool.h"
@@ -98,9 +104,19 @@ static int n_workers = 0;
 static int threads = 1;      // N of the current round
 static long worker_chunks;   // chunks run by workers 1 .. N-1 in this round
 static long split_calls;     // threaded calls checked in this round
+static long failed_by_caller, failed_by_worker;  // k_failing_chunk: whose chunk failed
 
+// Where a failing chunk on this thread jumps to (k_failing_chunk).
+static _Thread_local jmp_buf* chunk_escape;
+
+// As src/js/pool-worker.js: run ek_pool_worker; when a chunk fails (a wasm trap there; a longjmp
+// here), report it with ek_pool_worker_trapped and go back to work.
 static void* worker_main(void* arg) {
-  ek_pool_worker((int32_t)(intptr_t)arg);
+  const int32_t id = (int32_t)(intptr_t)arg;
+  jmp_buf jb;
+  chunk_escape = &jb;
+  while (setjmp(jb) != 0) ek_pool_worker_trapped(id);
+  ek_pool_worker(id);
   return 0;
 }
 
@@ -646,6 +662,79 @@ static void k_glove_hogwild(void) {
   free(b.params);
 }
 
+// ---- a failing chunk ---------------------------------------------------------------------------------
+// In wasm, a trap inside a chunk unwinds that thread's call. A worker reports it and goes back to
+// work (worker_main); the calling thread's call then fails too: at once when the failing chunk
+// was its own (the job stays `busy` and the next call first waits for the rest of it), or by
+// __builtin_trap once every other chunk is done when a worker's failed. Here a failing chunk
+// longjmps out, and a SIGILL handler catches the caller's __builtin_trap. Either way the call
+// must fail, every other chunk must have run, and the pool must go on giving exact results.
+static sigjmp_buf call_escape;
+static int32_t fail_at;  // the index whose chunk fails (set before the call)
+
+static void on_sigill(int sig) {
+  (void)sig;
+  siglongjmp(call_escape, 1);
+}
+
+static _Thread_local int on_caller;  // set on the calling thread during k_failing_chunk
+
+static void fill_chunk(void* p, int32_t b, int32_t e) {
+  int32_t* out = p;
+  if (on_caller) usleep(200);  // give the workers time to take chunks (the failing one too)
+  for (int32_t i = b; i < e; i++) out[i] = i * 7 + 1;
+  if (b <= fail_at && fail_at < e) longjmp(*chunk_escape, 1);
+}
+
+static void k_failing_chunk(void) {
+  enum { N = 4099 };
+  static int32_t out[N];
+  struct sigaction sa, old;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigill;
+  sigemptyset(&sa.sa_mask);
+  CHECK(sigaction(SIGILL, &sa, &old) == 0, "sigaction");
+  int by_caller = 0, by_worker = 0;
+  jmp_buf jb;
+  on_caller = 1;
+  for (int attempt = 0; attempt < 24 || ((by_worker == 0 || by_caller == 0) && attempt < 400); attempt++) {
+    memset(out, 0, sizeof out);
+    // the first chunk (ticket 0: most often the caller's, which takes chunks as soon as it posts
+    // the job), or anywhere
+    fail_at = attempt % 2 ? (int32_t)(u32() % N) : 0;
+    n_threads();
+    volatile int how = 0;  // 1: the caller's own chunk failed; 2: the call trapped after a worker's
+    chunk_escape = &jb;
+    if (sigsetjmp(call_escape, 1) != 0) how = 2;
+    else if (setjmp(jb) != 0) how = 1;
+    else ek_parallel_for(fill_chunk, out, N, 1, 1e30);
+    chunk_escape = 0;
+    // Before the test touches anything the failed job uses: ek_pool_chunk_counts (here through
+    // n_threads) waits for the rest of a job whose chunk failed on this thread.
+    n_threads();
+    CHECK(how != 0, "N=%d: a failing chunk (index %d) did not fail the call", threads, fail_at);
+    by_caller += how == 1;
+    by_worker += how == 2;
+    if (how == 2)  // every chunk ran before the call failed (the failing one up to its end)
+      for (int32_t i = 0; i < N; i++) CHECK(out[i] == i * 7 + 1, "N=%d: index %d not written before the trap", threads, i);
+    // The next call (which first waits for the failed job's other chunks) is whole and exact.
+    static int32_t again[N];
+    memset(again, 0, sizeof again);
+    fail_at = -1;
+    ek_parallel_for(fill_chunk, again, N, 1, 1e30);
+    expect_split("a call after a failed one");
+    for (int32_t i = 0; i < N; i++)
+      CHECK(out[i] == i * 7 + 1 && again[i] == i * 7 + 1, "N=%d: index %d after a failed call (%s)", threads, i,
+            how == 1 ? "caller's chunk" : "worker's chunk");
+  }
+  on_caller = 0;
+  CHECK(sigaction(SIGILL, &old, 0) == 0, "sigaction");
+  CHECK(by_worker > 0 && by_caller > 0, "N=%d: failing chunks: %d on the caller, %d on workers (want both)", threads,
+        by_caller, by_worker);
+  failed_by_caller += by_caller;
+  failed_by_worker += by_worker;
+}
+
 // ---- rounds ----------------------------------------------------------------------------------------
 
 typedef struct {
@@ -659,6 +748,7 @@ static int round_of(int n, const kernel* ks, int count, int reps) {
   threads = n;
   worker_chunks = 0;
   split_calls = 0;
+  failed_by_caller = failed_by_worker = 0;
   pool_start(n);
   for (int r = 0; r < reps; r++)
     for (int k = 0; k < count; k++) {
@@ -668,7 +758,9 @@ static int round_of(int n, const kernel* ks, int count, int reps) {
     }
   pool_stop();
   CHECK(worker_chunks > 0, "N=%d: the workers ran no chunk in %ld threaded calls", n, split_calls);
-  printf("N=%d: %ld threaded calls checked, %ld chunks run by the %d workers\n", n, split_calls, worker_chunks, n - 1);
+  printf("N=%d: %ld threaded calls checked, %ld chunks run by the %d workers", n, split_calls, worker_chunks, n - 1);
+  if (failed_by_caller + failed_by_worker) printf("; failing chunks: %ld on the caller, %ld on workers", failed_by_caller, failed_by_worker);
+  printf("\n");
   return failures;
 }
 
@@ -687,6 +779,7 @@ int main(int argc, char** argv) {
         {"renorm", k_renorm},   {"input_embedding", k_input_embedding}, {"trig", k_trig},
         {"rope", k_rope},       {"optim", k_optim},             {"neighbors", k_neighbors},
         {"dtype", k_dtype},     {"word2vec", k_word2vec_disjoint}, {"glove", k_glove_disjoint},
+        {"failing chunk", k_failing_chunk},
     };
     for (int i = 0; i < 4; i++) round_of(ns[i], ks, (int)(sizeof ks / sizeof ks[0]), reps);
     // Fewer threads than running workers: the others must stay out of the jobs.
