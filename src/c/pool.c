@@ -9,9 +9,13 @@
 // wakes the workers (memory.atomic.notify). Everyone, the caller included, takes chunks by
 // fetch-and-add on `ticket`, whose high 16 bits name the job (a worker that arrives late for
 // one job can never take a chunk of the next one that it does not then run). The caller
-// waits for `done` to reach the chunk count by spinning, never by memory.atomic.wait: a
-// browser's main thread may not block. Workers sleep in memory.atomic.wait32 on `gen` between
-// jobs, after a short spin.
+// waits for `done` to reach the chunk count by spinning; where it may block (Node's main thread,
+// any worker; not a browser page's main thread, where memory.atomic.wait traps: threads.js
+// tells, ek_pool_set_can_block), it then sleeps in memory.atomic.wait32 on `done` after a
+// spin of about as long as a worker's, and the worker that finishes a chunk wakes it. Spinning
+// on would take a core from the very worker it waits for when the machine is oversubscribed
+// (more threads than free cores: other processes, or threads > cores). Workers sleep in
+// memory.atomic.wait32 on `gen` between jobs, after a short spin.
 //
 // Only the caller allocates (JS calls ek_alloc on it alone), kernels never call malloc, and
 // nothing here needs thread-local storage: libc is used by no worker except its pure math.
@@ -41,6 +45,8 @@ typedef struct {
   int32_t threads;   // taking part, the caller included
   int32_t busy;      // the caller is inside a job (stays set if its own chunk trapped)
   int32_t main_open;  // the caller is running a chunk (stays set if that chunk trapped)
+  int32_t can_block;  // the caller may sleep in memory.atomic.wait32 (not a page's main thread)
+  int32_t waiting;    // the caller sleeps on `done`: a worker that finishes a chunk wakes it
   int32_t runs[EK_POOL_MAX];  // chunks run by thread i since the last ek_pool_chunk_counts
   ek_range_fn fn;
   void* ctx;
@@ -49,6 +55,16 @@ typedef struct {
 } pool_t;
 
 static pool_t pool = {.threads = 1};
+
+// Spin iterations before sleeping (a worker between jobs, the caller waiting for the last chunks):
+// tens of microseconds, which catches back-to-back calls and short chunks without a futex round trip.
+#define EK_POOL_SPIN 20000
+
+// A chunk is finished: count it, and wake the caller if it sleeps.
+static void chunk_done(void) {
+  __atomic_fetch_add(&pool.done, 1, SEQ);
+  if (__atomic_load_n(&pool.waiting, SEQ)) __builtin_wasm_memory_atomic_notify(&pool.done, 1);
+}
 
 int32_t ek_pool_threads(void) { return pool.threads; }
 
@@ -64,13 +80,23 @@ static void run_chunks(int32_t id) {
     pool.fn(pool.ctx, b, e);
     if (id == 0) __atomic_store_n(&pool.main_open, 0, SEQ);
     pool.runs[id]++;
-    __atomic_fetch_add(&pool.done, 1, SEQ);
+    chunk_done();
   }
 }
 
-// Wait (spinning) until `target` chunks of the current job are done.
+// Wait until `target` chunks of the current job are done: spin, then (where the caller may
+// block) sleep on `done`. The caller publishes `waiting` before it reads `done` for the last
+// time and a worker bumps `done` before it reads `waiting` (all sequentially consistent), so
+// one of them sees the other: no wake-up is lost; the timeout is a second safety net.
 static void wait_done(int32_t target) {
-  while (__atomic_load_n(&pool.done, SEQ) < target) {
+  for (int32_t spin = 0;; spin++) {
+    const int32_t d = __atomic_load_n(&pool.done, SEQ);
+    if (d >= target) return;
+    if (spin < EK_POOL_SPIN || !pool.can_block) continue;
+    __atomic_store_n(&pool.waiting, 1, SEQ);
+    const int32_t d2 = __atomic_load_n(&pool.done, SEQ);
+    if (d2 < target) __builtin_wasm_memory_atomic_wait32(&pool.done, d2, 1000000);  // 1 ms at most
+    __atomic_store_n(&pool.waiting, 0, SEQ);
   }
 }
 
@@ -127,7 +153,7 @@ EK_EXPORT void ek_pool_worker(int32_t id) {
   for (;;) {
     int32_t g;
     // A short spin catches back-to-back jobs without a futex round trip, then sleep.
-    for (int spin = 0; spin < 20000; spin++) {
+    for (int spin = 0; spin < EK_POOL_SPIN; spin++) {
       g = __atomic_load_n(&pool.gen, SEQ);
       if (g != seen) break;
     }
@@ -157,8 +183,10 @@ EK_EXPORT void ek_pool_stop(void) {
 EK_EXPORT void ek_pool_worker_trapped(int32_t id) {
   if (id < 1 || id >= EK_POOL_MAX) return;
   __atomic_store_n(&pool.failed, 1, SEQ);
-  __atomic_fetch_add(&pool.done, 1, SEQ);
+  chunk_done();
 }
+
+EK_EXPORT void ek_pool_set_can_block(int32_t yes) { __atomic_store_n(&pool.can_block, yes != 0, SEQ); }
 
 EK_EXPORT void ek_pool_chunk_counts(int32_t* out, int32_t n) {
   for (int32_t i = 0; i < n && i < EK_POOL_MAX; i++) {
@@ -183,6 +211,7 @@ EK_EXPORT void ek_pool_worker(int32_t id) { (void)id; }
 EK_EXPORT void ek_pool_set_threads(int32_t n) { (void)n; }
 EK_EXPORT void ek_pool_stop(void) {}
 EK_EXPORT void ek_pool_worker_trapped(int32_t id) { (void)id; }
+EK_EXPORT void ek_pool_set_can_block(int32_t yes) { (void)yes; }
 EK_EXPORT void ek_pool_chunk_counts(int32_t* out, int32_t n) {
   for (int32_t i = 0; i < n; i++) out[i] = 0;
 }
