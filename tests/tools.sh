@@ -2,8 +2,9 @@
 # tests/tools.sh — make sure the system tools the test suite uses are present (run by `npm test`
 # through "pretest"): Debian's chromium (browser tests), libsimde-dev + gcc (native sanitizer
 # build of the kernels and the fuzz driver), clang-14 + libclang-rt-14-dev (the fuzz driver's
-# libFuzzer build) and lld-14 (wasm-ld links the threaded build). As root with apt-get it
-# installs what is missing; otherwise it names what to install and stops.
+# libFuzzer build, and ThreadSanitizer for tests/pool-tsan.test.js) and lld-14 (wasm-ld links
+# the threaded build). As root with apt-get it installs what is missing; otherwise it names
+# what to install and stops.
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)

@@ -371,13 +371,14 @@ static void row_q6_k__wasmsimd(float* y, const uint8_t* x, int32_t dim) {
     }                                                                                             \
     for (; i < n_ids; i++)                                                                        \
       ROW(out + (size_t)i * d, (const TT*)(const void*)(base + (size_t)ids[i] * rb), dim);        \
-    ek_touch_sink = touch;                                                                        \
+    volatile uint32_t sink __attribute__((unused)) = touch; /* this call's own: threads share none */ \
   }
 
 // Software prefetch (wasm has no prefetch instruction): read one byte of every cache line of
 // the next eight rows before decoding the current eight, so their misses are in flight while
-// this group is decoded. The xor of the bytes goes to a volatile sink so the loads stay.
-static volatile uint32_t ek_touch_sink;
+// this group is decoded. The xor of the bytes goes to a volatile sink so the loads stay: a local
+// of each call (a shared global sink was a data race between the threads of the pool, found by
+// tests/native/pool_tsan.c under ThreadSanitizer).
 static inline uint32_t touch_rows(const uint8_t* base, const int32_t* ids, size_t rb) {
   uint32_t acc = 0;
   for (int r = 0; r < 8; r++) {

@@ -27,9 +27,67 @@
 // enters ek_pool_worker again. The caller then traps too, after every other chunk has finished,
 // so the JS call throws as it would on one thread. A trap in the caller's own chunk leaves
 // `busy` set; the next ek_parallel_for first waits for the rest of that job to finish.
+//
+// Native (EK_NATIVE_THREADS, tests/native/test_pool_tsan.c): the same code on POSIX threads;
+// only the sleep/wake and spin primitives below differ, and memory growth is libc's.
+#if defined(EK_NATIVE_THREADS) && defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE  // syscall(): must come before the first system header
+#endif
 #include "embedkit.h"
 
 #if EK_THREADS
+
+// ---- sleeping, waking, spinning ------------------------------------------------------------------
+// EK_WAIT32(addr, v): sleep while *addr == v (may return early: callers re-check in a loop);
+// EK_WAIT32_MS(addr, v, ms): the same for at most ms milliseconds;
+// EK_NOTIFY(addr, n): wake up to n sleepers on addr; EK_SPIN_PAUSE(): the body of a spin loop;
+// EK_WORKER_SPIN: a worker's checks of `gen` before it sleeps, and the caller's of `done`.
+// wasm: memory.atomic.wait32 / notify on the shared memory, a bare spin. Native: Linux futex
+// (elsewhere sched_yield as the wait), and sched_yield in spins, since the tests run more threads
+// than cores. Neither gives ThreadSanitizer a happens-before edge (it does not model futex), so
+// the ordering it checks comes from the atomics on the pool's fields alone, as in wasm.
+#if defined(__wasm__)
+#define EK_WAIT32(addr, v) __builtin_wasm_memory_atomic_wait32((addr), (v), -1)
+#define EK_WAIT32_MS(addr, v, ms) __builtin_wasm_memory_atomic_wait32((addr), (v), (int64_t)(ms) * 1000000)
+#define EK_NOTIFY(addr, n) __builtin_wasm_memory_atomic_notify((addr), (n))
+#define EK_SPIN_PAUSE() ((void)0)
+#define EK_WORKER_SPIN 20000
+#else
+#include <sched.h>
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <time.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+static void ek_wait32(int32_t* addr, int32_t v) {
+  syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
+}
+static void ek_wait32_ms(int32_t* addr, int32_t v, int ms) {
+  const struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, v, &t, NULL, 0);
+}
+static void ek_notify(int32_t* addr, uint32_t n) {
+  syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, n > 0x7fffffffu ? 0x7fffffff : (int)n, NULL, NULL, 0);
+}
+#else
+static void ek_wait32(int32_t* addr, int32_t v) {
+  if (__atomic_load_n(addr, __ATOMIC_SEQ_CST) == v) sched_yield();
+}
+static void ek_wait32_ms(int32_t* addr, int32_t v, int ms) {
+  (void)ms;
+  ek_wait32(addr, v);
+}
+static void ek_notify(int32_t* addr, uint32_t n) {
+  (void)addr;
+  (void)n;
+}
+#endif
+#define EK_WAIT32(addr, v) ek_wait32((addr), (v))
+#define EK_WAIT32_MS(addr, v, ms) ek_wait32_ms((addr), (v), (ms))
+#define EK_NOTIFY(addr, n) ek_notify((addr), (n))
+#define EK_SPIN_PAUSE() sched_yield()
+#define EK_WORKER_SPIN 200
+#endif
 
 #define EK_POOL_MAX 256
 #define EK_MAX_CHUNKS 4096
@@ -56,14 +114,10 @@ typedef struct {
 
 static pool_t pool = {.threads = 1};
 
-// Spin iterations before sleeping (a worker between jobs, the caller waiting for the last chunks):
-// tens of microseconds, which catches back-to-back calls and short chunks without a futex round trip.
-#define EK_POOL_SPIN 20000
-
 // A chunk is finished: count it, and wake the caller if it sleeps.
 static void chunk_done(void) {
   __atomic_fetch_add(&pool.done, 1, SEQ);
-  if (__atomic_load_n(&pool.waiting, SEQ)) __builtin_wasm_memory_atomic_notify(&pool.done, 1);
+  if (__atomic_load_n(&pool.waiting, SEQ)) EK_NOTIFY(&pool.done, 1);
 }
 
 int32_t ek_pool_threads(void) { return pool.threads; }
@@ -92,10 +146,13 @@ static void wait_done(int32_t target) {
   for (int32_t spin = 0;; spin++) {
     const int32_t d = __atomic_load_n(&pool.done, SEQ);
     if (d >= target) return;
-    if (spin < EK_POOL_SPIN || !pool.can_block) continue;
+    if (spin < EK_WORKER_SPIN || !__atomic_load_n(&pool.can_block, SEQ)) {
+      EK_SPIN_PAUSE();
+      continue;
+    }
     __atomic_store_n(&pool.waiting, 1, SEQ);
     const int32_t d2 = __atomic_load_n(&pool.done, SEQ);
-    if (d2 < target) __builtin_wasm_memory_atomic_wait32(&pool.done, d2, 1000000);  // 1 ms at most
+    if (d2 < target) EK_WAIT32_MS(&pool.done, d2, 1);  // 1 ms at most
     __atomic_store_n(&pool.waiting, 0, SEQ);
   }
 }
@@ -136,7 +193,7 @@ void ek_parallel_for(ek_range_fn fn, void* ctx, int32_t n, int32_t align, double
   __atomic_store_n(&pool.limit, (job << 16) | (uint32_t)n_chunks, SEQ);
   __atomic_store_n(&pool.ticket, job << 16, SEQ);
   __atomic_fetch_add(&pool.gen, 1, SEQ);
-  __builtin_wasm_memory_atomic_notify(&pool.gen, (uint32_t)(threads - 1));
+  EK_NOTIFY(&pool.gen, (uint32_t)(threads - 1));
 
   run_chunks(0);
   wait_done(n_chunks);
@@ -153,12 +210,12 @@ EK_EXPORT void ek_pool_worker(int32_t id) {
   for (;;) {
     int32_t g;
     // A short spin catches back-to-back jobs without a futex round trip, then sleep.
-    for (int spin = 0; spin < EK_POOL_SPIN; spin++) {
+    for (int spin = 0; spin < EK_WORKER_SPIN; spin++) {
       g = __atomic_load_n(&pool.gen, SEQ);
       if (g != seen) break;
+      EK_SPIN_PAUSE();
     }
-    while ((g = __atomic_load_n(&pool.gen, SEQ)) == seen)
-      __builtin_wasm_memory_atomic_wait32(&pool.gen, seen, -1);
+    while ((g = __atomic_load_n(&pool.gen, SEQ)) == seen) EK_WAIT32(&pool.gen, seen);
     seen = g;
     if (__atomic_load_n(&pool.stop, SEQ)) return;
     if (id < __atomic_load_n(&pool.threads, SEQ)) run_chunks(id);
@@ -176,7 +233,7 @@ EK_EXPORT void ek_pool_stop(void) {
   __atomic_store_n(&pool.threads, 1, SEQ);
   __atomic_store_n(&pool.stop, 1, SEQ);
   __atomic_fetch_add(&pool.gen, 1, SEQ);
-  __builtin_wasm_memory_atomic_notify(&pool.gen, 0xffffffffu);
+  EK_NOTIFY(&pool.gen, 0xffffffffu);
 }
 
 // A worker can only trap inside a chunk (its own loop touches nothing but the pool's fields).
@@ -196,7 +253,8 @@ EK_EXPORT void ek_pool_chunk_counts(int32_t* out, int32_t n) {
 }
 
 // sbrk (libc) grows memory through this hook; the single-thread builds get it from Emscripten's
-// standalone runtime. Only the caller's instance allocates.
+// standalone runtime. Only the caller's instance allocates. (Native: libc's malloc, no hook.)
+#if defined(__wasm__)
 int emscripten_resize_heap(size_t size) {
   const size_t page = 65536;
   const size_t have = __builtin_wasm_memory_size(0) * page;
@@ -204,6 +262,7 @@ int emscripten_resize_heap(size_t size) {
   const size_t grow = (size - have + page - 1) / page;
   return __builtin_wasm_memory_grow(0, grow) != (size_t)-1;
 }
+#endif
 
 #else  // single-thread builds: the same exports, doing nothing
 

@@ -14,6 +14,10 @@
 //
 // Small jobs stay on the calling thread: below EK_PAR_MIN_WORK (work is the caller's estimate
 // in bytes read + written) or when fewer than two chunks would result.
+//
+// Native builds (tests/native) have no pool unless EK_NATIVE_THREADS is defined: then pool.c is
+// the same pool on POSIX threads (tests/native/test_pool_tsan.c runs it under ThreadSanitizer),
+// the caller starting a pthread per worker that runs ek_pool_worker(id).
 #ifndef EK_POOL_H
 #define EK_POOL_H
 
@@ -25,7 +29,7 @@ typedef void (*ek_range_fn)(void* ctx, int32_t begin, int32_t end);
 // tens of microseconds, about what copying 512 KiB takes.
 #define EK_PAR_MIN_WORK (512.0 * 1024.0)
 
-#if defined(__wasm_atomics__) && !defined(EK_NATIVE_SIMDE)
+#if (defined(__wasm_atomics__) && !defined(EK_NATIVE_SIMDE)) || defined(EK_NATIVE_THREADS)
 #define EK_THREADS 1
 void ek_parallel_for(ek_range_fn fn, void* ctx, int32_t n, int32_t align, double work);
 // Threads that take part in ek_parallel_for (the caller included); 1 without a pool.
