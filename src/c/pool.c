@@ -9,9 +9,13 @@
 // wakes the workers (memory.atomic.notify). Everyone, the caller included, takes chunks by
 // fetch-and-add on `ticket`, whose high 16 bits name the job (a worker that arrives late for
 // one job can never take a chunk of the next one that it does not then run). The caller
-// waits for `done` to reach the chunk count by spinning, never by memory.atomic.wait: a
-// browser's main thread may not block. Workers sleep in memory.atomic.wait32 on `gen` between
-// jobs, after a short spin.
+// waits for `done` to reach the chunk count by spinning; where it may block (Node's main thread,
+// any worker; not a browser page's main thread, where memory.atomic.wait traps: threads.js
+// tells, ek_pool_set_can_block), it then sleeps in memory.atomic.wait32 on `done` after a
+// spin of about as long as a worker's, and the worker that finishes a chunk wakes it. Spinning
+// on would take a core from the very worker it waits for when the machine is oversubscribed
+// (more threads than free cores: other processes, or threads > cores). Workers sleep in
+// memory.atomic.wait32 on `gen` between jobs, after a short spin.
 //
 // Only the caller allocates (JS calls ek_alloc on it alone), kernels never call malloc, and
 // nothing here needs thread-local storage: libc is used by no worker except its pure math.
@@ -36,14 +40,16 @@
 
 // ---- sleeping, waking, spinning ------------------------------------------------------------------
 // EK_WAIT32(addr, v): sleep while *addr == v (may return early: callers re-check in a loop);
+// EK_WAIT32_MS(addr, v, ms): the same for at most ms milliseconds;
 // EK_NOTIFY(addr, n): wake up to n sleepers on addr; EK_SPIN_PAUSE(): the body of a spin loop;
-// EK_WORKER_SPIN: a worker's checks of `gen` before it sleeps.
+// EK_WORKER_SPIN: a worker's checks of `gen` before it sleeps, and the caller's of `done`.
 // wasm: memory.atomic.wait32 / notify on the shared memory, a bare spin. Native: Linux futex
 // (elsewhere sched_yield as the wait), and sched_yield in spins, since the tests run more threads
 // than cores. Neither gives ThreadSanitizer a happens-before edge (it does not model futex), so
 // the ordering it checks comes from the atomics on the pool's fields alone, as in wasm.
 #if defined(__wasm__)
 #define EK_WAIT32(addr, v) __builtin_wasm_memory_atomic_wait32((addr), (v), -1)
+#define EK_WAIT32_MS(addr, v, ms) __builtin_wasm_memory_atomic_wait32((addr), (v), (int64_t)(ms) * 1000000)
 #define EK_NOTIFY(addr, n) __builtin_wasm_memory_atomic_notify((addr), (n))
 #define EK_SPIN_PAUSE() ((void)0)
 #define EK_WORKER_SPIN 20000
@@ -51,10 +57,15 @@
 #include <sched.h>
 #if defined(__linux__)
 #include <linux/futex.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 static void ek_wait32(int32_t* addr, int32_t v) {
   syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
+}
+static void ek_wait32_ms(int32_t* addr, int32_t v, int ms) {
+  const struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, v, &t, NULL, 0);
 }
 static void ek_notify(int32_t* addr, uint32_t n) {
   syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, n > 0x7fffffffu ? 0x7fffffff : (int)n, NULL, NULL, 0);
@@ -63,12 +74,17 @@ static void ek_notify(int32_t* addr, uint32_t n) {
 static void ek_wait32(int32_t* addr, int32_t v) {
   if (__atomic_load_n(addr, __ATOMIC_SEQ_CST) == v) sched_yield();
 }
+static void ek_wait32_ms(int32_t* addr, int32_t v, int ms) {
+  (void)ms;
+  ek_wait32(addr, v);
+}
 static void ek_notify(int32_t* addr, uint32_t n) {
   (void)addr;
   (void)n;
 }
 #endif
 #define EK_WAIT32(addr, v) ek_wait32((addr), (v))
+#define EK_WAIT32_MS(addr, v, ms) ek_wait32_ms((addr), (v), (ms))
 #define EK_NOTIFY(addr, n) ek_notify((addr), (n))
 #define EK_SPIN_PAUSE() sched_yield()
 #define EK_WORKER_SPIN 200
@@ -88,6 +104,8 @@ typedef struct {
   int32_t threads;   // taking part, the caller included
   int32_t busy;      // the caller is inside a job (stays set if its own chunk trapped)
   int32_t main_open;  // the caller is running a chunk (stays set if that chunk trapped)
+  int32_t can_block;  // the caller may sleep in memory.atomic.wait32 (not a page's main thread)
+  int32_t waiting;    // the caller sleeps on `done`: a worker that finishes a chunk wakes it
   int32_t runs[EK_POOL_MAX];  // chunks run by thread i since the last ek_pool_chunk_counts
   ek_range_fn fn;
   void* ctx;
@@ -96,6 +114,12 @@ typedef struct {
 } pool_t;
 
 static pool_t pool = {.threads = 1};
+
+// A chunk is finished: count it, and wake the caller if it sleeps.
+static void chunk_done(void) {
+  __atomic_fetch_add(&pool.done, 1, SEQ);
+  if (__atomic_load_n(&pool.waiting, SEQ)) EK_NOTIFY(&pool.done, 1);
+}
 
 int32_t ek_pool_threads(void) { return pool.threads; }
 
@@ -111,13 +135,27 @@ static void run_chunks(int32_t id) {
     pool.fn(pool.ctx, b, e);
     if (id == 0) __atomic_store_n(&pool.main_open, 0, SEQ);
     pool.runs[id]++;
-    __atomic_fetch_add(&pool.done, 1, SEQ);
+    chunk_done();
   }
 }
 
-// Wait (spinning) until `target` chunks of the current job are done.
+// Wait until `target` chunks of the current job are done: spin, then (where the caller may
+// block) sleep on `done`. The caller publishes `waiting` before it reads `done` for the last
+// time and a worker bumps `done` before it reads `waiting` (all sequentially consistent), so
+// one of them sees the other: no wake-up is lost; the timeout is a second safety net.
 static void wait_done(int32_t target) {
-  while (__atomic_load_n(&pool.done, SEQ) < target) EK_SPIN_PAUSE();
+  for (int32_t spin = 0;; spin++) {
+    const int32_t d = __atomic_load_n(&pool.done, SEQ);
+    if (d >= target) return;
+    if (spin < EK_WORKER_SPIN || !__atomic_load_n(&pool.can_block, SEQ)) {
+      EK_SPIN_PAUSE();
+      continue;
+    }
+    __atomic_store_n(&pool.waiting, 1, SEQ);
+    const int32_t d2 = __atomic_load_n(&pool.done, SEQ);
+    if (d2 < target) EK_WAIT32_MS(&pool.done, d2, 1);  // 1 ms at most
+    __atomic_store_n(&pool.waiting, 0, SEQ);
+  }
 }
 
 // If the previous job's own chunk trapped on this thread (busy still set), wait until the
@@ -210,8 +248,10 @@ EK_EXPORT void ek_pool_stop(void) {
 EK_EXPORT void ek_pool_worker_trapped(int32_t id) {
   if (id < 1 || id >= EK_POOL_MAX) return;
   __atomic_store_n(&pool.failed, 1, SEQ);
-  __atomic_fetch_add(&pool.done, 1, SEQ);
+  chunk_done();
 }
+
+EK_EXPORT void ek_pool_set_can_block(int32_t yes) { __atomic_store_n(&pool.can_block, yes != 0, SEQ); }
 
 EK_EXPORT void ek_pool_chunk_counts(int32_t* out, int32_t n) {
   settle();
@@ -239,6 +279,7 @@ EK_EXPORT void ek_pool_worker(int32_t id) { (void)id; }
 EK_EXPORT void ek_pool_set_threads(int32_t n) { (void)n; }
 EK_EXPORT void ek_pool_stop(void) {}
 EK_EXPORT void ek_pool_worker_trapped(int32_t id) { (void)id; }
+EK_EXPORT void ek_pool_set_can_block(int32_t yes) { (void)yes; }
 EK_EXPORT void ek_pool_chunk_counts(int32_t* out, int32_t n) {
   for (int32_t i = 0; i < n; i++) out[i] = 0;
 }

@@ -56,6 +56,10 @@ EK_EXPORT void ek_pool_stop(void);
 // A worker's chunk trapped (its JS caught the RuntimeError): count the chunk as finished so
 // the caller does not wait for it, and make the caller's ek_parallel_for trap too.
 EK_EXPORT void ek_pool_worker_trapped(int32_t id);
+// Whether the calling thread may sleep in memory.atomic.wait32 while workers finish a job
+// (yes in Node and in workers; no on a browser page's main thread, where it traps). Default no:
+// the caller spins.
+EK_EXPORT void ek_pool_set_can_block(int32_t yes);
 // Chunks each thread ran since the last call (out [n] i32, thread 0 = the caller); resets them.
 EK_EXPORT void ek_pool_chunk_counts(int32_t* out, int32_t n);
 

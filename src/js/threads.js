@@ -113,8 +113,23 @@ async function spawn(id) {
   return entry;
 }
 
+/**
+ * Whether this thread may block in Atomics.wait / memory.atomic.wait32: yes in Node and in
+ * workers, no on a browser page's main thread (where it throws).
+ */
+function canBlock() {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Remember the threaded instance (called by load.js before any pool exists). */
 export async function attach(ex, module, memory) {
+  // While the workers finish a job the calling thread spins, then sleeps where it may (pool.c).
+  ex.ek_pool_set_can_block(canBlock() ? 1 : 0);
   const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof Worker !== 'function';
   let nodeWT = null;
   if (isNode) {

@@ -750,12 +750,16 @@ static int round_of(int n, const kernel* ks, int count, int reps) {
   split_calls = 0;
   failed_by_caller = failed_by_worker = 0;
   pool_start(n);
-  for (int r = 0; r < reps; r++)
+  for (int r = 0; r < reps; r++) {
+    // The caller spins (a page's main thread) on even reps and sleeps on `done` on odd ones.
+    ek_pool_set_can_block(r & 1);
     for (int k = 0; k < count; k++) {
       const int before = failures;
       ks[k].run();
-      if (failures != before) fprintf(stderr, "  (in %s, N=%d)\n", ks[k].name, n);
+      if (failures != before) fprintf(stderr, "  (in %s, N=%d, caller %s)\n", ks[k].name, n, r & 1 ? "sleeps" : "spins");
     }
+  }
+  ek_pool_set_can_block(0);
   pool_stop();
   CHECK(worker_chunks > 0, "N=%d: the workers ran no chunk in %ld threaded calls", n, split_calls);
   printf("N=%d: %ld threaded calls checked, %ld chunks run by the %d workers", n, split_calls, worker_chunks, n - 1);
