@@ -40,8 +40,14 @@
 // arrays. "x copy" divides a row's time by the faster of the two; "x best peer" by the fastest
 // 'peer' row that passed its check. All rows of one workload run interleaved in one process:
 // warm-up, then `samples` rounds (>= 7) that each time every row once, rotating the order,
-// with a full garbage collection (untimed) before each; the printed time is the median per call. A sample repeats a fast call enough times to last
-// at least a few milliseconds and divides.
+// with a full garbage collection (untimed) before each, then untimed calls of the row for about
+// 5 ms (WARM_MS); rows that time themselves in a process of their own come after all the
+// others (see runWorkload). The printed time is the median per call. A sample repeats a fast call enough
+// times to last at least a few milliseconds and divides.
+// Why the untimed calls: after the collection (and the other rows) the first calls of a row run
+// on cold caches and, for the N-thread rows, on worker cores that went idle: a lookup of 8192
+// rows on 2 threads took 1.7, 1.4, 1.3, 1.1 ms for its first four calls after 20 ms of rest,
+// then 1.0 ms (a steady loop, as in training, runs at the last figure).
 //
 // Peers: onnxModel() builds a one-node ONNX model with onnx-proto; ortNode(), ortWeb() and
 // tfWasm() load the peers (devDependencies only) and return null + a reason when missing.
@@ -228,7 +234,13 @@ export async function ortSessions(model) {
     const ort = await load();
     if (ort.missing) { out.push({ name, mode, na: ort.missing }); continue; }
     try {
-      out.push({ name, mode, ort, session: await ort.InferenceSession.create(model, { executionProviders: [ep] }) });
+      // onnxruntime-node's idle intra-op threads spin after a run by default ("allow_spinning"):
+      // on a 2-core machine that takes the second core from the rows timed right after it (the
+      // N-thread rows lost up to half their gain). Its threads sleep when idle here instead;
+      // its own runs still use all of them.
+      const extra = ep === 'cpu' && !process.env.EK_BENCH_ORT_SPIN
+        ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {};
+      out.push({ name, mode, ort, session: await ort.InferenceSession.create(model, { executionProviders: [ep], ...extra }) });
     } catch (e) {
       out.push({ name, mode, na: `cannot load the model: ${e.message.split('\n')[0].slice(0, 100)}` });
     }
@@ -294,8 +306,14 @@ async function once(row) {
   return typeof v === 'number' ? v : t;
 }
 
+const WARM_MS = 5;
+
 /** One sample: the mean time per call over `reps` calls (each timed alone when before() exists). */
-async function sample(row, reps) {
+async function sample(row, reps, warm) {
+  if (warm && !row.before && !row.async) {
+    const end = performance.now() + WARM_MS;
+    do row.run(); while (performance.now() < end);
+  }
   if (row.before || row.async || reps === 1) {
     let total = 0;
     for (let k = 0; k < reps; k++) total += await once(row);
@@ -383,19 +401,38 @@ export async function runWorkload(w, { ek, memory, quick = false, samples, log =
       // A row that times itself (run() returns ms, e.g. a native process) is sampled once per
       // round: repeating it would time the process start-ups, not the work.
       r.reps = typeof v === 'number' ? 1 : Math.max(1, Math.ceil(minSampleMs / t));
+      r.ownProcess = typeof v === 'number';
     } catch (e) {
       r.error = e.message.split('\n')[0];
     }
   }
-  const live = rows.filter((row) => !row.na && !res.get(row).error);
-  for (let s = 0; s < nSamples; s++) {
+  // Rows that time themselves in a process of their own (native C) are sampled after all the
+  // others, not between them: starting one allocates and frees hundreds of MB, and the kernel's
+  // work on that memory (zeroing, compaction for the 2 MiB-page row) kept the second core busy
+  // during the rows timed next; it took a 2-thread lookup from 0.48x to 0.95x of one thread.
+  const live = rows.filter((row) => !row.na && !res.get(row).error && !res.get(row).ownProcess);
+  const own = rows.filter((row) => !row.na && !res.get(row).error && res.get(row).ownProcess);
+  for (let s = 0; s < nSamples + 1; s++) {
+    if (s === nSamples) {  // after every in-process sample: the own-process rows
+      for (const row of own) {
+        const r = res.get(row);
+        for (let k = 0; k < nSamples && !r.error; k++) {
+          try {
+            r.times.push(await sample(row, 1, false));
+          } catch (e) {
+            r.error = e.message.split('\n')[0];
+          }
+        }
+      }
+      break;
+    }
     for (let k = 0; k < live.length; k++) {
       const row = live[(k + s) % live.length];
       const r = res.get(row);
       if (r.error) continue;
       try {
         collect();
-        r.times.push(await sample(row, r.reps));
+        r.times.push(await sample(row, r.reps, !quick && r.reps > 1));
       } catch (e) {
         r.error = e.message.split('\n')[0];
       }
