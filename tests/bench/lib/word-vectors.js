@@ -159,7 +159,7 @@ export function mobyCopies(copies, file = null) {
     corpus[o++] = -1;
   }
   const counts = vocab.counts.map((x) => x * copies);
-  const tokens = corpus.length - copies;
+  const tokens = corpus.reduce((n, x) => n + (x >= 0 ? 1 : 0), 0);  // -1 marks sentence breaks
   if (file) {
     const lines = [];
     let cur = [];
