@@ -307,6 +307,7 @@ async function once(row) {
 }
 
 const WARM_MS = 5;
+const SETTLE_MS = 30;
 
 /** One sample: the mean time per call over `reps` calls (each timed alone when before() exists). */
 async function sample(row, reps, warm) {
@@ -432,6 +433,10 @@ export async function runWorkload(w, { ek, memory, quick = false, samples, log =
       if (r.error) continue;
       try {
         collect();
+        // V8 frees large ArrayBuffers (the e2e rows' and peers' 25-154 MB results) on a helper
+        // thread after the collection: let that finish before the sample, or it takes the second
+        // core from an N-thread row (W2 on 2 threads: 0.70-0.81x of one thread, 0.50x without it).
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
         r.times.push(await sample(row, r.reps, !quick && r.reps > 1));
       } catch (e) {
         r.error = e.message.split('\n')[0];
