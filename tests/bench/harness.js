@@ -41,7 +41,7 @@
 // 'peer' row that passed its check. All rows of one workload run interleaved in one process:
 // warm-up, then `samples` rounds (>= 7) that each time every row once, rotating the order,
 // with a full garbage collection (untimed) before each, then untimed calls of the row for about
-// 5 ms (WARM_MS); rows that time themselves in a process of their own come after all the
+// 10 ms (WARM_MS); rows that time themselves in a process of their own come after all the
 // others (see runWorkload). The printed time is the median per call. A sample repeats a fast call enough
 // times to last at least a few milliseconds and divides.
 // Why the untimed calls: after the collection (and the other rows) the first calls of a row run
@@ -306,7 +306,7 @@ async function once(row) {
   return typeof v === 'number' ? v : t;
 }
 
-const WARM_MS = 5;
+const WARM_MS = 10;
 const SETTLE_MS = 30;
 
 /** One sample: the mean time per call over `reps` calls (each timed alone when before() exists). */
