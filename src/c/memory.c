@@ -6,6 +6,7 @@
 #include "embedkit.h"
 
 EK_EXPORT void* ek_alloc(uint32_t bytes) {
+  ek_pool_settle();  // a failed job's chunks may still write where a freed block was
   // 64-byte (cache-line) alignment for every block. Row copies between two blocks run at full
   // speed only when source and destination share their offset within a cache line: V8's
   // memory.copy is the host's memmove, and on the machines we measured, gathering 3 KiB rows
@@ -18,7 +19,10 @@ EK_EXPORT void* ek_alloc(uint32_t bytes) {
   return aligned_alloc(64, rounded);
 }
 
-EK_EXPORT void ek_free(void* p) { free(p); }
+EK_EXPORT void ek_free(void* p) {
+  ek_pool_settle();
+  free(p);
+}
 
 EK_EXPORT int32_t ek_simd_enabled(void) { return EK_HAVE_SIMD; }
 

@@ -170,6 +170,10 @@ static void settle(void) {
   pool.busy = 0;
 }
 
+void ek_pool_settle(void) { settle(); }
+
+EK_EXPORT int32_t* ek_pool_busy_flag(void) { return &pool.busy; }
+
 void ek_parallel_for(ek_range_fn fn, void* ctx, int32_t n, int32_t align, double work) {
   settle();
   if (n <= 0) return;
@@ -280,6 +284,7 @@ EK_EXPORT void ek_pool_set_threads(int32_t n) { (void)n; }
 EK_EXPORT void ek_pool_stop(void) {}
 EK_EXPORT void ek_pool_worker_trapped(int32_t id) { (void)id; }
 EK_EXPORT void ek_pool_set_can_block(int32_t yes) { (void)yes; }
+EK_EXPORT int32_t* ek_pool_busy_flag(void) { return 0; }
 EK_EXPORT void ek_pool_chunk_counts(int32_t* out, int32_t n) {
   for (int32_t i = 0; i < n; i++) out[i] = 0;
 }

@@ -34,6 +34,9 @@ typedef void (*ek_range_fn)(void* ctx, int32_t begin, int32_t end);
 void ek_parallel_for(ek_range_fn fn, void* ctx, int32_t n, int32_t align, double work);
 // Threads that take part in ek_parallel_for (the caller included); 1 without a pool.
 int32_t ek_pool_threads(void);
+// Wait until no chunk of a failed job (one whose chunk on the calling thread trapped) is still
+// running on a worker; allocation calls this before they hand out or take back memory.
+void ek_pool_settle(void);
 #else
 #define EK_THREADS 0
 static inline void ek_parallel_for(ek_range_fn fn, void* ctx, int32_t n, int32_t align, double work) {
@@ -42,6 +45,7 @@ static inline void ek_parallel_for(ek_range_fn fn, void* ctx, int32_t n, int32_t
   if (n > 0) fn(ctx, 0, n);
 }
 static inline int32_t ek_pool_threads(void) { return 1; }
+static inline void ek_pool_settle(void) {}
 #endif
 
 // ---- exported pool control (threaded build; the single-thread builds export stubs) -------------
@@ -60,6 +64,10 @@ EK_EXPORT void ek_pool_worker_trapped(int32_t id);
 // (yes in Node and in workers; no on a browser page's main thread, where it traps). Default no:
 // the caller spins.
 EK_EXPORT void ek_pool_set_can_block(int32_t yes);
+// The address of the pool's flag that stays nonzero after a chunk on the calling thread trapped
+// while workers may still run the rest of that job (0 in the single-thread builds): JS reads it
+// before it touches memory (memory.js heap()) and then settles the pool (ek_pool_chunk_counts).
+EK_EXPORT int32_t* ek_pool_busy_flag(void);
 // Chunks each thread ran since the last call (out [n] i32, thread 0 = the caller); resets them.
 EK_EXPORT void ek_pool_chunk_counts(int32_t* out, int32_t n);
 

@@ -11,11 +11,13 @@
 
 let ex = null;
 let views = null;
+let busyIdx = 0;  // int32 index of the pool's "a failed job may still run" flag (threaded build)
 
 /** @internal Called by load.js once the instance exists. */
 export function setInstance(exports) {
   ex = exports;
   views = null;
+  busyIdx = (exports.ek_pool_busy_flag?.() ?? 0) >>> 2;
   arenaPtr = 0;
   arenaBytes = 0;
 }
@@ -39,6 +41,10 @@ export function heap() {
       f64: new Float64Array(buf),
     };
   }
+  // A kernel call that trapped in its own chunk on this thread (only raw exports can make one:
+  // the API validates first) returns while workers may still run the rest of that job: let them
+  // finish before JS writes into memory they may still write.
+  if (busyIdx !== 0 && views.i32[busyIdx] !== 0) ex.ek_pool_chunk_counts(0, 0);
   return views;
 }
 

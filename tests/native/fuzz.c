@@ -1560,6 +1560,7 @@ static void fz_pool(fz_rng* r) {
   ek_pool_worker((int32_t)fz_range(r, 1, 16));
   ek_pool_worker_trapped((int32_t)fz_range(r, 1, 16));
   ek_pool_set_can_block((int32_t)fz_range(r, 0, 1));
+  CHECK(ek_pool_busy_flag() == 0 || *ek_pool_busy_flag() == 0, "the pool is busy outside a job");
   ek_pool_stop();
   ek_pool_set_threads(1);
   fz_gather(r);  // the kernels still work after the pool calls
@@ -1611,7 +1612,7 @@ static const fz_entry ENTRIES[] = {
      "ek_cooc_sizeof ek_cooc_init ek_cooc_count ek_cooc_rehash ek_cooc_row_nnz ek_cooc_row_nnz__scalar "
      "ek_cooc_row_nnz__wasmsimd ek_cooc_finish"},
     {"glove", fz_glove, "ek_glove_sizeof ek_glove_init ek_glove_step ek_glove_progress ek_glove_export ek_glove_threads"},
-    {"pool", fz_pool, "ek_pool_worker ek_pool_set_threads ek_pool_stop ek_pool_worker_trapped ek_pool_chunk_counts ek_pool_set_can_block"},
+    {"pool", fz_pool, "ek_pool_worker ek_pool_set_threads ek_pool_stop ek_pool_worker_trapped ek_pool_chunk_counts ek_pool_set_can_block ek_pool_busy_flag"},
     {"word2vec", fz_word2vec, "ek_w2v_sizeof ek_w2v_init ek_w2v_feed ek_w2v_step ek_w2v_progress ek_w2v_threads ek_w2v_peek"},
 };
 enum { N_ENTRIES = sizeof ENTRIES / sizeof *ENTRIES };
