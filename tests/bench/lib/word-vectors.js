@@ -3,7 +3,8 @@
 // every tool reads the same way, the evaluation files, one scoring function for every tool's
 // vectors, a parser for the tools' text output, and CPU timing of child processes.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +35,19 @@ export function writeCorpus(text, file) {
   let tokens = 0;
   for (const s of sents) tokens += s.split(' ').length;
   return { tokens, sentences: sents.length };
+}
+
+/**
+ * The common start of a comparison script: a work folder (`dir`, or a fresh one named after
+ * `prefix`), the corpus `name` written there once for every tool, and the evaluation files.
+ * Logs the corpus line; returns { work, corpus (the file), tokens, sentences, files }.
+ */
+export function prepareCorpus(name, dir, prefix) {
+  const work = dir ?? mkdtempSync(join(tmpdir(), prefix));
+  const corpus = join(work, 'corpus.txt');
+  const { tokens, sentences } = writeCorpus(corpusText(name), corpus);
+  console.log(`corpus ${name}: ${tokens} words in ${sentences} sentences (${corpus})`);
+  return { work, corpus, tokens, sentences, files: evalFiles() };
 }
 
 /** WordSim-353 and the Google analogy set from gensim's test data (found through /work/py or GENSIM_TEST_DATA). */
