@@ -237,7 +237,7 @@ export async function ortSessions(model) {
       // onnxruntime-node's idle intra-op threads spin after a run by default ("allow_spinning"):
       // on a 2-core machine that takes the second core from the rows timed right after it (the
       // N-thread rows lost up to half their gain). Its threads sleep when idle here instead;
-      // its own runs still use all of them.
+      // its own runs still use all of them. EK_BENCH_ORT_SPIN=1 keeps the default, to compare.
       const extra = ep === 'cpu' && !process.env.EK_BENCH_ORT_SPIN
         ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {};
       out.push({ name, mode, ort, session: await ort.InferenceSession.create(model, { executionProviders: [ep], ...extra }) });
@@ -413,35 +413,29 @@ export async function runWorkload(w, { ek, memory, quick = false, samples, log =
   // during the rows timed next; it took a 2-thread lookup from 0.48x to 0.95x of one thread.
   const live = rows.filter((row) => !row.na && !res.get(row).error && !res.get(row).ownProcess);
   const own = rows.filter((row) => !row.na && !res.get(row).error && res.get(row).ownProcess);
-  for (let s = 0; s < nSamples + 1; s++) {
-    if (s === nSamples) {  // after every in-process sample: the own-process rows
-      for (const row of own) {
-        const r = res.get(row);
-        for (let k = 0; k < nSamples && !r.error; k++) {
-          try {
-            r.times.push(await sample(row, 1, false));
-          } catch (e) {
-            r.error = e.message.split('\n')[0];
-          }
-        }
-      }
-      break;
+  const timeOne = async (row, reps, warm) => {
+    const r = res.get(row);
+    try {
+      r.times.push(await sample(row, reps, warm));
+    } catch (e) {
+      r.error = e.message.split('\n')[0];
     }
+  };
+  for (let s = 0; s < nSamples; s++) {
     for (let k = 0; k < live.length; k++) {
       const row = live[(k + s) % live.length];
       const r = res.get(row);
       if (r.error) continue;
-      try {
-        collect();
-        // V8 frees large ArrayBuffers (the e2e rows' and peers' 25-154 MB results) on a helper
-        // thread after the collection: let that finish before the sample, or it takes the second
-        // core from an N-thread row (W2 on 2 threads: 0.70-0.81x of one thread, 0.50x without it).
-        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-        r.times.push(await sample(row, r.reps, !quick && r.reps > 1));
-      } catch (e) {
-        r.error = e.message.split('\n')[0];
-      }
+      collect();
+      // V8 frees large ArrayBuffers (the e2e rows' and peers' 25-154 MB results) on a helper
+      // thread after the collection: let that finish before the sample, or it takes the second
+      // core from an N-thread row (W2 on 2 threads: 0.70-0.81x of one thread, 0.50x without it).
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      await timeOne(row, r.reps, !quick && r.reps > 1);
     }
+  }
+  for (const row of own) {
+    for (let k = 0; k < nSamples && !res.get(row).error; k++) await timeOne(row, 1, false);
   }
   for (const r of res.values()) r.ms = r.times.length ? median(r.times) : NaN;
   const limits = [...res.values()].filter((r) => r.row.kind === 'limit' && !r.error);
