@@ -14,7 +14,10 @@
 //   --threads N   init({ threads: N }) (default: one per core, at most 8); with N > 1 every
 //                 embedkit row also runs on N threads, side by side with its one-thread run
 //                 (--threads 1 times the single-thread build, as before threads existed)
+//   --load N      keep N CPU-bound processes running meanwhile (a busy machine: how the pool
+//                 fares when its threads do not get a core each)
 //   --list        list the workloads and exit
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,7 +29,7 @@ import { runWorkload, useCpuClock } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-const opts = { quick: false, samples: undefined, json: null, list: false, markdown: false, cpu: false, threads: undefined };
+const opts = { quick: false, samples: undefined, json: null, list: false, markdown: false, cpu: false, threads: undefined, load: 0 };
 const wanted = [];
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
@@ -37,11 +40,19 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--markdown') opts.markdown = true;
   else if (a === '--cpu') opts.cpu = true;
   else if (a === '--threads') opts.threads = Number(args[++i]);
+  else if (a === '--load') opts.load = Number(args[++i]);
   else if (a.startsWith('-')) throw new Error(`run.js: unknown option ${a}`);
   else wanted.push(a.toLowerCase());
 }
 
 await ek.init({ threads: opts.threads });
+// Busy loops in processes of their own, killed when this process exits.
+const hogs = Array.from({ length: opts.load }, () => {
+  const h = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  h.unref();  // they must not keep this process alive
+  return h;
+});
+process.on('exit', () => { for (const h of hogs) h.kill(); });
 if (opts.cpu) useCpuClock();
 
 // Only workload files: scripts that run on their own (glove-vs-c.js, word2vec-threads.js) would
@@ -77,7 +88,7 @@ if (wanted.length && chosen.length === 0) {
 const cpu = (os.cpus()[0]?.model ?? 'unknown CPU').trim();
 console.log(`embedkit ${ek.features.version} (simd: ${ek.features.simd}, threads: ${ek.features.threads}` +
   `${ek.features.threads > 1 ? '' : ` (${ek.features.threadsReason})`}) | node ${process.version} | ${os.cpus().length} CPUs: ${cpu}`);
-console.log(`clock: ${opts.cpu ? 'CPU time of this process' : 'wall time'}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(`clock: ${opts.cpu ? 'CPU time of this process' : 'wall time'}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}${opts.load ? `; ${opts.load} busy processes alongside (--load)` : ''}`);
 console.log('time/call: median; GB/s: workload bytes / time; x copy: time / in-process copy of the same bytes; ' +
   'x best peer: time / fastest correct peer');
 
