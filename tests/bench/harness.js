@@ -167,6 +167,10 @@ export function copyRows(ek, memory, bytes) {
     { name: 'copy: wasm memory.copy', kind: 'limit', mode: '', run() { copy(dp, sp, bytes); },
       output: () => null, dispose() { src.dispose(); dst.dispose(); } },
     { name: 'copy: TypedArray.set', kind: 'limit', mode: '', run() { jsDst.set(jsSrc); }, output: () => null },
+    // What every e2e result pays: a copy out of wasm memory into a JS array (slower out of the
+    // threaded build's SharedArrayBuffer: V8 copies shared memory in relaxed atomic words).
+    { name: 'copy: TypedArray.set out of wasm memory', kind: 'reference', mode: '', run() { jsDst.set(src.view); }, output: () => null,
+      check: () => ({ ok: true, note: shared ? 'shared memory (threaded build)' : '' }) },
   ];
 }
 
