@@ -29,7 +29,7 @@
 // `busy` set; the next ek_parallel_for or ek_pool_chunk_counts first waits for the rest of that
 // job to finish (settle).
 //
-// Native (EK_NATIVE_THREADS, tests/native/test_pool_tsan.c): the same code on POSIX threads;
+// Native (EK_NATIVE_THREADS, tests/native/pool_tsan.c): the same code on POSIX threads;
 // only the sleep/wake and spin primitives below differ, and memory growth is libc's.
 #if defined(EK_NATIVE_THREADS) && defined(__linux__) && !defined(_GNU_SOURCE)
 #define _GNU_SOURCE  // syscall(): must come before the first system header
@@ -39,8 +39,8 @@
 #if EK_THREADS
 
 // ---- sleeping, waking, spinning ------------------------------------------------------------------
-// EK_WAIT32(addr, v): sleep while *addr == v (may return early: callers re-check in a loop);
-// EK_WAIT32_MS(addr, v, ms): the same for at most ms milliseconds;
+// EK_WAIT32_MS(addr, v, ms): sleep while *addr == v, for at most ms milliseconds (ms < 0: no
+// limit); it may return early, so callers re-check in a loop. EK_WAIT32(addr, v): with no limit;
 // EK_NOTIFY(addr, n): wake up to n sleepers on addr; EK_SPIN_PAUSE(): the body of a spin loop;
 // EK_WORKER_SPIN: a worker's checks of `gen` before it sleeps, and the caller's of `done`.
 // wasm: memory.atomic.wait32 / notify on the shared memory, a bare spin. Native: Linux futex
@@ -48,8 +48,8 @@
 // than cores. Neither gives ThreadSanitizer a happens-before edge (it does not model futex), so
 // the ordering it checks comes from the atomics on the pool's fields alone, as in wasm.
 #if defined(__wasm__)
-#define EK_WAIT32(addr, v) __builtin_wasm_memory_atomic_wait32((addr), (v), -1)
-#define EK_WAIT32_MS(addr, v, ms) __builtin_wasm_memory_atomic_wait32((addr), (v), (int64_t)(ms) * 1000000)
+#define EK_WAIT32_MS(addr, v, ms) \
+  __builtin_wasm_memory_atomic_wait32((addr), (v), (ms) < 0 ? -1 : (int64_t)(ms) * 1000000)
 #define EK_NOTIFY(addr, n) __builtin_wasm_memory_atomic_notify((addr), (n))
 #define EK_SPIN_PAUSE() ((void)0)
 #define EK_WORKER_SPIN 20000
@@ -60,35 +60,29 @@
 #include <time.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-static void ek_wait32(int32_t* addr, int32_t v) {
-  syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
-}
 static void ek_wait32_ms(int32_t* addr, int32_t v, int ms) {
   const struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-  syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, v, &t, NULL, 0);
+  syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, v, ms < 0 ? NULL : &t, NULL, 0);
 }
 static void ek_notify(int32_t* addr, uint32_t n) {
   syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, n > 0x7fffffffu ? 0x7fffffff : (int)n, NULL, NULL, 0);
 }
 #else
-static void ek_wait32(int32_t* addr, int32_t v) {
-  if (__atomic_load_n(addr, __ATOMIC_SEQ_CST) == v) sched_yield();
-}
 static void ek_wait32_ms(int32_t* addr, int32_t v, int ms) {
   (void)ms;
-  ek_wait32(addr, v);
+  if (__atomic_load_n(addr, __ATOMIC_SEQ_CST) == v) sched_yield();
 }
 static void ek_notify(int32_t* addr, uint32_t n) {
   (void)addr;
   (void)n;
 }
 #endif
-#define EK_WAIT32(addr, v) ek_wait32((addr), (v))
 #define EK_WAIT32_MS(addr, v, ms) ek_wait32_ms((addr), (v), (ms))
 #define EK_NOTIFY(addr, n) ek_notify((addr), (n))
 #define EK_SPIN_PAUSE() sched_yield()
 #define EK_WORKER_SPIN 200
 #endif
+#define EK_WAIT32(addr, v) EK_WAIT32_MS((addr), (v), -1)
 
 #define EK_POOL_MAX 256
 #define EK_MAX_CHUNKS 4096
