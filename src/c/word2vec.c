@@ -32,6 +32,27 @@ static void fill_tables(void) {
 
 static inline uint64_t lcg(uint64_t r) { return r * (uint64_t)25214903917ULL + 11u; }
 
+// The draws of training, shared by step_impl/train_pair and ek_w2v_peek (which must make the same
+// ones): a negative sample from the unigram table (it may be the word itself, which callers skip),
+// and the window around `pos` (its random shrink when shrink_window, then clipped to the sentence
+// [0, len)); returns the shrink b.
+static inline int32_t draw_negative(const ek_w2v* st, uint64_t* rng) {
+  *rng = lcg(*rng);
+  return st->table[(*rng >> 16) & ((1u << st->table_bits) - 1u)];
+}
+static inline int32_t draw_window(const ek_w2v* st, uint64_t* rng, int32_t pos, int32_t len, int32_t* lo,
+                                  int32_t* hi) {
+  const int32_t window = st->window;
+  int32_t b = 0;
+  if (st->shrink_window) {
+    *rng = lcg(*rng);
+    b = (int32_t)(*rng % (uint64_t)window);
+  }
+  *lo = pos - window + b < 0 ? 0 : pos - window + b;
+  *hi = pos + window - b >= len ? len - 1 : pos + window - b;
+  return b;
+}
+
 // A word's weight in the noise distribution: count^ns_exponent, 0 for a word never seen.
 static double ns_weight(double count, double ns_exponent) {
   return count > 0 ? pow(count, ns_exponent) : 0;
@@ -303,13 +324,11 @@ static inline __attribute__((always_inline)) void train_pair(ek_w2v* st, const f
     }
   }
   if (st->negative == 0) return;
-  const uint32_t mask = (1u << st->table_bits) - 1u;
   rows[0] = st->syn1neg + (size_t)word * dim;
   labels[0] = 1;
   k = 1;
   for (int32_t d = 1; d <= st->negative; d++) {
-    *rng = lcg(*rng);
-    const int32_t target = st->table[(*rng >> 16) & mask];
+    const int32_t target = draw_negative(st, rng);
     if (target == word) continue;
     float* o = st->syn1neg + (size_t)target * dim;
     int dup = 0;
@@ -328,7 +347,7 @@ static inline __attribute__((always_inline)) int32_t step_impl(ek_w2v* st, int32
                                                                const int simd) {
   const int64_t start = st->words_done;
   const int64_t stop = start + (int64_t)n_words;
-  const int32_t dim = st->dim, window = st->window;
+  const int32_t dim = st->dim;
   float* syn0 = st->syn0;
   float* neu1 = st->neu1;
   float* neu1e = st->neu1e;
@@ -349,13 +368,8 @@ static inline __attribute__((always_inline)) int32_t step_impl(ek_w2v* st, int32
     const int32_t pos = st->sen_pos++;
     const int32_t len = st->sen_len;
     const int32_t word = sen[pos];
-    int32_t b = 0;
-    if (st->shrink_window) {
-      rng = lcg(rng);
-      b = (int32_t)(rng % (uint64_t)window);
-    }
-    const int32_t lo = pos - window + b < 0 ? 0 : pos - window + b;
-    const int32_t hi = pos + window - b >= len ? len - 1 : pos + window - b;
+    int32_t lo, hi;
+    draw_window(st, &rng, pos, len, &lo, &hi);
     if (st->cbow) {
       EK_ZERO(simd, neu1, dim);
       int32_t cw = 0;
@@ -474,10 +488,8 @@ typedef struct {
 // instead of trained (the same generator steps; a draw equal to the word is skipped, a repeat kept).
 static void peek_example(const ek_w2v* st, peek_out* o, int32_t pos, int32_t input, uint64_t* rng) {
   const int32_t word = st->sen[pos], n0 = o->n_neg;
-  const uint32_t mask = (1u << st->table_bits) - 1u;
   for (int32_t d = 1; d <= st->negative; d++) {
-    *rng = lcg(*rng);
-    const int32_t target = st->table[(*rng >> 16) & mask];
+    const int32_t target = draw_negative(st, rng);
     if (target == word) continue;
     if (o->n_neg < o->neg_cap) o->neg[o->n_neg] = target;
     o->n_neg++;
@@ -526,14 +538,8 @@ EK_EXPORT int32_t ek_w2v_peek(const ek_w2v* st, int32_t* sen, int32_t* at, int32
   peek_out o = {ex, neg, ex_cap, neg_cap, 0, 0};
   uint64_t rng = c.rng;
   for (int32_t pos = 0; pos < len; pos++) {
-    int32_t b = 0;
-    if (c.shrink_window) {
-      rng = lcg(rng);
-      b = (int32_t)(rng % (uint64_t)window);
-    }
-    win[pos] = window - b;
-    const int32_t lo = pos - window + b < 0 ? 0 : pos - window + b;
-    const int32_t hi = pos + window - b >= len ? len - 1 : pos + window - b;
+    int32_t lo, hi;
+    win[pos] = window - draw_window(&c, &rng, pos, len, &lo, &hi);
     if (c.cbow) {
       if (hi > lo) peek_example(&c, &o, pos, -1, &rng);  // hi == lo: no context (step_impl's cw == 0)
     } else {
