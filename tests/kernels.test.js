@@ -4,7 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { init, features } from '../src/js/index.js';
 import { alloc, free, heap, wasm } from '../src/js/memory.js';
-import { assertSameBits, randomFloats, randomIds } from './helpers/close.js';
+import { assertSameBits, randomFloats, randomIds, rng } from './helpers/close.js';
 import { put, f32 } from './helpers/heap.js';
 
 await init();
@@ -32,6 +32,41 @@ test('gather: dispatcher, __wasmsimd and __scalar agree bit for bit', () => {
     assertSameBits(outs[0], outs[2], `dispatcher dim ${dim}`);
     assertSameBits(outs[1], outs[2], `wasmsimd dim ${dim}`);
     free(pt); free(pi);
+  }
+});
+
+test('gather: ids in runs of consecutive rows (the dispatcher copies such groups of eight straight) equal __scalar', () => {
+  // Runs of 1..12 consecutive rows from random starts, so that some aligned groups of eight are
+  // one run, some are broken at their last id, and some runs cross a group boundary; plus the
+  // identity ids 0..n-1 and a run that ends on the table's last row.
+  const r = rng(515);
+  for (const dim of [128, 129, 131, 200, 768]) {
+    const n = 53;
+    const runs = [];
+    while (runs.length < 70) {
+      const len = 1 + Math.floor(r() * 12), start = Math.floor(r() * n);
+      for (let k = 0; k < len && runs.length < 70; k++) runs.push(Math.min(n - 1, start + k));
+    }
+    for (const ids of [Int32Array.from(runs), Int32Array.from({ length: n }, (_, i) => i),
+      Int32Array.from({ length: 17 }, (_, i) => n - 17 + i),
+      Int32Array.from({ length: 16 }, (_, i) => (i === 7 ? 0 : 20 + i))]) {
+      const count = ids.length;
+      const table = randomFloats(n * dim, dim + 7);
+      const pt = put(table), pi = put(ids);
+      const outs = ['ek_gather_rows_f32', 'ek_gather_rows_f32__scalar'].map((fn) => {
+        const po = alloc(count * dim * 4);
+        ex[fn](po, pt, pi, count, dim);
+        const res = f32(po, count * dim);
+        free(po);
+        return res;
+      });
+      assertSameBits(outs[0], outs[1], `dispatcher dim ${dim}, ${count} ids`);
+      // and against the table itself, independent of both kernels
+      for (let i = 0; i < count; i++) {
+        assertSameBits(outs[0].subarray(i * dim, (i + 1) * dim), table.subarray(ids[i] * dim, (ids[i] + 1) * dim), `row ${i}`);
+      }
+      free(pt); free(pi);
+    }
   }
 });
 

@@ -169,11 +169,13 @@ static double ulp_err(double got, long double ref) {
 // n ids in [0, n_rows): uniform, or Zipf-like (heavy duplicates), or all one row.
 static int32_t* fz_ids(fz_rng* r, int32_t n, int32_t n_rows) {
   int32_t* ids = malloc((size_t)n * sizeof(int32_t) + 1);
-  const int kind = (int)fz_range(r, 0, 2);
+  const int kind = (int)fz_range(r, 0, 3);
   for (int32_t i = 0; i < n; i++) {
     if (kind == 0) ids[i] = (int32_t)fz_range(r, 0, n_rows - 1);
     else if (kind == 1) ids[i] = (int32_t)((double)(n_rows - 1) * pow(fz_unit(r), 4.0));
-    else ids[i] = n_rows - 1;
+    else if (kind == 2) ids[i] = n_rows - 1;
+    else  // runs of consecutive rows (positions, sorted ids), broken at random
+      ids[i] = i > 0 && ids[i - 1] + 1 < n_rows && !fz_chance(r, 8) ? ids[i - 1] + 1 : (int32_t)fz_range(r, 0, n_rows - 1);
   }
   return ids;
 }
@@ -301,7 +303,9 @@ static void fz_init_poly(fz_rng* r) {
 // ---- gather --------------------------------------------------------------------------------------
 typedef void (*gather_fn)(float*, const float*, const int32_t*, int32_t, int32_t);
 static void fz_gather(fz_rng* r) {
-  int32_t n_rows = fz_size(r, 1, 200), dim = fz_size(r, 1, 100), n_ids = fz_size(r, 0, 300);
+  // rows of 128 floats or more take the dispatcher's eight-row paths
+  int32_t n_rows = fz_size(r, 1, 200), dim = fz_chance(r, 30) ? fz_size(r, 120, 300) : fz_size(r, 1, 100);
+  int32_t n_ids = fz_size(r, 0, 300);
   float* table = fz_floats(r, (size_t)n_rows * dim, WILD);
   int32_t* ids = fz_ids(r, n_ids, n_rows);
   static const gather_fn fns[3] = {ek_gather_rows_f32__scalar, ek_gather_rows_f32__wasmsimd,
