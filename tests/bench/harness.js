@@ -38,7 +38,9 @@
 // The harness adds the limit rows itself: an in-process copy of `bytes` bytes with wasm
 // memory.copy inside embedkit's own memory, and with TypedArray.prototype.set between two JS
 // arrays. "x copy" divides a row's time by the faster of the two; "x best peer" by the fastest
-// 'peer' row that passed its check. All rows of one workload run interleaved in one process:
+// 'peer' row that passed its check. Two reference rows copy the same bytes with embedkit's
+// row-copy kernel on one thread and (threaded build) on N: their ratio, printed after the thread
+// targets, is the most any memory-bound kernel could gain from N threads during that run. All rows of one workload run interleaved in one process:
 // warm-up, then `samples` rounds (>= 7) that each time every row once, rotating the order,
 // with a full garbage collection (untimed) before each, then untimed calls of the row for about
 // 10 ms (WARM_MS); rows that time themselves in a process of their own come after all the
@@ -58,6 +60,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 
 import { rng } from '../helpers/close.js';
+import { wasm } from '../../src/js/memory.js';
 
 const require = createRequire(import.meta.url);
 
@@ -151,8 +154,15 @@ const COPY_MODULE = new Uint8Array([
 const COPY_MODULE_SHARED = new Uint8Array([...COPY_MODULE.subarray(0, 17), 0x02, 0x0f, ...COPY_MODULE.subarray(19, 29),
   0x03, 0x01, 0x80, 0x80, 0x04, ...COPY_MODULE.subarray(31)]);
 
-/** The two limit rows for `bytes` bytes, using embedkit's memory (ek.ResidentArray). */
-export function copyRows(ek, memory, bytes) {
+/**
+ * The limit rows for `bytes` bytes, using embedkit's memory (ek.ResidentArray), and two reference
+ * rows for the machine's gain from threads right now: the same bytes copied by embedkit's own
+ * row-copy kernel (wasm v128 loads and stores, ids 0..n-1 over 512-byte rows, which it copies as one stream) on one thread and, on
+ * the threaded build, split by the pool over `threads.n` threads. A memory-bound kernel cannot
+ * gain more from N threads than that copy does (on this shared 2-vCPU host the 2-thread copy took
+ * anywhere from 0.5x to 0.95x of one thread's, minute to minute).
+ */
+export function copyRows(ek, memory, bytes, threads = null) {
   const src = new ek.ResidentArray(Uint8Array, bytes);
   const dst = new ek.ResidentArray(Uint8Array, bytes);
   src.view.fill(7);
@@ -163,9 +173,22 @@ export function copyRows(ek, memory, bytes) {
   const sp = src.ptr, dp = dst.ptr;
   const jsSrc = new Uint8Array(bytes).fill(7);
   const jsDst = new Uint8Array(bytes);
+  const rowFloats = 128;
+  const nRows = Math.max(1, Math.floor(bytes / (4 * rowFloats)));
+  const ids = new ek.ResidentArray(Int32Array, nRows);
+  for (let i = 0; i < nRows; i++) ids.view[i] = i;
+  const gather = wasm().ek_gather_rows_f32;
+  const loopRow = (n) => ({
+    name: `copy: wasm v128 loop${n > 1 ? `, ${n} threads` : ''}`, kind: 'reference', mode: '',
+    run() { threads?.setThreads(n); gather(dp, sp, ids.ptr, nRows, rowFloats); },
+    output: () => null,
+    check: () => ({ ok: true, note: n > 1 ? 'the ceiling for N threads now' : '' }),
+  });
   return [
+    loopRow(1),
+    ...(threads?.n > 1 ? [loopRow(threads.n)] : []),
     { name: 'copy: wasm memory.copy', kind: 'limit', mode: '', run() { copy(dp, sp, bytes); },
-      output: () => null, dispose() { src.dispose(); dst.dispose(); } },
+      output: () => null, dispose() { src.dispose(); dst.dispose(); ids.dispose(); } },
     { name: 'copy: TypedArray.set', kind: 'limit', mode: '', run() { jsDst.set(jsSrc); }, output: () => null },
     // What every e2e result pays: a copy out of wasm memory into a JS array (slower out of the
     // threaded build's SharedArrayBuffer: V8 copies shared memory in relaxed atomic words).
@@ -384,7 +407,9 @@ export async function runWorkload(w, { ek, memory, quick = false, samples, log =
   log(`\n${w.id}  ${w.title}   (${(w.bytes / 1e6).toFixed(2)} MB per call)`);
   const set = await w.setup({ quick, ek });
   const threadRows = setThreads ? withThreads(set, w, ek.features.threads, setThreads) : [];
-  const rows = [...set.rows, ...threadRows, ...copyRows(ek, memory, w.bytes)];
+  const nThreads = ek.features.threads;
+  const rows = [...set.rows, ...threadRows,
+    ...copyRows(ek, memory, w.bytes, setThreads && nThreads > 1 ? { n: nThreads, setThreads } : null)];
   const res = new Map();
   // First call of each row doubles as warm-up and as the correctness check.
   for (const row of rows) {
@@ -478,8 +503,19 @@ export async function runWorkload(w, { ek, memory, quick = false, samples, log =
     log(line);
     targets.push({ ...t, ratio, pass });
   }
+  // The machine's own gain from N threads in this run, beside the thread targets.
+  let ceiling = null;
+  if (threadRows.length) {
+    const msOf = (name) => [...res.values()].find((x) => label(x.row) === name && !x.error)?.ms;
+    const one = msOf('copy: wasm v128 loop'), many = msOf(`copy: wasm v128 loop, ${nThreads} threads`);
+    if (one && many) {
+      ceiling = many / one;
+      log(`machine: the same bytes copied on ${nThreads} threads take ${ceiling.toFixed(2)}x one thread's time ` +
+        '(a memory-bound kernel on N threads cannot do better now)');
+    }
+  }
   for (const row of rows) row.dispose?.();
   set.teardown?.();
   setThreads?.(ek.features.threads);
-  return { id: w.id, title: w.title, bytes: w.bytes, copyMs, bestPeer: bestPeer ? label(bestPeer.row) : null, rows: out, targets };
+  return { id: w.id, title: w.title, bytes: w.bytes, copyMs, bestPeer: bestPeer ? label(bestPeer.row) : null, rows: out, targets, threadCeiling: ceiling };
 }
