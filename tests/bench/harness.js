@@ -40,7 +40,8 @@
 // arrays. "x copy" divides a row's time by the faster of the two; "x best peer" by the fastest
 // 'peer' row that passed its check. Two reference rows copy the same bytes with embedkit's
 // row-copy kernel on one thread and (threaded build) on N: their ratio, printed after the thread
-// targets, is the most any memory-bound kernel could gain from N threads during that run. All rows of one workload run interleaved in one process:
+// targets, is the most a kernel that streams at the copy's speed could gain from N threads
+// during that run. All rows of one workload run interleaved in one process:
 // warm-up, then `samples` rounds (>= 7) that each time every row once, rotating the order,
 // with a full garbage collection (untimed) before each, then untimed calls of the row for about
 // 10 ms (WARM_MS); rows that time themselves in a process of their own come after all the
@@ -158,9 +159,10 @@ const COPY_MODULE_SHARED = new Uint8Array([...COPY_MODULE.subarray(0, 17), 0x02,
  * The limit rows for `bytes` bytes, using embedkit's memory (ek.ResidentArray), and two reference
  * rows for the machine's gain from threads right now: the same bytes copied by embedkit's own
  * row-copy kernel (wasm v128 loads and stores, ids 0..n-1 over 512-byte rows, which it copies as one stream) on one thread and, on
- * the threaded build, split by the pool over `threads.n` threads. A memory-bound kernel cannot
- * gain more from N threads than that copy does (on this shared 2-vCPU host the 2-thread copy took
- * anywhere from 0.5x to 0.95x of one thread's, minute to minute).
+ * the threaded build, split by the pool over `threads.n` threads. A kernel that already streams
+ * at the copy's speed on one thread (RoPE, sinusoidal) cannot gain more from N threads than that
+ * copy does; one held back by latency (random rows) can (on this shared 2-vCPU host the 2-thread
+ * copy took anywhere from 0.5x to 0.95x of one thread's, minute to minute).
  */
 export function copyRows(ek, memory, bytes, threads = null) {
   const src = new ek.ResidentArray(Uint8Array, bytes);
@@ -511,7 +513,7 @@ export async function runWorkload(w, { ek, memory, quick = false, samples, log =
     if (one && many) {
       ceiling = many / one;
       log(`machine: the same bytes copied on ${nThreads} threads take ${ceiling.toFixed(2)}x one thread's time ` +
-        '(a memory-bound kernel on N threads cannot do better now)');
+        '(a kernel that streams at the copy\'s speed on one thread cannot gain more now)');
     }
   }
   for (const row of rows) row.dispose?.();
