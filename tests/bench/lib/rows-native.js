@@ -34,7 +34,7 @@ export function nativeRowsRow(name, mode, ids, rows, dim, threads = 1) {
       copyGains.push(copyMs / copy1Ms);
       const own = threads > 1 ? `its own ${threads}-thread memcpy` : 'its own memcpy';
       status.note = mode === 'copy'
-        ? `${threads} threads take ${median(copyGains).toFixed(2)}x the time of one thread's memcpy of the same bytes (the most any memory-bound kernel can gain)`
+        ? `${threads} threads take ${median(copyGains).toFixed(2)}x the time of one thread's memcpy of the same bytes (glibc's memcpy is near the memory's limit on one thread)`
         : `${median(ratios).toFixed(2)}x ${own} of the same bytes (${median(copies).toFixed(2)} ms)`;
       return ms;
     },
