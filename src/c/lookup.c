@@ -8,8 +8,9 @@
 //   __wasmsimd  v128 loads/stores, 4 vectors per step, scalar tail (no over-read);
 //   dispatcher  for rows of 128 floats or more, eight rows copied at once, interleaved (see
 //               gather_group8), which keeps eight streams of cache misses in flight, unless the
-//               eight are consecutive rows (see consecutive8); shorter rows use the v128 kernel
-//               (short rows of a small table are cache hits).
+//               eight are consecutive rows (see consecutive8) or mostly ids seen earlier in the
+//               call (see seen_count8); shorter rows use the v128 kernel (short rows of a small
+//               table are cache hits).
 // All three produce the same bits (it is a copy). Does not validate ids: JS calls
 // ek_check_ids_i32 first.
 #include <math.h>
@@ -92,11 +93,47 @@ static void gather_group8(float* out, const float* const* s, int32_t dim) {
 // without it (4.1-4.2, 2.6, 2.3 ms). Measured and dropped for random ids: copying each row whole
 // after a read of every cache line of the next eight rows (a software prefetch, which helped the
 // quantized decoders in dtype.c) took 1.2-1.3x the interleaved copy.
+#if EK_HAVE_SIMD
 static inline int consecutive8(const int32_t* ids) {
   int run = 1;
   for (int r = 1; r < EK_GATHER_GROUP; r++) run &= ids[r] == ids[0] + r;
   return run;
 }
+#endif
+
+// Ids that repeat (the tokens of real text: 2245-2454 distinct ids among 8192 GPT-2 tokens of
+// Moby-Dick) name rows that are mostly in cache already. For them the interleave costs more than
+// it saves (eight output streams, for loads that hit anyway), so a group of eight of which at
+// least four ids already appeared in this call is copied row by row, straight; groups of mostly
+// first sightings keep the interleave. "Appeared" is a bit set hashed from the id (Fibonacci
+// hashing), 8 bits per id of the call up to 2^18 bits (32 KiB on the stack); a false hit only
+// sends a group down the other path, and the output is the same copy either way. Measured (one
+// thread, ms; two runs each, A/B alternated; 8192 ids into GPT-2's 50257 x 768 table, and the
+// same bytes as 49152 ids of 128 floats):
+//                                interleave only   straight only   this rule
+//   Moby-Dick tokens, 768 floats    1.29-1.47        1.10-1.27     1.18-1.31
+//   Moby-Dick tokens, 128 floats    1.47-1.80        1.07-1.31     1.29-1.39
+//   Zipf(1.3) ids, 768 floats       1.11-1.20        0.83-0.93     0.90-0.95
+//   uniform ids, 768 floats         1.98-2.01        2.44-2.59     1.96-2.14
+//   uniform ids, 128 floats         3.14-3.23        4.14-4.34     3.42-3.44
+// Dropped: a software prefetch in the straight path (a read of the first byte of each of the
+// next group's rows) was no faster on 768 floats and 1.2-1.3x slower on 128; straight copies
+// after that touch for every group were best on text but 1.2x the interleave on uniform ids;
+// touching more lines, touching two groups ahead, groups of four, and interleaving 256 or 512
+// bytes per row per step were slower on both kinds of ids.
+#if EK_HAVE_SIMD
+#define EK_SEEN_LOG2_MAX 18
+
+static inline int seen_count8(uint8_t* bits, uint32_t shift, const int32_t* ids) {
+  int seen = 0;
+  for (int r = 0; r < EK_GATHER_GROUP; r++) {
+    const uint32_t h = ((uint32_t)ids[r] * 2654435761u) >> shift;
+    seen += (bits[h >> 3] >> (h & 7)) & 1;
+    bits[h >> 3] |= (uint8_t)(1u << (h & 7));
+  }
+  return seen;
+}
+#endif
 
 // One thread's share: rows [0, n_ids) of the given arrays.
 static void gather_serial(float* out, const float* table, const int32_t* ids, int32_t n_ids,
@@ -104,6 +141,11 @@ static void gather_serial(float* out, const float* table, const int32_t* ids, in
 #if EK_HAVE_SIMD
   if (dim >= 128) {
     const size_t d = (size_t)dim;
+    uint32_t log2bits = 10;
+    while (log2bits < EK_SEEN_LOG2_MAX && ((uint64_t)1 << log2bits) < 8 * (uint64_t)n_ids) log2bits++;
+    uint8_t seen[(1u << EK_SEEN_LOG2_MAX) / 8];
+    memset(seen, 0, (1u << log2bits) / 8);
+    const uint32_t shift = 32 - log2bits;
     int32_t i = 0;
     for (; i + EK_GATHER_GROUP <= n_ids; i += EK_GATHER_GROUP) {
       if (consecutive8(ids + i)) {  // one run of the table: copied as the single stream it is
@@ -114,6 +156,10 @@ static void gather_serial(float* out, const float* table, const int32_t* ids, in
       }
       const float* s[EK_GATHER_GROUP];
       for (int r = 0; r < EK_GATHER_GROUP; r++) s[r] = table + (size_t)ids[i + r] * d;
+      if (seen_count8(seen, shift, ids + i) >= EK_GATHER_GROUP / 2) {  // mostly repeats
+        for (int r = 0; r < EK_GATHER_GROUP; r++) copy_row_v128(out + (size_t)(i + r) * d, s[r], dim);
+        continue;
+      }
       gather_group8(out + (size_t)i * d, s, dim);
     }
     for (; i < n_ids; i++) memcpy(out + (size_t)i * d, table + (size_t)ids[i] * d, d * sizeof(float));

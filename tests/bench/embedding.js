@@ -9,6 +9,8 @@
 // for W2 the usual float32 in-order scatter-add compiled into the same wasm module.
 import { onnxModel, ortSessions, randomFloats, tfWasm, uniformIds, zipfIds, compare } from './harness.js';
 import { nativeRowsRow } from './lib/rows-native.js';
+import { mobyDickText } from '../helpers/training-corpus.js';
+import { encode } from 'gpt-tokenizer/encoding/r50k_base';
 import { alloc, free, heap, wasm } from '../../src/js/memory.js';
 
 // ---- plain JS references (also the 'plain JS' peer rows) --------------------------------------
@@ -137,13 +139,24 @@ function lookupWorkload(id, title, rows, dim, nIds, targets, threadTargets) {
         await tfGatherRow(table, rows, dim, ids),
         ...(await ortGatherRows(table, rows, dim, ids)),
       ];
-      let seqR = null, seqOutR = null;
+      let seqR = null, seqOutR = null, textR = null;
       if (rows * dim >= 1 << 24) {  // the large table only: native rows say what the memory system allows
         // The same number of ids, in order (rows 0..n-1, as position ids are): one run of the
         // table, which the kernel copies straight (consecutive8 in src/c/lookup.c).
         seqR = new ek.ResidentArray(Int32Array, nIds);
         for (let i = 0; i < nIds; i++) seqR.view[i] = i;
         seqOutR = new ek.ResidentArray(Float32Array, nIds * dim);
+        // Real text: GPT-2 tokens of Moby-Dick (about 2300 distinct ids in 8192, Zipf-like),
+        // whose repeats are mostly cache hits (seen_count8 in src/c/lookup.c).
+        const text = encode(mobyDickText().slice(200000, 600000)).slice(0, nIds);
+        textR = new ek.ResidentArray(Int32Array, nIds);
+        textR.view.set(text);
+        const textRef = jsGather(new Float32Array(nIds * dim), table, textR.view, dim);
+        out.push({
+          name: 'embedkit', kind: 'embedkit', mode: 'resident, GPT-2 tokens of text',
+          run() { emb.forward(textR, seqOutR); },
+          check: () => compare(seqOutR.view, textRef, { atol: 0 }),
+        });
         out.push({
           name: 'embedkit', kind: 'embedkit', mode: 'resident, ids 0..n-1 in order',
           run() { emb.forward(seqR, seqOutR); },
@@ -171,7 +184,7 @@ function lookupWorkload(id, title, rows, dim, nIds, targets, threadTargets) {
         reference,
         rows: out,
         targets,
-        teardown() { emb.dispose(); idsR.dispose(); outR.dispose(); seqR?.dispose(); seqOutR?.dispose(); },
+        teardown() { emb.dispose(); idsR.dispose(); outR.dispose(); seqR?.dispose(); seqOutR?.dispose(); textR?.dispose(); },
       };
     },
   };
