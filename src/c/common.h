@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __EMSCRIPTEN__
 #include <emscripten.h>
@@ -70,6 +71,37 @@ static inline int32_t ek_track_row(uint8_t* mark, int32_t* touched, int32_t n_to
     touched[n_touched++] = row;
   }
   return n_touched;
+}
+
+// The ids a gather has met so far in one call (lookup.c, input_embedding.c): a repeated id's row
+// is most likely in cache, and those gathers copy a group of eight mostly repeated ids row by row
+// instead of interleaving the eight rows to keep their misses in flight (measured in lookup.c).
+// A bit set hashed from the id (Fibonacci hashing), 8 bits per id of the call up to 2^18 bits
+// (32 KiB on the caller's stack, each thread its own): a false hit only sends a group down the
+// other path, which produces the same bits.
+#define EK_SEEN_LOG2_MAX 18
+typedef struct {
+  uint32_t shift;
+  uint8_t bits[(1u << EK_SEEN_LOG2_MAX) / 8];
+} ek_seen;
+
+static inline void ek_seen_init(ek_seen* s, size_t n_ids) {
+  uint32_t log2bits = 10;
+  while (log2bits < EK_SEEN_LOG2_MAX && ((uint64_t)1 << log2bits) < 8 * (uint64_t)n_ids) log2bits++;
+  memset(s->bits, 0, (1u << log2bits) / 8);
+  s->shift = 32 - log2bits;
+}
+
+// Marks ids[0..8) as met and returns how many of them had been met before (earlier in the call
+// or earlier in the same eight).
+static inline int ek_seen_count8(ek_seen* s, const int32_t* ids) {
+  int seen = 0;
+  for (int r = 0; r < 8; r++) {
+    const uint32_t h = ((uint32_t)ids[r] * 2654435761u) >> s->shift;
+    seen += (s->bits[h >> 3] >> (h & 7)) & 1;
+    s->bits[h >> 3] |= (uint8_t)(1u << (h & 7));
+  }
+  return seen;
 }
 
 #endif  // EK_COMMON_H

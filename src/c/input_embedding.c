@@ -84,19 +84,28 @@ static void add_rows8_v128(float* out, const float* const* t, const float* const
 #endif
 
 // Flat output rows [i0, i1) (row i = b * seq + s uses position row i % seq): the SIMD kernel, in
-// eight-row groups from i0 (a multiple of 8 for every caller). The no-SIMD loop is __scalar's.
+// eight-row groups from i0 (a multiple of 8 for every caller). A group of mostly repeated tokens
+// (ek_seen, common.h) goes row by row instead of interleaved, as in the lookup (lookup.c): GPT-2
+// tokens of Moby-Dick, 8 x 1024 into 50257 x 768, one thread, 1.81-1.95 ms -> 1.55-1.68 ms;
+// uniform ids unchanged (2.31-2.48 ms, 2.33-2.46 after). The no-SIMD loop is __scalar's.
 static void input_rows(float* out, const float* tok, const int32_t* ids, const float* pos,
                        int32_t seq, int32_t dim, size_t i0, size_t i1) {
   const size_t d = (size_t)dim;
   size_t i = i0;
 #if EK_HAVE_SIMD
   if (dim >= 128) {
+    ek_seen seen;
+    ek_seen_init(&seen, i1 - i0);
     for (; i + 8 <= i1; i += 8) {
       const float* t[8];
       const float* p[8];
       for (int r = 0; r < 8; r++) {
         t[r] = tok + (size_t)ids[i + r] * d;
         p[r] = pos + ((i + r) % (size_t)seq) * d;
+      }
+      if (ek_seen_count8(&seen, ids + i) >= 4) {  // mostly repeated tokens: rows in cache
+        for (int r = 0; r < 8; r++) add_rows_v128(out + (i + r) * d, t[r], p[r], dim);
+        continue;
       }
       add_rows8_v128(out + i * d, t, p, dim);
     }

@@ -9,7 +9,7 @@
 //   dispatcher  for rows of 128 floats or more, eight rows copied at once, interleaved (see
 //               gather_group8), which keeps eight streams of cache misses in flight, unless the
 //               eight are consecutive rows (see consecutive8) or mostly ids seen earlier in the
-//               call (see seen_count8); shorter rows use the v128 kernel (short rows of a small
+//               call (see ek_seen); shorter rows use the v128 kernel (short rows of a small
 //               table are cache hits).
 // All three produce the same bits (it is a copy). Does not validate ids: JS calls
 // ek_check_ids_i32 first.
@@ -105,9 +105,7 @@ static inline int consecutive8(const int32_t* ids) {
 // Moby-Dick) name rows that are mostly in cache already. For them the interleave costs more than
 // it saves (eight output streams, for loads that hit anyway), so a group of eight of which at
 // least four ids already appeared in this call is copied row by row, straight; groups of mostly
-// first sightings keep the interleave. "Appeared" is a bit set hashed from the id (Fibonacci
-// hashing), 8 bits per id of the call up to 2^18 bits (32 KiB on the stack); a false hit only
-// sends a group down the other path, and the output is the same copy either way. Measured (one
+// first sightings keep the interleave ("appeared": ek_seen in common.h). Measured (one
 // thread, ms; two runs each, A/B alternated; 8192 ids into GPT-2's 50257 x 768 table, and the
 // same bytes as 49152 ids of 128 floats):
 //                                interleave only   straight only   this rule
@@ -123,31 +121,14 @@ static inline int consecutive8(const int32_t* ids) {
 // bytes per row per step were slower on both kinds of ids. The same rule in dtype.c's gathers
 // changed nothing beyond noise on text (bfloat16 1.14-1.24 ms before, 1.01-1.27 after; Q8_0
 // 1.00 and 0.96-1.15), where decoding is their cost, so they keep their own scheme.
-#if EK_HAVE_SIMD
-#define EK_SEEN_LOG2_MAX 18
-
-static inline int seen_count8(uint8_t* bits, uint32_t shift, const int32_t* ids) {
-  int seen = 0;
-  for (int r = 0; r < EK_GATHER_GROUP; r++) {
-    const uint32_t h = ((uint32_t)ids[r] * 2654435761u) >> shift;
-    seen += (bits[h >> 3] >> (h & 7)) & 1;
-    bits[h >> 3] |= (uint8_t)(1u << (h & 7));
-  }
-  return seen;
-}
-#endif
-
 // One thread's share: rows [0, n_ids) of the given arrays.
 static void gather_serial(float* out, const float* table, const int32_t* ids, int32_t n_ids,
                           int32_t dim) {
 #if EK_HAVE_SIMD
   if (dim >= 128) {
     const size_t d = (size_t)dim;
-    uint32_t log2bits = 10;
-    while (log2bits < EK_SEEN_LOG2_MAX && ((uint64_t)1 << log2bits) < 8 * (uint64_t)n_ids) log2bits++;
-    uint8_t seen[(1u << EK_SEEN_LOG2_MAX) / 8];
-    memset(seen, 0, (1u << log2bits) / 8);
-    const uint32_t shift = 32 - log2bits;
+    ek_seen seen;
+    ek_seen_init(&seen, (size_t)n_ids);
     int32_t i = 0;
     for (; i + EK_GATHER_GROUP <= n_ids; i += EK_GATHER_GROUP) {
       if (consecutive8(ids + i)) {  // one run of the table: copied as the single stream it is
@@ -158,7 +139,7 @@ static void gather_serial(float* out, const float* table, const int32_t* ids, in
       }
       const float* s[EK_GATHER_GROUP];
       for (int r = 0; r < EK_GATHER_GROUP; r++) s[r] = table + (size_t)ids[i + r] * d;
-      if (seen_count8(seen, shift, ids + i) >= EK_GATHER_GROUP / 2) {  // mostly repeats
+      if (ek_seen_count8(&seen, ids + i) >= EK_GATHER_GROUP / 2) {  // mostly repeats
         for (int r = 0; r < EK_GATHER_GROUP; r++) copy_row_v128(out + (size_t)(i + r) * d, s[r], dim);
         continue;
       }

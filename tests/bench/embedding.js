@@ -7,10 +7,8 @@
 // onnxruntime-web (wasm, 1 thread) and onnxruntime-node (CPU). Shape: see harness.js.
 // Reference rows (for scale; never a peer): native C in its own process (lib/rows-native.c), and
 // for W2 the usual float32 in-order scatter-add compiled into the same wasm module.
-import { onnxModel, ortSessions, randomFloats, tfWasm, uniformIds, zipfIds, compare } from './harness.js';
+import { onnxModel, ortSessions, randomFloats, textIds, tfWasm, uniformIds, zipfIds, compare } from './harness.js';
 import { nativeRowsRow } from './lib/rows-native.js';
-import { mobyDickText } from '../helpers/training-corpus.js';
-import { encode } from 'gpt-tokenizer/encoding/r50k_base';
 import { alloc, free, heap, wasm } from '../../src/js/memory.js';
 
 // ---- plain JS references (also the 'plain JS' peer rows) --------------------------------------
@@ -148,9 +146,8 @@ function lookupWorkload(id, title, rows, dim, nIds, targets, threadTargets) {
         seqOutR = new ek.ResidentArray(Float32Array, nIds * dim);
         // Real text: GPT-2 tokens of Moby-Dick (about 2300 distinct ids in 8192, Zipf-like),
         // whose repeats are mostly cache hits (seen_count8 in src/c/lookup.c).
-        const text = encode(mobyDickText().slice(200000, 600000)).slice(0, nIds);
         textR = new ek.ResidentArray(Int32Array, nIds);
-        textR.view.set(text);
+        textR.view.set(textIds(nIds));
         const textRef = jsGather(new Float32Array(nIds * dim), table, textR.view, dim);
         out.push({
           name: 'embedkit', kind: 'embedkit', mode: 'resident, GPT-2 tokens of text',

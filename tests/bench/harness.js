@@ -60,7 +60,10 @@ import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
+import { encode } from 'gpt-tokenizer/encoding/r50k_base';
+
 import { rng } from '../helpers/close.js';
+import { mobyDickText } from '../helpers/training-corpus.js';
 import { wasm } from '../../src/js/memory.js';
 
 const require = createRequire(import.meta.url);
@@ -74,6 +77,16 @@ export function uniformIds(n, vocab, seed = 1) {
   const r = rng(seed);
   const ids = new Int32Array(n);
   for (let i = 0; i < n; i++) ids[i] = Math.floor(r() * vocab);
+  return ids;
+}
+
+/**
+ * The ids of real text: the first n GPT-2 (r50k) tokens of Moby-Dick from character 200000 on,
+ * about 2300 distinct ids in 8192, all below GPT-2's 50257 rows.
+ */
+export function textIds(n) {
+  const ids = Int32Array.from(encode(mobyDickText().slice(200000, 200000 + 60 * n)).slice(0, n));
+  if (ids.length !== n) throw new RangeError(`textIds: the text gives ${ids.length} tokens, not ${n}`);
   return ids;
 }
 

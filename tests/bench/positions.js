@@ -9,7 +9,7 @@
 // Ratios: "x copy" is time / an in-process copy of the result's bytes (harness.js).
 import { execFileSync } from 'node:child_process';
 
-import { compare, randomFloats, uniformIds, zipfIds } from './harness.js';
+import { compare, randomFloats, textIds, uniformIds, zipfIds } from './harness.js';
 import { buildNative } from './lib/native.js';
 
 // ---- W3: sinusoidal ---------------------------------------------------------------------------
@@ -122,11 +122,19 @@ function inputForwardWorkload() {
       idsR.view.set(ids);
       const outR = new ek.ResidentArray(Float32Array, n * dim);
       const tmpR = new ek.ResidentArray(Float32Array, n * dim);
+      // Real text (GPT-2 tokens of Moby-Dick): repeated tokens, whose rows are mostly in cache.
+      const textR = new ek.ResidentArray(Int32Array, n);
+      textR.view.set(textIds(n));
+      const textRef = jsInputForward(new Float32Array(n * dim), tok, pos, textR.view, batch, seq, dim);
       let e2e = null, js = null;
       return {
         reference,
         rows: [
           { name: 'embedkit', kind: 'embedkit', mode: 'resident', run() { inp.forward(idsR, [batch, seq], { out: outR }); }, output: () => outR.view },
+          {
+            name: 'embedkit', kind: 'embedkit', mode: 'resident, GPT-2 tokens of text',
+            run() { inp.forward(textR, [batch, seq], { out: tmpR }); }, check: () => compare(tmpR.view, textRef),
+          },
           { name: 'embedkit', kind: 'embedkit', mode: 'e2e', run() { e2e = inp.forward(ids, [batch, seq]); }, output: () => e2e },
           {
             // The floor for the fused kernel: the token lookup alone (row copies), no position add.
@@ -147,7 +155,7 @@ function inputForwardWorkload() {
           { name: 'plain JS loop', kind: 'peer', mode: 'e2e', run() { js = jsInputForward(new Float32Array(n * dim), tok, pos, ids, batch, seq, dim); }, output: () => js },
         ],
         targets: [{ row: 'embedkit (resident)', vs: 'embedkit lookup only (resident, no positions)', max: 1.6 }],
-        teardown() { inp.dispose(); idsR.dispose(); outR.dispose(); tmpR.dispose(); },
+        teardown() { inp.dispose(); idsR.dispose(); outR.dispose(); tmpR.dispose(); textR.dispose(); },
       };
     },
   };

@@ -606,7 +606,9 @@ static void fz_sinusoidal(fz_rng* r) {
 // ---- InputEmbedding: fused forward, position gradient --------------------------------------------
 typedef void (*embed_fn)(float*, const float*, const int32_t*, const float*, int32_t, int32_t, int32_t);
 static void fz_input_embed(fz_rng* r) {
-  int32_t n_rows = fz_size(r, 1, 120), dim = fz_size(r, 1, 100), batch = fz_size(r, 0, 5), seq = fz_size(r, 1, 40);
+  // rows of 128 floats or more take the eight-row paths (interleaved, or row by row for repeats)
+  int32_t n_rows = fz_size(r, 1, 120), dim = fz_chance(r, 30) ? fz_size(r, 120, 300) : fz_size(r, 1, 100);
+  int32_t batch = fz_size(r, 0, 5), seq = fz_size(r, 1, 40);
   float* tok = fz_floats(r, (size_t)n_rows * dim, WILD);
   float* pos = fz_chance(r, 20) ? 0 : fz_floats(r, (size_t)seq * dim, WILD);
   int32_t* ids = fz_ids(r, batch * seq, n_rows);
