@@ -121,6 +121,7 @@ static inline int consecutive8(const int32_t* ids) {
 // bytes per row per step were slower on both kinds of ids. The same rule in dtype.c's gathers
 // changed nothing beyond noise on text (bfloat16 1.14-1.24 ms before, 1.01-1.27 after; Q8_0
 // 1.00 and 0.96-1.15), where decoding is their cost, so they keep their own scheme.
+//
 // One thread's share: rows [0, n_ids) of the given arrays.
 static void gather_serial(float* out, const float* table, const int32_t* ids, int32_t n_ids,
                           int32_t dim) {
