@@ -90,9 +90,7 @@ static void gather_group8(float* out, const float* const* s, int32_t dim) {
 // hardware prefetcher follows. Interleaving such rows as eight streams took 1.7-2.4x as long
 // (32 MB of output, one thread: rows of 128 floats 3.2 ms against 1.4 ms, 768 floats 2.3 against
 // 1.3, 4096 floats 2.4 against 1.3), while random ids took the same time with this check as
-// without it (4.1-4.2, 2.6, 2.3 ms). Measured and dropped for random ids: copying each row whole
-// after a read of every cache line of the next eight rows (a software prefetch, which helped the
-// quantized decoders in dtype.c) took 1.2-1.3x the interleaved copy.
+// without it (4.1-4.2, 2.6, 2.3 ms).
 #if EK_HAVE_SIMD
 static inline int consecutive8(const int32_t* ids) {
   int run = 1;
@@ -117,8 +115,9 @@ static inline int consecutive8(const int32_t* ids) {
 // Dropped: a software prefetch in the straight path (a read of the first byte of each of the
 // next group's rows) was no faster on 768 floats and 1.2-1.3x slower on 128; straight copies
 // after that touch for every group were best on text but 1.2x the interleave on uniform ids;
-// touching more lines, touching two groups ahead, groups of four, and interleaving 256 or 512
-// bytes per row per step were slower on both kinds of ids. The same rule in dtype.c's gathers
+// touching more lines (every line of the next eight rows, as dtype.c's decoders do: 1.2-1.3x the
+// interleave on uniform ids), touching two groups ahead, groups of four, and interleaving 256 or
+// 512 bytes per row per step were slower on both kinds of ids. The same rule in dtype.c's gathers
 // changed nothing beyond noise on text (bfloat16 1.14-1.24 ms before, 1.01-1.27 after; Q8_0
 // 1.00 and 0.96-1.15), where decoding is their cost, so they keep their own scheme.
 //

@@ -9,7 +9,7 @@
 //
 // Node: the workers are unref()'d, so they never keep a process alive.
 
-const STACK_BYTES = 512 * 1024;  // per worker; the deepest kernel frame is ~36 KiB (a gather's ek_seen set, 32 KiB)
+const STACK_BYTES = 512 * 1024;  // per worker; the deepest kernel frame holds a gather's 32 KiB ek_seen set
 
 let state = null;  // { ex, module, memory, workers: [{ worker, stack, exited }], nodeWT }
 

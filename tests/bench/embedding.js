@@ -145,7 +145,7 @@ function lookupWorkload(id, title, rows, dim, nIds, targets, threadTargets) {
         for (let i = 0; i < nIds; i++) seqR.view[i] = i;
         seqOutR = new ek.ResidentArray(Float32Array, nIds * dim);
         // Real text: GPT-2 tokens of Moby-Dick (about 2300 distinct ids in 8192, Zipf-like),
-        // whose repeats are mostly cache hits (seen_count8 in src/c/lookup.c).
+        // whose repeats are mostly cache hits (ek_seen in src/c/common.h, used by lookup.c).
         textR = new ek.ResidentArray(Int32Array, nIds);
         textR.view.set(textIds(nIds));
         const textRef = jsGather(new Float32Array(nIds * dim), table, textR.view, dim);

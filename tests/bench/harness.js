@@ -171,11 +171,11 @@ const COPY_MODULE_SHARED = new Uint8Array([...COPY_MODULE.subarray(0, 17), 0x02,
 /**
  * The limit rows for `bytes` bytes, using embedkit's memory (ek.ResidentArray), and two reference
  * rows for the machine's gain from threads right now: the same bytes copied by embedkit's own
- * row-copy kernel (wasm v128 loads and stores, ids 0..n-1 over 512-byte rows, which it copies as one stream) on one thread and, on
- * the threaded build, split by the pool over `threads.n` threads. A kernel that already streams
- * at the copy's speed on one thread (RoPE, sinusoidal) cannot gain more from N threads than that
- * copy does; one held back by latency (random rows) can (on this shared 2-vCPU host the 2-thread
- * copy took anywhere from 0.5x to 0.95x of one thread's, minute to minute).
+ * row-copy kernel (wasm v128 loads and stores; ids 0..n-1 over 512-byte rows, which it copies as
+ * one stream) on one thread and, on the threaded build, split by the pool over `threads.n`
+ * threads. A kernel that already streams at the copy's speed on one thread (RoPE) cannot gain
+ * more from N threads than that copy does; one held back by latency (random rows) can. On this
+ * shared 2-vCPU host the 2-thread copy took 0.53x to 0.88x of one thread's time in one day's runs.
  */
 export function copyRows(ek, memory, bytes, threads = null) {
   const src = new ek.ResidentArray(Uint8Array, bytes);

@@ -166,7 +166,8 @@ static double ulp_err(double got, long double ref) {
 
 // ---- ids ----------------------------------------------------------------------------------------
 
-// n ids in [0, n_rows): uniform, or Zipf-like (heavy duplicates), or all one row.
+// n ids in [0, n_rows): uniform, or Zipf-like (heavy duplicates), or all one row, or runs of
+// consecutive rows.
 static int32_t* fz_ids(fz_rng* r, int32_t n, int32_t n_rows) {
   int32_t* ids = malloc((size_t)n * sizeof(int32_t) + 1);
   const int kind = (int)fz_range(r, 0, 3);
