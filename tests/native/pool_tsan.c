@@ -32,6 +32,7 @@
 #include "pool.h"
 
 #include "check.h"
+#include "hs_tree.h"
 
 #if !EK_THREADS
 #error "build with -DEK_NATIVE_THREADS (the pool), see tests/pool-tsan.test.js"
@@ -502,18 +503,7 @@ static w2v_result w2v_run(int disjoint, int cbow, int32_t dim) {
   int32_t off[V + 1];
   uint8_t code[V * 8];
   int32_t point[V * 8];
-  off[0] = 0;
-  for (int32_t w = 0; w < V; w++) {
-    const int32_t blk = w / B, u = w % B;
-    int32_t depth = 0;
-    for (int32_t b = B - 1 + u; b > 0; b = (b - 1) / 2) depth++;
-    off[w + 1] = off[w] + depth;
-    int32_t d = off[w + 1] - 1;
-    for (int32_t b = B - 1 + u; b > 0; b = (b - 1) / 2, d--) {
-      code[d] = (uint8_t)(b % 2 == 0);
-      point[d] = blk * (B - 1) + (b - 1) / 2;
-    }
-  }
+  heap_tree_blocks(V, B, off, code, point);
   w2v_result r;
   ek_w2v* st = aligned_alloc(64, (size_t)ek_w2v_sizeof());
   ek_w2v* parts = aligned_alloc(64, (size_t)ek_w2v_sizeof() * W2V_PARTS);

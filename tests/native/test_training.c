@@ -10,6 +10,7 @@
 #include "vec_f32.h"
 
 #include "check.h"
+#include "hs_tree.h"
 
 static uint32_t rs = 12345;
 static float frand(void) {
@@ -107,22 +108,6 @@ typedef struct {
   int piece;  // > 0: stream the corpus in pieces of about this many ids
 } w2v_cfg;
 
-// A valid (not Huffman) tree for the hs path: inner nodes 0..V-2 and leaves V-1..2V-2 in heap
-// order (children of i: 2i+1, 2i+2); a word's path is its leaf's ancestors, root first.
-static void heap_tree(int32_t V, int32_t* off, uint8_t* code, int32_t* point) {
-  off[0] = 0;
-  for (int32_t w = 0; w < V; w++) {
-    int32_t depth = 0;
-    for (int32_t b = V - 1 + w; b > 0; b = (b - 1) / 2) depth++;
-    off[w + 1] = off[w] + depth;
-    int32_t d = off[w + 1] - 1;
-    for (int32_t b = V - 1 + w; b > 0; b = (b - 1) / 2, d--) {
-      code[d] = (uint8_t)(b % 2 == 0);
-      point[d] = (b - 1) / 2;
-    }
-  }
-}
-
 static w2v_out run_w2v(const int32_t* corpus, int32_t n_corpus, int32_t tokens, const double* counts,
                        int32_t V, int32_t dim, w2v_cfg cfg, int scalar, const int32_t* chunks, int n_chunks) {
   ek_w2v* st = aligned_alloc(64, (size_t)ek_w2v_sizeof());
@@ -137,7 +122,7 @@ static w2v_out run_w2v(const int32_t* corpus, int32_t n_corpus, int32_t tokens, 
   int32_t* off = malloc((size_t)(V + 1) * sizeof(int32_t));
   uint8_t* code = malloc((size_t)V * 32);
   int32_t* point = malloc((size_t)V * 32 * sizeof(int32_t));
-  heap_tree(V, off, code, point);
+  heap_tree_blocks(V, V, off, code, point);  // one tree: inner nodes 0..V-2
   int rc = ek_w2v_init(st, syn0, syn1, table, keep, neu1, neu1e, sen, corpus, cfg.piece ? 0 : n_corpus, tokens, counts,
                        V, dim, 3, cfg.negative, cfg.cbow, 0.01, 0.025f, 1e-4f, 2, 10, 7, 0, scalar, 0.75, cfg.hs, hs1,
                        off, code, point, cfg.cbow_mean, cfg.shrink, cfg.piece > 0);
